@@ -1,0 +1,35 @@
+"""What studios buy from the platform (public schema). Subscriptions and the licence log
+arrive with the Stripe issue; the foundation needs the plans for the pricing page."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanKind(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly fee")
+    YEARLY = "yearly", _("Yearly fee")
+    REVENUE_SHARE = "revenue_share", _("Revenue share")
+
+
+class Plan(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlanKind.choices)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    revenue_share_percent = models.DecimalField(
+        _("revenue share, %"), max_digits=5, decimal_places=2, default=0
+    )
+    max_schools = models.PositiveIntegerField(_("schools"), null=True, blank=True)
+    max_staff = models.PositiveIntegerField(_("staff seats"), null=True, blank=True)
+    max_storage_gb = models.PositiveIntegerField(_("storage, GB"), null=True, blank=True)
+    is_public = models.BooleanField(_("shown on the pricing page"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "price"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self):
+        return self.name

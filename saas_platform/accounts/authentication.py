@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .services import api_token_authenticate
+
+
+class SchemaBoundTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer pd_…``; a token issued in another studio is simply unknown."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        token = api_token_authenticate(raw_token=header[1].decode(errors="replace"))
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

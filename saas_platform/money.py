@@ -1,0 +1,21 @@
+"""Money is a Decimal with an ISO 4217 currency; this module formats and rounds it."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from django.utils import translation
+
+
+def currency_exponent(currency: str) -> int:
+    """Digits after the decimal point (EUR 2, JPY 0); the minor unit at the Stripe boundary."""
+    return get_currency_precision(currency.upper())
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """The one rounding rule: half up, to the currency's precision."""
+    return Decimal(amount).quantize(Decimal(1).scaleb(-currency_exponent(currency)), ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
+    locale = translation.to_locale(language or translation.get_language() or "en")
+    return format_currency(quantize(amount, currency), currency.upper(), locale=locale)

@@ -1,0 +1,15 @@
+from django.http import HttpResponseNotFound
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.selectors import studio_for_host
+
+
+class CachedTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host → schema routing with the lookup cached, and a plain 404 for any
+    host that is not exactly a known Domain (hostile suffixes, trailing dots, upper case)."""
+
+    def get_tenant(self, domain_model, hostname):
+        return studio_for_host(hostname=hostname)
+
+    def no_tenant_found(self, request, hostname):
+        return HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,13 @@
+"""URLs on the bare domain: marketing, sign-up and the operators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import healthz
+
+urlpatterns = [
+    path("", include("public_site.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+]

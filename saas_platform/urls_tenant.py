@@ -1,0 +1,16 @@
+"""URLs on a studio's host (``<slug>.<BASE_DOMAIN>``)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .views import healthz
+
+urlpatterns = [
+    path("", include("studio.storefront.urls")),
+    path("staff/", include("studio.core.urls")),
+    path("accounts/", include("saas_platform.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,108 @@
+"""Who may do what inside a studio: the one place that answers it.
+
+Views, the API and tasks all ask ``may(user, action, obj)``; ``tests/studio/test_policy.py``
+walks the whole role × action matrix. Object rules narrow a role's permission to the objects
+that are theirs (a principal sees only the schools they are bound to).
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from saas_platform.accounts.models import Role
+
+
+class Action(StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_STUDIO_SETTINGS = "manage_studio_settings"
+    MANAGE_BILLING = "manage_billing"
+    MANAGE_STAFF = "manage_staff"
+    MANAGE_SCHOOLS = "manage_schools"
+    MANAGE_SHOOTS = "manage_shoots"
+    UPLOAD_PHOTOS = "upload_photos"
+    RETOUCH_PHOTOS = "retouch_photos"
+    REVIEW_RETOUCH = "review_retouch"
+    PUBLISH_GALLERY = "publish_gallery"
+    MANAGE_ORDERS = "manage_orders"
+    RECORD_PAYMENT = "record_payment"
+    REFUND_ORDER = "refund_order"
+    EXPORT_LAB_BATCH = "export_lab_batch"
+    VIEW_STUDIO_REPORTS = "view_studio_reports"
+    VIEW_SCHOOL_REPORT = "view_school_report"
+    VIEW_OWN_STATEMENT = "view_own_statement"
+    VIEW_CHILD_GALLERY = "view_child_gallery"
+    PLACE_ORDER = "place_order"
+
+
+_MANAGER_ACTIONS = {
+    Action.VIEW_DASHBOARD,
+    Action.MANAGE_SCHOOLS,
+    Action.MANAGE_SHOOTS,
+    Action.UPLOAD_PHOTOS,
+    Action.REVIEW_RETOUCH,
+    Action.PUBLISH_GALLERY,
+    Action.MANAGE_ORDERS,
+    Action.RECORD_PAYMENT,
+    Action.REFUND_ORDER,
+    Action.EXPORT_LAB_BATCH,
+    Action.VIEW_SCHOOL_REPORT,
+}
+
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    Role.OWNER: frozenset(
+        _MANAGER_ACTIONS
+        | {
+            Action.MANAGE_STUDIO_SETTINGS,
+            Action.MANAGE_BILLING,
+            Action.MANAGE_STAFF,
+            Action.VIEW_STUDIO_REPORTS,
+        }
+    ),
+    Role.MANAGER: frozenset(_MANAGER_ACTIONS),
+    Role.PHOTOGRAPHER: frozenset(
+        {Action.VIEW_DASHBOARD, Action.UPLOAD_PHOTOS, Action.VIEW_OWN_STATEMENT}
+    ),
+    Role.RETOUCHER: frozenset(
+        {Action.VIEW_DASHBOARD, Action.RETOUCH_PHOTOS, Action.VIEW_OWN_STATEMENT}
+    ),
+    Role.PRINCIPAL: frozenset({Action.VIEW_DASHBOARD, Action.VIEW_SCHOOL_REPORT}),
+    Role.PARENT: frozenset({Action.VIEW_CHILD_GALLERY, Action.PLACE_ORDER}),
+}
+
+STAFF_ROLES = frozenset(
+    {Role.OWNER, Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL}
+)
+
+
+def _school_of(obj):
+    """The school an object belongs to, for rules bound to schools."""
+    from studio.schools.models import School, SchoolClass, Student
+
+    if isinstance(obj, School):
+        return obj
+    if isinstance(obj, SchoolClass):
+        return obj.school
+    if isinstance(obj, Student):
+        return obj.school_class.school
+    return getattr(obj, "school", None)
+
+
+def _object_allowed(user, action: Action, obj) -> bool:
+    if user.role == Role.PRINCIPAL and action == Action.VIEW_SCHOOL_REPORT:
+        school = _school_of(obj)
+        return school is not None and school.principals.filter(pk=user.pk).exists()
+    return True
+
+
+def may(user, action: Action, obj=None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``, when given) in the current studio?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if action not in PERMISSIONS.get(user.role, frozenset()):
+        return False
+    return obj is None or _object_allowed(user, action, obj)
+
+
+def require(user, action: Action, obj=None) -> None:
+    if not may(user, action, obj):
+        raise PermissionDenied(action.value)

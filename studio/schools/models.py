@@ -1,0 +1,61 @@
+"""Schools, their classes and students (studio schema). Issue 3 grows these; the foundation
+needs them for roles bound to schools and for the demo studio."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class School(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    commission_percent = models.DecimalField(
+        _("commission, %"), max_digits=5, decimal_places=2, default=0
+    )
+    principals = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="principal_of_schools", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    name = models.CharField(_("name"), max_length=50)
+    school_year = models.CharField(_("school year"), max_length=9)
+
+    class Meta:
+        ordering = ["school_year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "name"], name="unique_class_per_year"
+            )
+        ]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+
+    def __str__(self):
+        return f"{self.name} ({self.school_year})"
+
+
+class Student(models.Model):
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="students")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"

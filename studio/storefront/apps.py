@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    name = "studio.storefront"
+    label = "storefront"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,68 @@
+"""Studios and their hosts (public schema)."""
+
+from django.db import models
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class StudioStatus(models.TextChoices):
+    TRIAL = "trial", _("Trial")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    BLOCKED = "blocked", _("Blocked")
+
+
+class Studio(TenantMixin):
+    """A photography studio: one PostgreSQL schema, one subdomain (``slug``)."""
+
+    name = models.CharField(_("studio name"), max_length=120)
+    slug = models.SlugField(_("subdomain"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StudioStatus.choices, default=StudioStatus.TRIAL
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    licence_valid_until = models.DateTimeField(_("licence valid until"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(_("default language"), max_length=10, default="en")
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#2563eb")
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    owner_email = models.EmailField(_("owner e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
+
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+
+    def __str__(self):
+        return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        from django_tenants.utils import schema_exists
+
+        from .provisioning import clone_base_schema
+
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        if sync_schema and clone_base_schema(
+            schema_name=self.schema_name, clone_mode=self.clone_mode, verbosity=verbosity
+        ):
+            return True
+        return super().create_schema(check_if_exists, sync_schema, verbosity)
+
+    @property
+    def is_selling(self) -> bool:
+        """A lapsed or blocked licence keeps the data but stops the storefront."""
+        if self.status in (StudioStatus.SUSPENDED, StudioStatus.BLOCKED):
+            return False
+        return self.licence_valid_until is None or self.licence_valid_until > dj_timezone.now()
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")

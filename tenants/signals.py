@@ -1,0 +1,32 @@
+"""Cache invalidation only: the host lookup cache must forget a host whose row changed."""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .models import Domain, Studio
+from .selectors import host_cache_forget
+
+
+@receiver(pre_save, sender=Domain)
+def remember_old_hostname(sender, instance, **kwargs):
+    if instance.pk:
+        instance._old_domain = (
+            Domain.objects.filter(pk=instance.pk).values_list("domain", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=Domain)
+@receiver(post_delete, sender=Domain)
+def forget_domain(sender, instance, **kwargs):
+    host_cache_forget(hostnames={instance.domain, getattr(instance, "_old_domain", None) or ""})
+
+
+@receiver(post_save, sender=Studio)
+@receiver(post_delete, sender=Studio)
+def forget_studio_hosts(sender, instance, **kwargs):
+    if instance.pk:
+        host_cache_forget(
+            hostnames=list(
+                Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True)
+            )
+        )
