@@ -33,3 +33,19 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StudioUsage(models.Model):
+    """Per-studio figures gathered by a periodic task, so platform pages never query every
+    studio's schema on a page view."""
+
+    studio = models.OneToOneField("tenants.Studio", on_delete=models.CASCADE, related_name="usage")
+    schools = models.PositiveIntegerField(default=0)
+    classes = models.PositiveIntegerField(default=0)
+    students = models.PositiveIntegerField(default=0)
+    staff = models.PositiveIntegerField(default=0)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    collected_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"usage of {self.studio_id}"

@@ -1,7 +1,19 @@
-"""Tests: the development stack, with fast hashing and mail kept in memory."""
+"""Tests: the development stack, with fast hashing and mail kept in memory.
+
+The cache key prefix and Celery queue are unique per test process and travel to the web
+servers and workers the tests start (through the environment), so parallel runs and stale
+entries from earlier runs never meet.
+"""
+
+import os
+import uuid
 
 from .dev import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+_RUN_ID = os.environ.setdefault("PICTUREDAY_TEST_RUN", uuid.uuid4().hex[:12])
+CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"test-{_RUN_ID}"

@@ -1,9 +1,9 @@
-from django.db.models import Count
+from django.db.models import Count, Max
 
-from saas_platform.accounts.models import Role
+from saas_platform.accounts.models import Role, User
 from studio.schools.models import School, SchoolClass, Student
 
-from .policy import Action, may
+from .policy import STAFF_ROLES, Action, may
 
 
 def schools_visible_to(*, user):
@@ -21,3 +21,15 @@ def dashboard_summary(*, user) -> dict:
         summary["class_count"] = SchoolClass.objects.count()
         summary["student_count"] = Student.objects.count()
     return summary
+
+
+def studio_usage_counts() -> dict:
+    """Counts for the current studio's schema, for the platform's usage table."""
+    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+    return {
+        "schools": School.objects.count(),
+        "classes": SchoolClass.objects.count(),
+        "students": Student.objects.count(),
+        "staff": staff.count(),
+        "last_login_at": User.objects.aggregate(last=Max("last_login"))["last"],
+    }

@@ -1,0 +1,207 @@
+"""Fixtures shared by every test.
+
+Two studios (alpha and beta) are created once per session by cloning the base schema, with
+an owner each; tests enter a studio's schema per test inside pytest-django's transaction.
+Anything a separate process must see (a web server, a Celery worker) is written with
+``committed()`` instead, and cleaned up by the test.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+REPO = Path(__file__).resolve().parent.parent
+OWNER_PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class StudioFixture:
+    studio: object
+    host: str
+    owner_email: str
+
+    @property
+    def schema(self) -> str:
+        return self.studio.schema_name
+
+
+def _make_studio(slug: str, name: str) -> StudioFixture:
+    from tenants.services import studio_create
+
+    result = studio_create(
+        name=name,
+        slug=slug,
+        owner_email=f"owner@{slug}.test",
+        owner_name=f"{name} Owner",
+        owner_password=OWNER_PASSWORD,
+    )
+    return StudioFixture(result.studio, f"{slug}.{settings.BASE_DOMAIN}", result.owner.email)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.services import ensure_public_tenant, ensure_template_studio
+
+    with django_db_blocker.unblock():
+        ensure_public_tenant()
+        ensure_template_studio()
+        yield {
+            "alpha": _make_studio("alpha", "Alpha Photo"),
+            "beta": _make_studio("beta", "Beta Pictures"),
+        }
+
+
+@pytest.fixture
+def alpha(django_db_setup, db) -> StudioFixture:
+    return django_db_setup["alpha"]
+
+
+@pytest.fixture
+def beta(django_db_setup, db) -> StudioFixture:
+    return django_db_setup["beta"]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_alpha(alpha):
+    """Runs the test body inside alpha's schema."""
+    with schema_context(alpha.schema):
+        yield alpha
+
+
+def host_client(host: str) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    """``with committed(): ...`` writes outside the test transaction, for other processes."""
+
+    @contextlib.contextmanager
+    def _committed():
+        with django_db_blocker.unblock():
+            yield
+
+    return _committed
+
+
+def database_url() -> str:
+    """The URL of the test database, for processes the tests start."""
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="") if (db["HOST"] or "").startswith("/") else db["HOST"]
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    return f"postgresql://{db['USER']}{password}@{host}{port}/{db['NAME']}"
+
+
+def child_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="saas_platform.settings.test",
+        DATABASE_URL=database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        PYTHONPATH=str(REPO),
+        **extra,
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port}")
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup, tmp_path_factory):
+    """gunicorn serving the test database on a free port; yields its base port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("web") / "gunicorn.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "saas_platform.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+            ],
+            cwd=REPO,
+            env=child_env(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, process)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(10)
+    if process.returncode not in (0, -15):
+        print(log.read_text())
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """A real Celery worker process (prefork, 2 children) on this run's own queue."""
+    log = tmp_path_factory.mktemp("worker") / "celery.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "saas_platform",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=REPO,
+            env=child_env(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process, log
+        finally:
+            process.terminate()
+            process.wait(20)

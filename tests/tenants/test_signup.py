@@ -1,0 +1,149 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+
+from saas_platform.accounts.models import LoginToken, Role, User
+from tenants.models import Domain, Studio
+from tenants.services import studio_create, subdomain_check_available
+from tests.conftest import host_client
+
+SUBDOMAINS = [
+    # (input, error code or None, normalised)
+    ("moon-studio", None, "moon-studio"),
+    ("Moon-Studio", None, "moon-studio"),
+    ("abc", None, "abc"),
+    ("a" * 40, None, "a" * 40),
+    ("ab", "length", None),
+    ("a" * 41, "length", None),
+    ("-moon", "invalid", None),
+    ("moon-", "invalid", None),
+    ("moon--studio", "invalid", None),
+    ("moon_studio", "invalid", None),
+    ("moon.studio", "invalid", None),
+    ("мун", "invalid", None),
+    ("www", "reserved", None),
+    ("admin", "reserved", None),
+    ("API", "reserved", None),
+    ("static", "reserved", None),
+    ("template", "reserved", None),
+    ("alpha", "taken", None),
+    ("ALPHA", "taken", None),
+]
+
+
+@pytest.mark.parametrize(("value", "code", "normalised"), SUBDOMAINS)
+def test_subdomains_are_validated_with_a_reason(alpha, value, code, normalised):
+    if code is None:
+        assert subdomain_check_available(slug=value) == normalised
+    else:
+        with pytest.raises(ValidationError) as error:
+            subdomain_check_available(slug=value)
+        assert error.value.code == code
+
+
+def test_sign_up_creates_studio_domain_schema_and_owner(db):
+    result = studio_create(
+        name="Moon Studio",
+        slug="moon",
+        owner_email="Anna@Moon.test",
+        owner_name="Anna",
+        owner_password="s3cret-pass-word",
+        language="ru",
+    )
+
+    studio = Studio.objects.get(slug="moon")
+    assert (studio.schema_name, studio.status, studio.language) == ("studio_moon", "trial", "ru")
+    assert list(Domain.objects.filter(tenant=studio).values_list("domain", "is_primary")) == [
+        ("moon.localhost", True)
+    ]
+    assert schema_exists("studio_moon")
+    with schema_context("studio_moon"):
+        owner = User.objects.get()
+        assert (owner.email, owner.role, owner.check_password("s3cret-pass-word")) == (
+            "anna@moon.test",
+            Role.OWNER,
+            True,
+        )
+        assert LoginToken.objects.filter(user=owner, used_at__isnull=True).count() == 1
+    # the owner exists only in the new studio's schema, not on the platform
+    assert not User.objects.filter(email="anna@moon.test").exists()
+    assert result.login_token
+
+
+def test_a_failed_sign_up_leaves_no_half_made_studio(db, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("mail server down")
+
+    monkeypatch.setattr("tenants.services.login_token_issue", explode)
+
+    with pytest.raises(RuntimeError):
+        studio_create(
+            name="Broken",
+            slug="broken",
+            owner_email="x@broken.test",
+            owner_name="X",
+            owner_password="s3cret-pass-word",
+        )
+
+    connection.set_schema_to_public()
+    assert not Studio.objects.filter(slug="broken").exists()
+    assert not Domain.objects.filter(domain="broken.localhost").exists()
+    assert not schema_exists("studio_broken")
+
+
+def test_sign_up_form_lands_owner_logged_in_on_the_subdomain(db):
+    public = host_client("localhost")
+    response = public.post(
+        "/signup/",
+        {
+            "studio_name": "Sun Studio",
+            "subdomain": "Sun-Studio",
+            "owner_name": "Boris",
+            "email": "boris@sun.test",
+            "password": "s3cret-pass-word",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("http://sun-studio.localhost/accounts/welcome/")
+
+    studio_client = host_client("sun-studio.localhost")
+    landing = studio_client.get(response["Location"].removeprefix("http://sun-studio.localhost"))
+    assert (landing.status_code, landing["Location"]) == (302, "/staff/")
+    dashboard = studio_client.get("/staff/")
+    assert dashboard.status_code == 200
+    assert "Sun Studio" in dashboard.content.decode()
+
+    # the link is single-use
+    again = host_client("sun-studio.localhost").get(
+        response["Location"].removeprefix("http://sun-studio.localhost"), follow=True
+    )
+    assert again.request["PATH_INFO"] == "/accounts/login/"
+    assert "expired or was already used" in again.content.decode()
+
+
+def test_sign_up_form_reports_each_problem_next_to_its_field(alpha):
+    response = host_client("localhost").post(
+        "/signup/",
+        {
+            "studio_name": "",
+            "subdomain": "alpha",
+            "owner_name": "B",
+            "email": "nope",
+            "password": "123",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert response.status_code == 200
+    assert errors["subdomain"] == ["This subdomain is already taken."]
+    assert errors["studio_name"] == ["This field is required."]
+    assert errors["email"] == ["Enter a valid email address."]
+    assert (
+        "This password is too short. It must contain at least 8 characters." in errors["password"]
+    )
+    assert not Studio.objects.filter(name="").exists()
+
+
+def test_signup_page_is_not_served_on_a_studio_host(alpha):
+    assert host_client(alpha.host).get("/signup/").status_code == 404
