@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .accounts.api import me
 from .views import healthz
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("staff/", include("studio.core.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/me/", me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),

@@ -90,6 +90,14 @@ def host_client(host: str) -> Client:
     return Client(HTTP_HOST=host)
 
 
+def logged_in_client(studio: StudioFixture, user) -> Client:
+    """A client on the studio's host with ``user`` logged in (session made in its schema)."""
+    client = host_client(studio.host)
+    with schema_context(studio.schema):
+        client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def committed(django_db_blocker):
     """``with committed(): ...`` writes outside the test transaction, for other processes."""

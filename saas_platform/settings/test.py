@@ -17,3 +17,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _RUN_ID = os.environ.setdefault("PICTUREDAY_TEST_RUN", uuid.uuid4().hex[:12])
 CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_RUN_ID}"
+# A test database of its own per run, so concurrent runs on one server never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_pictureday_{_RUN_ID}"}  # noqa: F405
