@@ -99,8 +99,16 @@ def logged_in_client(studio: StudioFixture, user) -> Client:
 
 
 @pytest.fixture
+def live_studios(django_db_setup) -> dict[str, StudioFixture]:
+    """The session's studios for tests that share data with other processes: such tests take
+    no ``db`` fixture (its transaction would hide their writes) and use ``committed()``."""
+    return django_db_setup
+
+
+@pytest.fixture
 def committed(django_db_blocker):
-    """``with committed(): ...`` writes outside the test transaction, for other processes."""
+    """``with committed(): ...`` reaches the database outside any test transaction; use it
+    only in tests without the ``db`` fixture, and clean up what you write."""
 
     @contextlib.contextmanager
     def _committed():
