@@ -74,9 +74,17 @@ def beta(django_db_setup, db) -> StudioFixture:
 
 
 @pytest.fixture(autouse=True)
-def _back_to_public():
+def _back_to_public(request):
     yield
     connection.set_schema_to_public()
+    if "django_db_setup" in request.fixturenames:
+        # Rolled-back edits of the session studios must not outlive the test in the
+        # (non-transactional) host lookup cache.
+        from tenants.selectors import host_cache_forget
+
+        host_cache_forget(
+            hostnames=[f"{slug}.{settings.BASE_DOMAIN}" for slug in ("alpha", "beta")]
+        )
 
 
 @pytest.fixture

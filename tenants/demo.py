@@ -1,0 +1,75 @@
+"""The demo studio: one of each role, a school with two classes of students."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from saas_platform.accounts.models import Role, User
+from studio.schools.models import School, SchoolClass, Student
+
+from .models import Studio
+from .services import schema_name_for, studio_create
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "pictureday-demo"
+DEMO_PEOPLE = [
+    (Role.OWNER, "owner@demo.pictureday.test", "Olga Owner"),
+    (Role.MANAGER, "manager@demo.pictureday.test", "Maxim Manager"),
+    (Role.PHOTOGRAPHER, "photographer@demo.pictureday.test", "Pavel Photographer"),
+    (Role.RETOUCHER, "retoucher@demo.pictureday.test", "Rita Retoucher"),
+    (Role.PRINCIPAL, "principal@demo.pictureday.test", "Irina Principal"),
+]
+DEMO_CLASSES = {
+    "11A": ["Anna Ivanova", "Boris Petrov", "Vera Smirnova", "Gleb Kuznetsov", "Daria Popova"],
+    "11B": ["Egor Sokolov", "Zoya Lebedeva", "Ilya Kozlov", "Kira Novikova", "Lev Morozov"],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+@transaction.atomic
+def demo_studio_seed() -> tuple[Studio, list[DemoLogin]]:
+    """Creates the demo studio, or tops it up if it exists (idempotent)."""
+    owner_role, owner_email, owner_name = DEMO_PEOPLE[0]
+    studio = Studio.objects.filter(slug=DEMO_SLUG).first()
+    if studio is None:
+        studio = studio_create(
+            name="Demo Photo Studio",
+            slug=DEMO_SLUG,
+            owner_email=owner_email,
+            owner_name=owner_name,
+            owner_password=DEMO_PASSWORD,
+        ).studio
+    with schema_context(schema_name_for(DEMO_SLUG)):
+        people = {}
+        for role, email, name in DEMO_PEOPLE:
+            user = User.objects.filter(email=email).first() or User(email=email)
+            user.full_name, user.role, user.is_active = name, role, True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            people[role] = user
+        school, _ = School.objects.get_or_create(
+            name="School No. 17",
+            defaults={"address": "12 Garden Street", "commission_percent": Decimal("10.00")},
+        )
+        school.principals.add(people[Role.PRINCIPAL])
+        for class_name, students in DEMO_CLASSES.items():
+            school_class, _ = SchoolClass.objects.get_or_create(
+                school=school, name=class_name, school_year="2026-2027"
+            )
+            for number, full_name in enumerate(students, start=1):
+                first, last = full_name.split()
+                Student.objects.get_or_create(
+                    school_class=school_class,
+                    external_id=f"{class_name}-{number:02d}",
+                    defaults={"first_name": first, "last_name": last},
+                )
+    logins = [DemoLogin(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_PEOPLE]
+    return studio, logins

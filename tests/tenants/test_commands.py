@@ -1,0 +1,58 @@
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from saas_platform.accounts.models import Role, User
+from studio.schools.models import School, SchoolClass, Student
+from tenants.models import Studio
+from tests.conftest import host_client
+
+
+def test_seed_demo_creates_one_login_per_role_and_a_school_and_is_repeatable(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    output = capsys.readouterr().out
+    assert "http://demo.localhost:8000/" in output
+    assert "principal@demo.pictureday.test" in output
+    assert Studio.objects.filter(slug="demo").count() == 1
+    with schema_context("studio_demo"):
+        assert sorted(User.objects.values_list("role", flat=True)) == sorted(
+            [Role.OWNER, Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL]
+        )
+        school = School.objects.get()
+        assert list(school.principals.values_list("email", flat=True)) == [
+            "principal@demo.pictureday.test"
+        ]
+        assert list(SchoolClass.objects.values_list("name", flat=True)) == ["11A", "11B"]
+        assert Student.objects.count() == 10
+
+    client = host_client("demo.localhost")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "manager@demo.pictureday.test", "password": "pictureday-demo"},
+    )
+    assert response["Location"] == "/staff/"
+
+
+def test_create_studio_command(db, capsys):
+    call_command(
+        "create_studio",
+        "lumen",
+        name="Lumen",
+        owner_email="o@lumen.test",
+        owner_password="s3cret-pass-word",
+    )
+
+    assert "http://lumen.localhost:8000/" in capsys.readouterr().out
+    with schema_context("studio_lumen"):
+        assert User.objects.get().role == Role.OWNER
+
+
+def test_create_studio_command_explains_a_bad_subdomain(db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="reserved"):
+        call_command(
+            "create_studio", "admin", name="X", owner_email="o@x.test", owner_password="pw"
+        )
