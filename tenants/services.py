@@ -2,10 +2,12 @@
 schema itself (PostgreSQL DDL is transactional), so a failure leaves nothing behind."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -63,6 +65,7 @@ def studio_create(
             name=name.strip(),
             slug=slug,
             status=StudioStatus.TRIAL,
+            licence_valid_until=dj_timezone.now() + timedelta(days=settings.TRIAL_DAYS),
             currency=currency,
             language=language,
             timezone=timezone,

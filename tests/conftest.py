@@ -51,26 +51,51 @@ def _make_studio(slug: str, name: str) -> StudioFixture:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """Always the test database (pytest-django creates it only when a collected test asks for
+    ``db``; a run of only browser or worker tests would otherwise write to the dev database),
+    then the public row, the base schema and the two studios."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.services import ensure_public_tenant, ensure_template_studio
 
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        name = connection.settings_dict["NAME"]
+        assert name.startswith("test_"), f"refusing to run tests against {name!r}"
         ensure_public_tenant()
         ensure_template_studio()
-        yield {
+        studios = {
             "alpha": _make_studio("alpha", "Alpha Photo"),
             "beta": _make_studio("beta", "Beta Pictures"),
         }
+    yield studios
+    with django_db_blocker.unblock():
+        try:
+            teardown_databases(db_cfg, verbosity=0)
+        except Exception as error:  # noqa: BLE001 - a leftover test database is not a failure
+            request.node.warn(pytest.PytestWarning(f"test database not dropped: {error!r}"))
+
+
+def _fresh(fixture: StudioFixture) -> StudioFixture:
+    """A fresh row per test: tests edit the studio, and the database rolls back, not Python."""
+    from tenants.models import Studio
+
+    return StudioFixture(
+        Studio.objects.get(pk=fixture.studio.pk), fixture.host, fixture.owner_email
+    )
 
 
 @pytest.fixture
 def alpha(django_db_setup, db) -> StudioFixture:
-    return django_db_setup["alpha"]
+    return _fresh(django_db_setup["alpha"])
 
 
 @pytest.fixture
 def beta(django_db_setup, db) -> StudioFixture:
-    return django_db_setup["beta"]
+    return _fresh(django_db_setup["beta"])
 
 
 @pytest.fixture(autouse=True)

@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
+TRIAL_DAYS = 14
 HOST_LOOKUP_CACHE_SECONDS = 300
 
 LOGGING = {

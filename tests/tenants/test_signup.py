@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from saas_platform.accounts.models import LoginToken, Role, User
+from studio.schools.models import School
 from tenants.models import Domain, Studio
 from tenants.services import studio_create, subdomain_check_available
 from tests.conftest import host_client
@@ -54,6 +58,9 @@ def test_sign_up_creates_studio_domain_schema_and_owner(db):
 
     studio = Studio.objects.get(slug="moon")
     assert (studio.schema_name, studio.status, studio.language) == ("studio_moon", "trial", "ru")
+    trial_left = studio.licence_valid_until - timezone.now()
+    assert timedelta(days=13, hours=23) < trial_left <= timedelta(days=14)
+    assert studio.is_selling
     assert list(Domain.objects.filter(tenant=studio).values_list("domain", "is_primary")) == [
         ("moon.localhost", True)
     ]
@@ -147,3 +154,85 @@ def test_sign_up_form_reports_each_problem_next_to_its_field(alpha):
 
 def test_signup_page_is_not_served_on_a_studio_host(alpha):
     assert host_client(alpha.host).get("/signup/").status_code == 404
+
+
+def _clone_function_version():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.xmin::text, obj_description(p.oid, 'pg_proc') FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'public' AND p.proname = 'clone_schema'"
+        )
+        return cursor.fetchall()
+
+
+def test_the_clone_function_is_installed_once_not_before_every_sign_up(db):
+    studio_create(
+        name="One",
+        slug="clone-one",
+        owner_email="a@x.test",
+        owner_name="A",
+        owner_password="pw-123456-x",
+    )
+    installed = _clone_function_version()
+    studio_create(
+        name="Two",
+        slug="clone-two",
+        owner_email="b@x.test",
+        owner_name="B",
+        owner_password="pw-123456-x",
+    )
+
+    assert len(installed) == 1 and installed[0][1].startswith("pictureday:")
+    assert _clone_function_version() == installed  # same row version: not re-created
+    with schema_context("studio_clone_two"):
+        assert User.objects.get().email == "b@x.test"
+
+
+def test_a_clone_of_a_base_schema_that_lags_behind_gets_the_missing_migrations_for_real(db):
+    # As after a deploy that added a migration the base schema has not received yet.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM studio_template.django_migrations WHERE app = 'schools';"
+            "DROP TABLE studio_template.schools_student, studio_template.schools_schoolclass,"
+            " studio_template.schools_school_principals, studio_template.schools_school;"
+        )
+
+    studio_create(
+        name="Lag",
+        slug="lagging",
+        owner_email="l@x.test",
+        owner_name="L",
+        owner_password="pw-123456-x",
+    )
+
+    with schema_context("studio_lagging"):
+        School.objects.create(name="Applied, not faked")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM django_migrations WHERE app = 'schools'")
+            assert cursor.fetchall() == [("0001_initial",)]
+
+
+@pytest.mark.parametrize(
+    ("status", "days_left", "selling"),
+    [
+        ("trial", 3, True),
+        ("trial", -1, False),
+        ("active", 30, True),
+        ("active", -1, False),
+        ("suspended", 30, False),
+        ("blocked", 30, False),
+    ],
+)
+def test_a_lapsed_or_blocked_licence_stops_the_storefront_but_keeps_the_data(
+    alpha, status, days_left, selling
+):
+    alpha.studio.status = status
+    alpha.studio.licence_valid_until = timezone.now() + timedelta(days=days_left)
+    alpha.studio.save()
+
+    page = host_client(alpha.host).get("/").content.decode()
+
+    assert alpha.studio.is_selling is selling
+    assert ("not taking orders" in page) is not selling
+    assert ("Enter the access code" in page) is selling

@@ -1,0 +1,456 @@
+"""Studio provisioning benchmark: how long does a real sign-up take, and does it grow with N?
+
+    .venv/bin/python benchmarks/provision.py [--studios N]
+
+Runs against a throwaway database ``pictureday_bench_<pid>`` created on the same PostgreSQL
+server as ``saas_platform.settings.dev`` uses (DATABASE_URL, or the embedded server under
+var/), migrated with ``migrate_platform`` and dropped at the end. The developer's own
+database is never queried.
+
+Measured in the same run, on the same database:
+
+* sign-up: ``tenants.services.studio_create`` for N studios (clone of the base schema,
+  Domain, owner with a hashed password, login token, commit), per call;
+* the limit: creating a bare schema with three small tables (primary and foreign keys), the
+  least DDL any schema-per-studio design must do (rolled back);
+* the clone alone: ``CloneSchemaInstalledOnce().clone_schema(base, new, "DATA")`` (rolled back);
+* the password hash alone: ``make_password`` -- a fixed part of every sign-up that is not
+  provisioning work.
+
+The bare-schema and clone samples are interleaved with the sign-ups (spread evenly over the
+run), so they see the same catalogue sizes as the sign-ups do, but each kind runs on a
+database connection of its own: the sign-ups run on Django's default connection exactly as a
+long-lived web or Celery worker would, undisturbed by the reference samples. The sign-up
+session's server-side memory and cached-plan count are reported before and after the loop.
+
+The last line of stdout is one JSON object with every figure. Exit code 0 whether or not the
+targets are met: this is a measurement, not a test.
+"""
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+os.environ["DJANGO_SETTINGS_MODULE"] = "saas_platform.settings.dev"
+
+TARGET_MEDIAN_S = 0.5
+TARGET_GROWTH_RATIO = 1.25
+REFERENCE_REPETITIONS = 20
+HASH_REPETITIONS = 10
+OWNER_PASSWORD = "correct horse battery staple"
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def spread(count: int, slots: int) -> list[int]:
+    """How many of ``count`` samples to take before each of ``slots`` steps (evenly spread)."""
+    per_slot = [0] * max(slots, 1)
+    for sample in range(count):
+        per_slot[sample * len(per_slot) // count] += 1
+    return per_slot
+
+
+# --- throwaway database ---------------------------------------------------------------------
+
+
+def admin_connect(settings_dict: dict):
+    """An autocommit psycopg2 connection to the server's maintenance database."""
+    import psycopg2
+
+    params = {
+        key: value
+        for key, value in (settings_dict.get("OPTIONS") or {}).items()
+        if key not in {"isolation_level", "server_side_binding", "assume_role", "pool"}
+    }
+    for django_key, libpq_key in (
+        ("USER", "user"),
+        ("PASSWORD", "password"),
+        ("HOST", "host"),
+        ("PORT", "port"),
+    ):
+        if settings_dict.get(django_key):
+            params[libpq_key] = settings_dict[django_key]
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    return conn
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+def time_bare_schema(schema: str) -> float:
+    """CREATE SCHEMA plus three small related tables, rolled back."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(f"CREATE SCHEMA {schema}")
+            cursor.execute(
+                f"CREATE TABLE {schema}.school (id bigserial PRIMARY KEY, name varchar(200) NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TABLE {schema}.class_group (id bigserial PRIMARY KEY, "
+                f"name varchar(200) NOT NULL, "
+                f"school_id bigint NOT NULL REFERENCES {schema}.school (id))"
+            )
+            cursor.execute(
+                f"CREATE TABLE {schema}.pupil (id bigserial PRIMARY KEY, "
+                f"name varchar(200) NOT NULL, "
+                f"class_group_id bigint NOT NULL REFERENCES {schema}.class_group (id))"
+            )
+            elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def time_clone(schema: str) -> float:
+    """django-tenants' clone of the base schema, as the sign-up does it, rolled back."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from tenants.provisioning import CloneSchemaInstalledOnce
+
+    with transaction.atomic():
+        started = time.perf_counter()
+        CloneSchemaInstalledOnce().clone_schema(settings.TENANT_BASE_SCHEMA, schema, "DATA")
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    connection.set_schema_to_public()
+    return elapsed
+
+
+def time_password_hash() -> float:
+    from django.contrib.auth.hashers import make_password
+
+    started = time.perf_counter()
+    make_password("x" * 16)
+    return time.perf_counter() - started
+
+
+def time_signup(pid: int, index: int) -> float:
+    from tenants.services import studio_create
+
+    slug = f"bench{pid}x{index}"
+    started = time.perf_counter()
+    studio_create(
+        name=f"Bench Studio {index}",
+        slug=slug,
+        owner_email=f"owner{index}@{slug}.test",
+        owner_name=f"Bench Owner {index}",
+        owner_password=OWNER_PASSWORD,
+    )
+    return time.perf_counter() - started
+
+
+def base_schema_tables() -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+            [settings.TENANT_BASE_SCHEMA],
+        )
+        return cursor.fetchone()[0]
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def backend_memory() -> tuple[float | None, int | None]:
+    """This session's server-side memory (MB) and cached plans; (None, None) without access
+    to pg_backend_memory_contexts (PostgreSQL 14+, superuser or pg_read_all_stats)."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sum(total_bytes) / 1048576.0, count(*) FILTER (WHERE name = 'CachedPlan') "
+                "FROM pg_backend_memory_contexts"
+            )
+            megabytes, plans = cursor.fetchone()
+        return float(megabytes), int(plans)
+    except DatabaseError:
+        return None, None
+
+
+@contextlib.contextmanager
+def on_connection(wrapper):
+    """Runs the block with ``wrapper`` as Django's default connection (``django.db.connection``
+    follows ``connections['default']``), so a measurement cannot disturb another's session."""
+    from django.db import connections
+
+    previous = connections["default"]
+    connections["default"] = wrapper
+    try:
+        yield
+    finally:
+        connections["default"] = previous
+
+
+def run(studios: int, pid: int) -> dict:
+    """Sign-ups run on Django's own default connection, as in a web worker. The reference
+    samples run on two connections of their own: a session that has run clone_schema carries
+    server-side state from it (the compiled function and its cached plans), which would
+    otherwise leak into the figures of whatever else shares that session."""
+    from django.conf import settings
+    from django.db import connections
+
+    bare_conn = connections.create_connection("default")
+    clone_conn = connections.create_connection("default")
+    try:
+        return _run(studios, pid, bare_conn, clone_conn, settings.TENANT_BASE_SCHEMA)
+    finally:
+        bare_conn.close()
+        clone_conn.close()
+
+
+def _run(studios: int, pid: int, bare_conn, clone_conn, base_schema: str) -> dict:
+    # Warm-ups, not timed: the first clone in a session compiles the clone function's plpgsql.
+    time_password_hash()
+    with on_connection(bare_conn):
+        time_bare_schema("bare_warmup")
+    with on_connection(clone_conn):
+        time_clone("clone_warmup")
+
+    hashes = [time_password_hash() for _ in range(HASH_REPETITIONS)]
+
+    signups: list[float] = []
+    bare: list[float] = []
+    clones: list[float] = []
+    plan = spread(REFERENCE_REPETITIONS, studios)
+    memory_before, plans_before = backend_memory()
+    started = time.perf_counter()
+    for index in range(studios):
+        for _ in range(plan[index]):
+            with on_connection(bare_conn):
+                bare.append(time_bare_schema(f"bare_{len(bare)}"))
+            with on_connection(clone_conn):
+                clones.append(time_clone(f"clone_{len(clones)}"))
+        signups.append(time_signup(pid, index))
+    wall = time.perf_counter() - started
+    memory_after, plans_after = backend_memory()
+
+    window = min(10, max(1, studios // 2))  # first and last windows never overlap
+    signup_median = statistics.median(signups)
+    first_median = statistics.median(signups[:window])
+    last_median = statistics.median(signups[-window:])
+    growth = last_median / first_median
+    bare_median = statistics.median(bare)
+    clone_median = statistics.median(clones)
+    hash_median = statistics.median(hashes)
+    meets_median = signup_median < TARGET_MEDIAN_S
+    meets_growth = growth <= TARGET_GROWTH_RATIO
+    return {
+        "studios": studios,
+        "signup_median_s": signup_median,
+        "signup_p95_s": percentile(signups, 0.95),
+        "signup_min_s": min(signups),
+        "signup_max_s": max(signups),
+        "growth_window": window,
+        "first10_median_s": first_median,
+        "last10_median_s": last_median,
+        "growth_ratio": growth,
+        "bare_schema_limit_median_s": bare_median,
+        "clone_median_s": clone_median,
+        "clone_p95_s": percentile(clones, 0.95),
+        "password_hash_median_s": hash_median,
+        "ratio_to_limit": signup_median / bare_median,
+        "ratio_to_limit_excluding_hash": (signup_median - hash_median) / bare_median,
+        "ratio_clone_to_limit": clone_median / bare_median,
+        "signup_session_backend_mb_before": memory_before,
+        "signup_session_backend_mb_after": memory_after,
+        "signup_session_cached_plans_before": plans_before,
+        "signup_session_cached_plans_after": plans_after,
+        "base_schema": base_schema,
+        "base_schema_tables": base_schema_tables(),
+        "reference_repetitions": REFERENCE_REPETITIONS,
+        "hash_repetitions": HASH_REPETITIONS,
+        "signup_loop_wall_s": wall,
+        "postgres_version": server_version(),
+        "target_median_s": TARGET_MEDIAN_S,
+        "target_growth_ratio": TARGET_GROWTH_RATIO,
+        "meets_median_target": meets_median,
+        "meets_growth_target": meets_growth,
+        "meets_target": meets_median and meets_growth,
+        "signups_s": signups,
+        "bare_s": bare,
+        "clones_s": clones,
+    }
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def memory_line(f: dict) -> str:
+    if f["signup_session_backend_mb_after"] is None:
+        return "sign-up session's server memory: not readable (pg_backend_memory_contexts)"
+    return (
+        "sign-up session's server memory "
+        f"{f['signup_session_backend_mb_before']:.0f} → {f['signup_session_backend_mb_after']:.0f} MB, "
+        f"cached plans {f['signup_session_cached_plans_before']} → "
+        f"{f['signup_session_cached_plans_after']}"
+    )
+
+
+def report(figures: dict, database: str) -> None:
+    def ms(value: float) -> str:
+        return f"{value * 1000:9.1f} ms"
+
+    def verdict(ok: bool) -> str:
+        return "MET" if ok else "MISSED"
+
+    def by_fifth(values: list[float]) -> str:
+        """Median of each fifth of the run, in order: how the figure moves as N grows."""
+        parts = min(5, len(values))
+        size = len(values) / parts
+        return (
+            " → ".join(
+                f"{statistics.median(values[round(i * size) : round((i + 1) * size)]) * 1000:.0f}"
+                for i in range(parts)
+            )
+            + " ms"
+        )
+
+    f = figures
+    w = f["growth_window"]
+    lines = [
+        "",
+        f"Pictureday provisioning benchmark — {f['studios']} studios, "
+        f"PostgreSQL {f['postgres_version']}, database {database} (dropped)",
+        f"base schema {f['base_schema']!r}: {f['base_schema_tables']} tables",
+        "",
+        f"{'sign-up (studio_create), per studio':<44}{'':>12}   target",
+        f"{'  median':<44}{ms(f['signup_median_s'])}   < {TARGET_MEDIAN_S * 1000:.0f} ms  "
+        f"{verdict(f['meets_median_target'])}",
+        f"{'  p95':<44}{ms(f['signup_p95_s'])}",
+        f"{'  min':<44}{ms(f['signup_min_s'])}",
+        f"{'  max':<44}{ms(f['signup_max_s'])}",
+        f"{f'  median of first {w}':<44}{ms(f['first10_median_s'])}",
+        f"{f'  median of last {w}':<44}{ms(f['last10_median_s'])}",
+        f"{'  growth (last / first)':<44}{f['growth_ratio']:9.2f} x    ≈ 1.0 (≤ "
+        f"{TARGET_GROWTH_RATIO})  {verdict(f['meets_growth_target'])}",
+        "",
+        "medians by fifth of the run (samples interleaved, so same catalogue sizes)",
+        f"{'  sign-up':<22}{by_fifth(f['signups_s'])}",
+        f"{'  bare schema':<22}{by_fifth(f['bare_s'])}",
+        f"{'  clone':<22}{by_fifth(f['clones_s'])}",
+        "",
+        "reference figures (same run, same database)",
+        f"{'  bare schema + 3 tables (the limit), median':<44}{ms(f['bare_schema_limit_median_s'])}"
+        f"   ({f['reference_repetitions']} runs, rolled back)",
+        f"{'  clone of the base schema alone, median':<44}{ms(f['clone_median_s'])}"
+        f"   (p95 {f['clone_p95_s'] * 1000:.1f} ms, rolled back)",
+        f"{'  password hash (make_password), median':<44}{ms(f['password_hash_median_s'])}"
+        f"   ({f['hash_repetitions']} runs)",
+        "",
+        "ratios",
+        f"{'  median sign-up / limit':<44}{f['ratio_to_limit']:9.1f} x",
+        f"{'  (median sign-up − hash) / limit':<44}{f['ratio_to_limit_excluding_hash']:9.1f} x",
+        f"{'  clone / limit':<44}{f['ratio_clone_to_limit']:9.1f} x",
+        "",
+        memory_line(f),
+        f"sign-up loop wall time {f['signup_loop_wall_s']:.1f} s (including interleaved "
+        f"reference samples); overall target {verdict(f['meets_target'])}",
+        "",
+    ]
+    print("\n".join(lines))
+    summary = {
+        key: value
+        for key, value in figures.items()
+        if key not in {"signups_s", "bare_s", "clones_s"}
+    }
+    summary = {
+        key: round(value, 6) if isinstance(value, float) else value
+        for key, value in summary.items()
+    }
+    print(json.dumps(summary, sort_keys=False), flush=True)
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--studios", type=int, default=50, help="studios to sign up (default 50)")
+    args = parser.parse_args(argv)
+    if args.studios < 1:
+        parser.error("--studios must be at least 1")
+
+    # Let a plain `kill` run the finally below, so the throwaway database is dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    pid = os.getpid()
+    database = f"pictureday_bench_{pid}"
+    settings_dict = connections["default"].settings_dict
+
+    # Nothing has queried the developer's database yet; make sure no connection is open.
+    connections.close_all()
+    admin = admin_connect(settings_dict)
+    figures = None
+    created = dropped = False
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {quote_ident(database)}")
+        created = True
+        try:
+            settings.DATABASES["default"]["NAME"] = database
+            settings_dict["NAME"] = database
+            call_command("migrate_platform", verbosity=0)
+            figures = run(args.studios, pid)
+        finally:
+            connections.close_all()
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
+            dropped = True
+    finally:
+        admin.close()
+        if created and not dropped:
+            print(f"WARNING: could not drop database {database}", file=sys.stderr)
+
+    report(figures, database)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
