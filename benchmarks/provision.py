@@ -134,6 +134,7 @@ def time_clone(schema: str) -> float:
     """django-tenants' clone of the base schema, as the sign-up does it, rolled back."""
     from django.conf import settings
     from django.db import connection, transaction
+
     from tenants.provisioning import CloneSchemaInstalledOnce
 
     with transaction.atomic():

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
 from saas_platform.accounts.models import LoginToken, Role, User
