@@ -189,68 +189,45 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise TimeoutError(f"nothing listening on {port}")
 
 
-@pytest.fixture(scope="session")
-def web_server(django_db_setup, tmp_path_factory):
-    """gunicorn serving the test database on a free port; yields its base port."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("web") / "gunicorn.log"
+@contextlib.contextmanager
+def background_process(args: list[str], log: Path, stop_timeout: float = 20):
+    """A child process on the test database, its output in ``log``, stopped afterwards."""
     with open(log, "w") as log_file:
         process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "saas_platform.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "2",
-            ],
+            [sys.executable, "-m", *args],
             cwd=REPO,
             env=child_env(),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for_port(port, process)
-            yield port
+            yield process
         finally:
             process.terminate()
-            process.wait(10)
-    if process.returncode not in (0, -15):
-        print(log.read_text())
+            process.wait(stop_timeout)
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup, tmp_path_factory):
+    """gunicorn serving the test database on a free port; yields the port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("web") / "gunicorn.log"
+    args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    with background_process([*args, "--workers", "2", "--threads", "2"], log) as process:
+        try:
+            wait_for_port(port, process)
+        except (RuntimeError, TimeoutError):
+            print(log.read_text())
+            raise
+        yield port
 
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, tmp_path_factory):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "saas_platform",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=REPO,
-            env=child_env(),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process, log
-        finally:
-            process.terminate()
-            process.wait(20)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
+    flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with background_process([*args, "-Q", queue, *flags], log) as process:
+        yield process, log

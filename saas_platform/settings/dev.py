@@ -20,6 +20,10 @@ if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         CACHES = caches_from_url(REDIS_URL)
         CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 
+# WhiteNoise serves from the apps' static folders here (no collectstatic in development).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

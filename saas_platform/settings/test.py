@@ -19,5 +19,3 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_RUN_ID}"
 # A test database of its own per run, so concurrent runs on one server never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_pictureday_{_RUN_ID}"}  # noqa: F405
-# gunicorn in the browser tests serves static files straight from the apps (no collectstatic).
-WHITENOISE_USE_FINDERS = True
