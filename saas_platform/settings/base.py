@@ -41,6 +41,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "sorl.thumbnail",
@@ -53,6 +54,9 @@ TENANT_APPS = [
     "saas_platform.accounts",
     "studio.core",
     "studio.schools",
+    "studio.shoots",
+    "studio.photos",
+    "studio.retouching",
     "studio.storefront",
 ]
 
@@ -162,6 +166,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "saas_platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
 # Media keys are prefixed by the current schema: "<MEDIA_ROOT>/<schema>/...".
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
@@ -177,10 +182,26 @@ if STORAGE_BACKEND == "s3":
             "file_overwrite": False,
         },
     }
+    _originals_storage = {
+        "BACKEND": "saas_platform.storage.TenantS3Storage",
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "bucket_name": os.environ.get("AWS_ORIGINALS_BUCKET_NAME")
+            or os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "custom_domain": None,
+            "querystring_expire": 300,
+        },
+    }
 else:
     _default_storage = {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"}
+    _originals_storage = {
+        "BACKEND": "saas_platform.storage.TenantPrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    }
 STORAGES = {
     "default": _default_storage,
+    # Originals and retouched versions: private, reached only through permission-checked views.
+    "originals": _originals_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

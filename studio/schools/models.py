@@ -2,6 +2,7 @@
 needs them for roles bound to schools and for the demo studio."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,12 +51,30 @@ class Student(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="students")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    external_id = models.CharField(
+        _("external id"), max_length=64, blank=True, help_text=_("Roster id or barcode.")
+    )
+    parent_emails = ArrayField(
+        models.EmailField(), verbose_name=_("parent e-mails"), default=list, blank=True
+    )
+    parent_phones = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("parent phones"), default=list, blank=True
+    )
+    do_not_publish = models.BooleanField(
+        _("do not publish"),
+        default=False,
+        help_text=_("Photos of this child never appear in any gallery."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["external_id"])]
         verbose_name = _("student")
         verbose_name_plural = _("students")
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PhotosConfig(AppConfig):
+    name = "studio.photos"
+    label = "photos"
+    default_auto_field = "django.db.models.BigAutoField"

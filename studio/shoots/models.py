@@ -1,0 +1,52 @@
+"""Picture days: a school, a date, photographers and a sales deadline."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ShootStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    UPLOADING = "uploading", _("Uploading")
+    RETOUCHING = "retouching", _("Retouching")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+
+
+class Shoot(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="shoots")
+    name = models.CharField(_("name"), max_length=200)
+    date = models.DateField(_("date"))
+    photographers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="shoots", blank=True, verbose_name=_("photographers")
+    )
+    sales_deadline = models.DateTimeField(_("sales deadline"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShootStatus.choices, default=ShootStatus.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "name"]
+        verbose_name = _("picture day")
+        verbose_name_plural = _("picture days")
+
+    def __str__(self):
+        return f"{self.name} ({self.date})"
+
+
+class ShootTransition(models.Model):
+    """Who moved a picture day to which status, and when."""
+
+    shoot = models.ForeignKey(Shoot, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=ShootStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ShootStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.shoot_id}: {self.from_status} → {self.to_status}"
