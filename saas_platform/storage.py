@@ -20,19 +20,15 @@ class TenantS3Storage(S3Storage):
 
 
 class TenantPrivateFileSystemStorage(FileSystemStorage):
-    """Local private files under ``<location>/<schema>/``; no URL is ever handed out."""
-
-    @property
-    def location(self):
-        return os.path.join(self._private_root, connection.schema_name)
+    """Local private files under ``PRIVATE_MEDIA_ROOT/<schema>/``; never handed a URL."""
 
     @property
     def base_location(self):
-        return self.location
+        return os.path.join(os.path.abspath(settings.PRIVATE_MEDIA_ROOT), connection.schema_name)
 
-    def __init__(self, location=None, **kwargs):
-        super().__init__(location=location, **kwargs)
-        self._private_root = os.path.abspath(location or settings.PRIVATE_MEDIA_ROOT)
+    @property
+    def location(self):
+        return self.base_location
 
     def url(self, name):
         raise NotImplementedError("private files have no URL; serve them through a view")

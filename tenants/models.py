@@ -28,6 +28,12 @@ class Studio(TenantMixin):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#2563eb")
     logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    watermark_text = models.CharField(
+        _("watermark text"),
+        max_length=60,
+        blank=True,
+        help_text=_("Tiled across every preview parents see; the studio name when empty."),
+    )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
 
@@ -53,6 +59,10 @@ class Studio(TenantMixin):
         ):
             return True
         return super().create_schema(check_if_exists, sync_schema, verbosity)
+
+    @property
+    def watermark(self) -> str:
+        return self.watermark_text or self.name
 
     @property
     def is_selling(self) -> bool:

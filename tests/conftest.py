@@ -131,6 +131,25 @@ def logged_in_client(studio: StudioFixture, user) -> Client:
     return client
 
 
+def _reset_storages():
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    storages._storages = {}
+    default_storage._wrapped = empty
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """Media, private originals and upload chunks of this test in its own folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    settings.UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    _reset_storages()
+    yield tmp_path
+    _reset_storages()
+
+
 @pytest.fixture
 def live_studios(django_db_setup) -> dict[str, StudioFixture]:
     """The session's studios for tests that share data with other processes: such tests take

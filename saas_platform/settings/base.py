@@ -43,6 +43,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "sorl.thumbnail",
 ]
@@ -166,6 +167,11 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "saas_platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+# Chunks of uploads in progress. With several web servers this must be a shared volume.
+UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))
+UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+MAX_ZIP_BYTES = 4 * 1024**3
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_CHUNK_BYTES + 1024 * 1024
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
 # Media keys are prefixed by the current schema: "<MEDIA_ROOT>/<schema>/...".
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -194,10 +200,7 @@ if STORAGE_BACKEND == "s3":
     }
 else:
     _default_storage = {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"}
-    _originals_storage = {
-        "BACKEND": "saas_platform.storage.TenantPrivateFileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    }
+    _originals_storage = {"BACKEND": "saas_platform.storage.TenantPrivateFileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
     # Originals and retouched versions: private, reached only through permission-checked views.
@@ -221,6 +224,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Pictureday API", "VERSION": "1.0.0"}
 
@@ -235,6 +239,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "collect-studio-usage": {"task": "billing.tasks.usage_collect_all", "schedule": 15 * 60},
+    "requeue-stuck-photos": {
+        "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
+        "schedule": 5 * 60,
+    },
 }
 
 # One-time login token that carries a new owner from the bare domain to their subdomain.

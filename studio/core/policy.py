@@ -17,6 +17,7 @@ class Action(StrEnum):
     MANAGE_STUDIO_SETTINGS = "manage_studio_settings"
     MANAGE_BILLING = "manage_billing"
     MANAGE_STAFF = "manage_staff"
+    VIEW_PRODUCTION = "view_production"
     MANAGE_SCHOOLS = "manage_schools"
     MANAGE_SHOOTS = "manage_shoots"
     UPLOAD_PHOTOS = "upload_photos"
@@ -36,6 +37,7 @@ class Action(StrEnum):
 
 _MANAGER_ACTIONS = {
     Action.VIEW_DASHBOARD,
+    Action.VIEW_PRODUCTION,
     Action.MANAGE_SCHOOLS,
     Action.MANAGE_SHOOTS,
     Action.UPLOAD_PHOTOS,
@@ -60,10 +62,20 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
     ),
     Role.MANAGER: frozenset(_MANAGER_ACTIONS),
     Role.PHOTOGRAPHER: frozenset(
-        {Action.VIEW_DASHBOARD, Action.UPLOAD_PHOTOS, Action.VIEW_OWN_STATEMENT}
+        {
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_PRODUCTION,
+            Action.UPLOAD_PHOTOS,
+            Action.VIEW_OWN_STATEMENT,
+        }
     ),
     Role.RETOUCHER: frozenset(
-        {Action.VIEW_DASHBOARD, Action.RETOUCH_PHOTOS, Action.VIEW_OWN_STATEMENT}
+        {
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_PRODUCTION,
+            Action.RETOUCH_PHOTOS,
+            Action.VIEW_OWN_STATEMENT,
+        }
     ),
     Role.PRINCIPAL: frozenset({Action.VIEW_DASHBOARD, Action.VIEW_SCHOOL_REPORT}),
     Role.PARENT: frozenset({Action.VIEW_CHILD_GALLERY, Action.PLACE_ORDER}),
@@ -87,11 +99,36 @@ def _school_of(obj):
     return getattr(obj, "school", None)
 
 
+def _shoot_of(obj):
+    from studio.shoots.models import Shoot
+
+    return obj if isinstance(obj, Shoot) else getattr(obj, "shoot", None)
+
+
 def _object_allowed(user, action: Action, obj) -> bool:
     if user.role == Role.PRINCIPAL and action == Action.VIEW_SCHOOL_REPORT:
         school = _school_of(obj)
         return school is not None and school.principals.filter(pk=user.pk).exists()
+    if user.role == Role.PHOTOGRAPHER and action == Action.UPLOAD_PHOTOS:
+        shoot = _shoot_of(obj)
+        return shoot is not None and shoot.photographers.filter(pk=user.pk).exists()
+    if user.role == Role.RETOUCHER and action == Action.RETOUCH_PHOTOS:
+        return (
+            _retouch_batch_of(obj) in (None, "unclaimed")
+            or _retouch_batch_of(obj).retoucher_id == user.pk
+        )
     return True
+
+
+def _retouch_batch_of(obj):
+    """A batch, "unclaimed" for a photo nobody has claimed, or None for other objects."""
+    from studio.retouching.models import RetouchBatch
+
+    if isinstance(obj, RetouchBatch):
+        return obj
+    if hasattr(obj, "retouch_batch_id"):
+        return obj.retouch_batch if obj.retouch_batch_id else "unclaimed"
+    return None
 
 
 def may(user, action: Action, obj=None) -> bool:

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "shoots"
-urlpatterns = []
+urlpatterns = [
+    path("", views.shoot_list, name="list"),
+    path("<int:pk>/", views.shoot_detail, name="detail"),
+    path("<int:pk>/status/", views.shoot_change_status, name="status"),
+]

@@ -8,8 +8,8 @@ from django_tenants.utils import schema_context
 from saas_platform.storage import TenantS3Storage
 
 
-def test_media_files_are_stored_under_the_current_studios_prefix(alpha, beta, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_media_files_are_stored_under_the_current_studios_prefix(alpha, beta, media_in_tmp):
+    tmp_path = media_in_tmp / "media"
     with schema_context(alpha.schema):
         alpha_name = default_storage.save("logos/logo.png", ContentFile(b"alpha"))
         alpha_path = default_storage.path(alpha_name)
@@ -39,3 +39,20 @@ def test_the_same_cache_key_in_two_studios_never_collides(alpha, beta):
         cache.set("greeting", "beta", 30)
     with schema_context(alpha.schema):
         assert cache.get("greeting") == "alpha"
+
+
+def test_originals_are_private_and_prefixed_by_schema(alpha, beta, media_in_tmp):
+    from django.core.files.storage import storages
+
+    originals = storages["originals"]
+    with schema_context(alpha.schema):
+        name = originals.save("originals/a.jpg", ContentFile(b"alpha original"))
+        assert originals.path(name) == str(
+            media_in_tmp / "private" / "studio_alpha" / "originals" / "a.jpg"
+        )
+    with schema_context(beta.schema):
+        assert not originals.exists(name)
+    import pytest
+
+    with pytest.raises(NotImplementedError):
+        originals.url(name)

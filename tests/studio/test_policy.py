@@ -12,6 +12,7 @@ from tests.conftest import logged_in_client
 MATRIX = """
 action                   owner manager photographer retoucher principal parent
 view_dashboard             y      y         y           y         y        -
+view_production            y      y         y           y         -        -
 manage_studio_settings     y      -         -           -         -        -
 manage_billing             y      -         -           -         -        -
 manage_staff               y      -         -           -         -        -

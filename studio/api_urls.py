@@ -1,0 +1,21 @@
+"""The studio REST API, at ``/api/`` on each studio's host (OpenAPI at ``/api/schema/``)."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from studio.photos.api import PhotoViewSet, ShootPhotoUploadView, UploadViewSet
+from studio.schools.api import SchoolClassViewSet, SchoolViewSet, StudentViewSet
+from studio.shoots.api import ShootViewSet
+
+router = DefaultRouter()
+router.register("schools", SchoolViewSet, basename="school")
+router.register("classes", SchoolClassViewSet, basename="schoolclass")
+router.register("students", StudentViewSet, basename="student")
+router.register("shoots", ShootViewSet, basename="shoot")
+router.register("photos", PhotoViewSet, basename="photo")
+router.register("uploads", UploadViewSet, basename="upload")
+
+urlpatterns = [
+    path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),
+    *router.urls,
+]

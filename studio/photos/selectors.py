@@ -1,0 +1,35 @@
+from django.db.models import Count, Q
+
+from saas_platform.accounts.models import Role
+from studio.shoots.selectors import shoots_visible_to
+
+from .models import Photo, PhotoStatus, RetouchStatus
+
+
+def photos_visible_to(*, user):
+    """Photographers: photos of their picture days; retouchers: the queue and their own
+    batches; managing roles: everything."""
+    photos = Photo.objects.select_related("shoot", "school_class", "approved_version")
+    if user.role == Role.PHOTOGRAPHER:
+        photos = photos.filter(shoot__in=shoots_visible_to(user=user))
+    elif user.role == Role.RETOUCHER:
+        photos = photos.filter(
+            Q(retouch_status=RetouchStatus.QUEUED) | Q(retouch_batch__retoucher=user)
+        )
+    return photos
+
+
+def shoot_progress(*, shoot) -> dict:
+    """Counts per processing status, for the live progress on the shoot page."""
+    counts = dict(
+        Photo.objects.filter(shoot=shoot)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    total = sum(counts.values())
+    return {
+        "total": total,
+        **{status: counts.get(status, 0) for status in PhotoStatus.values},
+        "done": counts.get(PhotoStatus.READY, 0) + counts.get(PhotoStatus.FAILED, 0),
+    }

@@ -1,0 +1,31 @@
+from celery import shared_task
+
+from .models import Upload
+from .services import photo_process, photos_requeue_stuck, upload_finish
+
+
+@shared_task(acks_late=True)
+def process_photo(photo_id: int) -> str:
+    """One photo: thumbnail and watermarked preview. Redelivered if the worker dies."""
+    return photo_process(photo_id=photo_id).status
+
+
+@shared_task(acks_late=True)
+def expand_zip_upload(upload_id: str) -> str:
+    return upload_finish(upload=Upload.objects.get(pk=upload_id)).status
+
+
+@shared_task
+def requeue_stuck_photos() -> int:
+    return photos_requeue_stuck()
+
+
+@shared_task
+def requeue_stuck_photos_everywhere() -> int:
+    """Beat fan-out from the public schema into every studio."""
+    from billing.services import serving_studios
+
+    studios = list(serving_studios().values_list("schema_name", flat=True))
+    for schema_name in studios:
+        requeue_stuck_photos.apply_async(schema=schema_name)
+    return len(studios)

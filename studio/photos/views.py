@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from studio.core.policy import Action, may, require
+from studio.retouching.services import photos_send_to_retouch
+from studio.schools.models import SchoolClass, Student
+from studio.shoots.selectors import shoots_visible_to
+
+from .models import PhotoVersion
+from .selectors import photos_visible_to
+from .services import photo_retry, photos_assign, photos_tag_from_csv
+
+
+def _selected_photos(request, shoot):
+    ids = [int(i) for i in request.POST.getlist("photos") if i.isdigit()]
+    return photos_visible_to(user=request.user).filter(shoot=shoot, pk__in=ids)
+
+
+@login_required
+@require_POST
+def photos_bulk_action(request, shoot_id):
+    """The grid's multi-select: tag with a class / students / group, retry, send to retouching."""
+    require(request.user, Action.MANAGE_SHOOTS)
+    shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=shoot_id)
+    photos = list(_selected_photos(request, shoot))
+    if not photos:
+        messages.error(request, _("Select at least one photo."))
+        return redirect("shoots:detail", shoot.pk)
+    action = request.POST.get("action")
+    if action == "assign":
+        school_class = None
+        if request.POST.get("school_class"):
+            school_class = get_object_or_404(
+                SchoolClass, pk=request.POST["school_class"], school=shoot.school_id
+            )
+        students = Student.objects.filter(
+            pk__in=[int(i) for i in request.POST.getlist("students") if i.isdigit()],
+            school_class__school=shoot.school_id,
+        )
+        group = {"group": True, "single": False}.get(request.POST.get("group"))
+        photos_assign(photos=photos, school_class=school_class, students=students, is_group=group)
+        messages.success(
+            request,
+            ngettext("%(n)d photo tagged.", "%(n)d photos tagged.", len(photos))
+            % {"n": len(photos)},
+        )
+    elif action == "retouch":
+        queued = photos_send_to_retouch(photos=photos, actor=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)d photo sent to retouching.", "%(n)d photos sent to retouching.", queued)
+            % {"n": queued},
+        )
+    elif action == "retry":
+        for photo in photos:
+            photo_retry(photo=photo)
+        messages.success(
+            request,
+            ngettext("%(n)d photo queued again.", "%(n)d photos queued again.", len(photos))
+            % {"n": len(photos)},
+        )
+    else:
+        messages.error(request, _("Choose what to do with the selected photos."))
+    return redirect("shoots:detail", shoot.pk)
+
+
+@login_required
+@require_POST
+def photos_tag_csv(request, shoot_id):
+    """A CSV of file name → student external id(s) tags many photos at once."""
+    require(request.user, Action.MANAGE_SHOOTS)
+    shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=shoot_id)
+    uploaded = request.FILES.get("mapping")
+    if not uploaded:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("shoots:detail", shoot.pk)
+    result = photos_tag_from_csv(shoot=shoot, data=uploaded.read())
+    messages.success(request, _("%(n)d photos tagged from the CSV.") % {"n": result.tagged})
+    if result.problems:
+        messages.error(request, "; ".join(result.problems[:20]))
+    return redirect("shoots:detail", shoot.pk)
+
+
+def _private_file(field_file, download_name):
+    return FileResponse(field_file.open("rb"), as_attachment=False, filename=download_name)
+
+
+@login_required
+def photo_original(request, pk):
+    """Originals are private: only staff allowed to see the photo get them, through here."""
+    photo = get_object_or_404(photos_visible_to(user=request.user), pk=pk)
+    if not (
+        may(request.user, Action.REVIEW_RETOUCH)
+        or may(request.user, Action.RETOUCH_PHOTOS, photo)
+        or may(request.user, Action.UPLOAD_PHOTOS, photo.shoot)
+    ):
+        raise PermissionDenied
+    return _private_file(photo.original, photo.original_name)
+
+
+@login_required
+def photo_version_file(request, pk):
+    version = get_object_or_404(PhotoVersion.objects.select_related("photo"), pk=pk)
+    photo = get_object_or_404(photos_visible_to(user=request.user), pk=version.photo_id)
+    if not (
+        may(request.user, Action.REVIEW_RETOUCH) or may(request.user, Action.RETOUCH_PHOTOS, photo)
+    ):
+        raise PermissionDenied
+    return _private_file(version.file, version.file_name)

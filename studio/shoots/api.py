@@ -1,0 +1,62 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from studio.core.api import PolicyPermission
+from studio.core.policy import Action
+from studio.photos.selectors import shoot_progress
+
+from .models import Shoot, ShootStatus
+from .selectors import shoots_visible_to
+from .services import shoot_create, shoot_transition
+
+
+class ShootSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shoot
+        fields = ["id", "school", "name", "date", "photographers", "sales_deadline", "status"]
+        read_only_fields = ["status"]
+
+    def create(self, validated_data):
+        return shoot_create(
+            school=validated_data["school"],
+            name=validated_data["name"],
+            date=validated_data["date"],
+            sales_deadline=validated_data.get("sales_deadline"),
+            photographers=validated_data.get("photographers", ()),
+        )
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ShootStatus.choices)
+
+
+class ShootViewSet(viewsets.ModelViewSet):
+    serializer_class = ShootSerializer
+    permission_classes = [PolicyPermission]
+    read_action = Action.VIEW_PRODUCTION
+    write_action = Action.MANAGE_SHOOTS
+    filterset_fields = ["school", "status", "date"]
+
+    def get_queryset(self):
+        return shoots_visible_to(user=self.request.user).prefetch_related("photographers")
+
+    @extend_schema(request=TransitionSerializer, responses=ShootSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        shoot = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            shoot = shoot_transition(shoot=shoot, to=data.validated_data["to"], actor=request.user)
+        except DjangoValidationError as error:
+            raise ValidationError({"to": error.messages}) from error
+        return Response(ShootSerializer(shoot).data)
+
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """Processing counts per status, polled by the upload page for live progress."""
+        return Response(shoot_progress(shoot=self.get_object()))

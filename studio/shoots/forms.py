@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from saas_platform.accounts.models import Role, User
+from studio.schools.models import School
+
+from .models import Shoot
+
+
+class ShootForm(forms.ModelForm):
+    school = forms.ModelChoiceField(queryset=School.objects.all(), label=_("School"))
+    photographers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(
+            role__in=[Role.PHOTOGRAPHER, Role.MANAGER, Role.OWNER], is_active=True
+        ),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Photographers"),
+    )
+
+    class Meta:
+        model = Shoot
+        fields = ["school", "name", "date", "sales_deadline", "photographers"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "sales_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }

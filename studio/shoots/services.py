@@ -1,0 +1,45 @@
+"""Picture-day status changes, checked in one place."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Shoot, ShootStatus, ShootTransition
+
+S = ShootStatus
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PLANNED: frozenset({S.UPLOADING}),
+    S.UPLOADING: frozenset({S.RETOUCHING, S.IN_REVIEW}),
+    S.RETOUCHING: frozenset({S.UPLOADING, S.IN_REVIEW}),
+    S.IN_REVIEW: frozenset({S.RETOUCHING, S.PUBLISHED}),
+    S.PUBLISHED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+# Photos may arrive while the picture day is being shot and worked on, not once it is sold.
+ACCEPTS_UPLOADS = frozenset({S.PLANNED, S.UPLOADING, S.RETOUCHING, S.IN_REVIEW})
+
+
+@transaction.atomic
+def shoot_create(*, school, name: str, date, sales_deadline=None, photographers=()) -> Shoot:
+    shoot = Shoot.objects.create(school=school, name=name, date=date, sales_deadline=sales_deadline)
+    shoot.photographers.set(photographers)
+    return shoot
+
+
+@transaction.atomic
+def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
+    shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
+    if to not in ALLOWED_TRANSITIONS[shoot.status]:
+        raise ValidationError(
+            _("A picture day cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": ShootStatus(shoot.status).label, "to": ShootStatus(to).label},
+            code="transition",
+        )
+    ShootTransition.objects.create(shoot=shoot, from_status=shoot.status, to_status=to, actor=actor)
+    shoot.status = to
+    shoot.save(update_fields=["status"])
+    return shoot
+
+
+def shoot_accepts_uploads(shoot: Shoot) -> bool:
+    return shoot.status in ACCEPTS_UPLOADS

@@ -1,0 +1,1 @@
+from tests.studio.photos.conftest import _media, production  # noqa: F401 - shared fixtures
