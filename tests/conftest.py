@@ -191,6 +191,27 @@ def child_env(**extra) -> dict:
     return env
 
 
+@pytest.fixture(scope="session")
+def shared_media(tmp_path_factory) -> dict[str, str]:
+    """Media folders shared by the web server and worker processes of this session (use the
+    ``live_media`` fixture to point the test process at them too)."""
+    root = tmp_path_factory.mktemp("shared-media")
+    return {
+        "MEDIA_ROOT": str(root / "media"),
+        "PRIVATE_MEDIA_ROOT": str(root / "private"),
+        "UPLOAD_TEMP_DIR": str(root / "uploads"),
+    }
+
+
+@pytest.fixture
+def live_media(settings, shared_media):
+    for name, value in shared_media.items():
+        setattr(settings, name, value)
+    _reset_storages()
+    yield shared_media
+    _reset_storages()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -209,13 +230,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @contextlib.contextmanager
-def background_process(args: list[str], log: Path, stop_timeout: float = 20):
+def background_process(args: list[str], log: Path, env: dict, stop_timeout: float = 20):
     """A child process on the test database, its output in ``log``, stopped afterwards."""
     with open(log, "w") as log_file:
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", *args],
             cwd=REPO,
-            env=child_env(),
+            env=child_env(**env),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -227,12 +248,14 @@ def background_process(args: list[str], log: Path, stop_timeout: float = 20):
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, tmp_path_factory):
+def web_server(django_db_setup, tmp_path_factory, shared_media):
     """gunicorn serving the test database on a free port; yields the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    with background_process([*args, "--workers", "2", "--threads", "2"], log) as process:
+    with background_process(
+        [*args, "--workers", "2", "--threads", "2"], log, shared_media
+    ) as process:
         try:
             wait_for_port(port, process)
         except (RuntimeError, TimeoutError):
@@ -242,11 +265,11 @@ def web_server(django_db_setup, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory):
+def celery_worker_process(django_db_setup, tmp_path_factory, shared_media):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with background_process([*args, "-Q", queue, *flags], log) as process:
+    with background_process([*args, "-Q", queue, *flags], log, shared_media) as process:
         yield process, log

@@ -417,15 +417,15 @@ def _decode_preview(path, fmt: str, width: int, height: int) -> pyvips.Image:
             # libjpeg scale still at least PREVIEW_PX is as good to the eye and much faster.
             image = pyvips.Image.jpegload_source(
                 source, shrink=_jpeg_shrink(width, height), fail_on="warning", access="sequential"
-            ).thumbnail_image(PREVIEW_PX, height=PREVIEW_PX, size="down", export_profile="srgb")
+            ).thumbnail_image(PREVIEW_PX, height=PREVIEW_PX, size="down", output_profile="srgb")
         else:
             image = pyvips.Image.thumbnail_source(
                 source,
                 PREVIEW_PX,
                 height=PREVIEW_PX,
                 size="down",
-                export_profile="srgb",
-                option_string="fail_on=error",
+                output_profile="srgb",
+                fail_on="error",
             )
         return _to_srgb8(image).copy_memory()  # the decode happens here
     except pyvips.Error as error:
@@ -449,7 +449,7 @@ def _jpeg_shrink(width: int, height: int) -> int:
 
 def _to_srgb8(image: pyvips.Image) -> pyvips.Image:
     """3-band 8-bit sRGB without alpha. Colour profiles are already dealt with by thumbnail's
-    ``export_profile="srgb"`` (CMYK without a profile through libvips' fallback CMYK profile);
+    ``output_profile="srgb"`` (CMYK without a profile through libvips' fallback CMYK profile);
     this converts what is left (16-bit, grey) and flattens transparency on white."""
     if image.interpretation != "srgb" or image.format != "uchar":
         image = image.colourspace("srgb")

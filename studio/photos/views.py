@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -113,3 +115,19 @@ def photo_version_file(request, pk):
     ):
         raise PermissionDenied
     return _private_file(version.file, version.file_name)
+
+
+@login_required
+def derived_media(request, path):
+    """Thumbnails and previews on local storage (object storage hands out signed URLs
+    instead). Only this studio's files, only to its production staff."""
+    require(request.user, Action.VIEW_PRODUCTION)
+    schema_prefix = f"{connection.schema_name}/"
+    if not path.startswith(schema_prefix) or ".." in path.split("/"):
+        raise Http404
+    name = path.removeprefix(schema_prefix)
+    if not name.startswith("derived/") or not default_storage.exists(name):
+        raise Http404
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

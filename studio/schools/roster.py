@@ -97,6 +97,27 @@ HEADER_ALIASES: dict[str, Column] = {
 FIRST_LAST_HEADERS = frozenset({"name", "full name"})
 
 
+def column_label(column: Column) -> str:
+    return {
+        Column.CLASS: _("Class"),
+        Column.FIRST_NAME: _("First name"),
+        Column.LAST_NAME: _("Last name"),
+        Column.FULL_NAME: _("Full name (instead of first and last name)"),
+        Column.EXTERNAL_ID: _("External id"),
+        Column.EMAIL: _("Parent e-mails"),
+        Column.PHONE: _("Parent phones"),
+        Column.SCHOOL_YEAR: _("School year"),
+    }[column]
+
+
+def column_help() -> list[tuple[str, list[str]]]:
+    """(label, the headers it is recognised by) per column, for the upload page."""
+    return [
+        (column_label(column), [alias for alias, of in HEADER_ALIASES.items() if of == column])
+        for column in Column
+    ]
+
+
 def normalise_header(header: str) -> str:
     """``" First_Name "`` → ``"first name"``; ``"Ё"`` counts as ``"е"``."""
     text = header.replace("_", " ").replace("ё", "е").replace("Ё", "Е")
@@ -263,8 +284,7 @@ def roster_parse_text(text: str, *, today: datetime.date | None = None) -> Roste
         preview.errors.append(_("The file is not a CSV text file. Save it as CSV (UTF-8)."))
         return preview
 
-    lines = text.splitlines()
-    first_line = next((line for line in lines if line.strip()), None)
+    first_line = next((line for line in text.splitlines() if line.strip()), None)
     if first_line is None:
         preview.errors.append(_("The file is empty."))
         return preview
@@ -272,7 +292,6 @@ def roster_parse_text(text: str, *, today: datetime.date | None = None) -> Roste
     if hint and hint.group(1) in DELIMITERS:
         preview.delimiter = hint.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
-        first_line = next((line for line in text.splitlines() if line.strip()), "")
     else:
         preview.delimiter = detect_delimiter(first_line)
 

@@ -23,6 +23,7 @@ from .forms import RosterUploadForm, SchoolClassForm, SchoolForm, StudentForm
 from .roster import (
     MAX_BYTES,
     MAX_ROWS,
+    column_help,
     current_school_year,
     plan_summary,
     roster_parse,
@@ -250,7 +251,7 @@ def student_create(request, school_id: int, class_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(name)s added.") % {"name": student.full_name})
+            messages.success(request, _("Student %(name)s added.") % {"name": student.full_name})
             if "add_another" in request.POST:
                 return redirect(
                     "schools:student_create", school_id=school.pk, class_id=student.school_class_id
@@ -275,7 +276,7 @@ def student_edit(request, school_id: int, class_id: int, student_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(name)s saved.") % {"name": student.full_name})
+            messages.success(request, _("Student %(name)s saved.") % {"name": student.full_name})
             return redirect(
                 "schools:class_detail", school_id=school.pk, class_id=student.school_class_id
             )
@@ -294,7 +295,7 @@ def student_delete(request, school_id: int, class_id: int, student_id: int):
         except ValidationError as exc:
             error = exc
         else:
-            messages.success(request, _("%(name)s deleted.") % {"name": student.full_name})
+            messages.success(request, _("Student %(name)s deleted.") % {"name": student.full_name})
             return redirect("schools:class_detail", school_id=school.pk, class_id=class_id)
     context = {"school": school, "school_class": school_class, "student": student, "error": error}
     return render(request, "schools/student_confirm_delete.html", context)
@@ -333,6 +334,7 @@ def roster_upload(request, school_id: int):
         "current_year": current_school_year(),
         "max_rows": MAX_ROWS,
         "max_megabytes": MAX_BYTES // 1024**2,
+        "columns": column_help(),
     }
     return render(request, "schools/roster_upload.html", context)
 

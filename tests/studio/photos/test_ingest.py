@@ -212,3 +212,30 @@ def test_a_photo_that_cannot_be_decoded_fails_with_a_reason_and_can_be_retried(
         photo_retry(photo=photo)
     photo.refresh_from_db()
     assert (photo.status, photo.failure_reason, len(callbacks)) == (PhotoStatus.UPLOADED, "", 1)
+
+
+def test_thumbnails_are_served_to_this_studios_staff_only(ingest, production, beta):
+    from tests.conftest import logged_in_client
+
+    photo = photo_process(photo_id=ingest("IMG_0500.jpg", jpeg_bytes(seed=11)).photo_id)
+    url = photo.thumbnail.url
+    assert url.startswith("/media/studio_alpha/derived/")
+
+    manager = logged_in_client(production["studio"], production["users"][Role.MANAGER])
+    response = manager.get(url)
+    assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    assert b"".join(response.streaming_content) == photo.thumbnail.read()
+
+    parent = logged_in_client(production["studio"], production["users"][Role.PARENT])
+    assert parent.get(url).status_code == 403
+    anonymous = manager.__class__(HTTP_HOST=production["studio"].host)
+    assert anonymous.get(url).status_code == 302
+    # the same path asked on another studio's host is not theirs
+    with schema_context(beta.schema):
+        from saas_platform.accounts.models import User
+
+        beta_manager = User.objects.create_user(
+            email="m@beta.test", password="pw-123456", role=Role.MANAGER
+        )
+    assert logged_in_client(beta, beta_manager).get(url).status_code == 404
+    assert manager.get("/media/studio_alpha/../studio_beta/derived/x.jpg").status_code == 404

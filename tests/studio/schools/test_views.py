@@ -524,6 +524,19 @@ def upload(client, school, data: bytes = ROSTER, name: str = "roster.csv"):
     )
 
 
+def test_the_upload_page_lists_the_headers_each_column_is_recognised_by(alpha):
+    with schema_context(alpha.schema):
+        school = School.objects.create(name="School No. 5")
+
+    content = manager_client(alpha).get(f"/staff/schools/{school.pk}/import/").content.decode()
+
+    assert "<tr><td>Class</td><td>class, класс</td></tr>" in content
+    assert (
+        "<tr><td>Parent phones</td><td>phone, parent phone, телефон, телефон родителя</td></tr>"
+    ) in content
+    assert 'enctype="multipart/form-data"' in content
+
+
 def test_the_roster_is_previewed_without_writing_and_imported_on_confirmation(alpha):
     with schema_context(alpha.schema):
         school = School.objects.create(name="School No. 5")
