@@ -119,6 +119,20 @@ def in_alpha(alpha):
         yield alpha
 
 
+def push_id_sequences(models, start: int = 1_000_000) -> None:
+    """In the current schema, make new rows of ``models`` get ids from ``start`` on. Sequences
+    are not rolled back with a test's transaction, so tests that need ids existing in one
+    studio and not in another push the other studio's sequences apart explicitly."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(%s, last_value)) FROM "
+                + connection.ops.quote_name(f"{table}_id_seq"),
+                [table, start],
+            )
+
+
 def host_client(host: str) -> Client:
     return Client(HTTP_HOST=host)
 

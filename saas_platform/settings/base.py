@@ -226,7 +226,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Pictureday API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pictureday API",
+    "DESCRIPTION": "A studio's schools, picture days, photos and uploads, on the studio's host.",
+    "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {
+        "ShootStatusEnum": "studio.shoots.models.ShootStatus.choices",
+        "PhotoStatusEnum": "studio.photos.models.PhotoStatus.choices",
+        "RetouchStatusEnum": "studio.photos.models.RetouchStatus.choices",
+        "UploadStatusEnum": "studio.photos.models.UploadStatus.choices",
+    },
+}
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -10,6 +10,7 @@ from studio.retouching.models import RetouchBatch
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
 from studio.shoots.services import shoot_create
+from tests.conftest import push_id_sequences
 
 
 def _objects(count_offset: int):
@@ -91,10 +92,11 @@ ENDPOINTS = [
 
 @pytest.fixture
 def foreign_ids(alpha, beta):
-    """Ids that exist in beta and not in alpha (beta's rows are pushed past alpha's)."""
+    """Ids that exist in beta and not in alpha."""
     with schema_context(alpha.schema):
         _objects(0)
     with schema_context(beta.schema):
+        push_id_sequences([School, SchoolClass, Student, Shoot, Photo, RetouchBatch])
         ids = _objects(3)
     with schema_context(alpha.schema):
         assert not School.objects.filter(pk=ids["school"]).exists()

@@ -1,0 +1,468 @@
+"""Shared set-up for the photo benchmarks (``ingest.py``, ``retouch_zip.py``).
+
+Everything a benchmark creates is its own and is removed at the end, also on Ctrl-C or a
+plain ``kill``: a temporary folder (sources, media, logs), a throwaway database
+``pictureday_bench_<pid>`` on the server ``saas_platform.settings.dev`` uses (migrated with
+``migrate_platform``, dropped WITH (FORCE)), child processes (each in a process group of its
+own, so Ctrl-C in the terminal reaches only the benchmark, which then stops them in order),
+and its Redis keys. Redis: the benchmarks use database 15 of the same server
+(``BENCH_REDIS_DB``) so nothing lands among the developer's keys, and they delete only keys
+carrying their own token (``pdbench<pid>x``: queue, schema-prefixed cache keys, host cache)
+plus the result keys of the tasks they sent, never a whole database: two benchmarks may run
+at once.
+
+Import this module before Django: it puts the repository on ``sys.path`` and sets
+``DJANGO_SETTINGS_MODULE``; call ``prepare_environment`` before ``django.setup()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+os.environ["DJANGO_SETTINGS_MODULE"] = "saas_platform.settings.dev"
+
+BENCH_REDIS_DB = 15
+PASSWORD = "correct horse battery staple"
+
+PHOTO_WIDTH = 6000
+PHOTO_HEIGHT = 4000
+PHOTO_QUALITY = 90
+
+
+# --- signals and cleanup --------------------------------------------------------------------
+
+
+def install_signal_handlers() -> None:
+    """A plain ``kill`` (SIGTERM) or a closed terminal (SIGHUP) unwinds like Ctrl-C does, so
+    every ``finally`` runs and the database, processes and files are removed."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
+
+
+@contextlib.contextmanager
+def shielded():
+    """Clean-up that a second Ctrl-C or SIGTERM must not cut short (they are held and
+    delivered afterwards)."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def pool_worker_init(django_setup: bool = False) -> None:
+    """Initializer for multiprocessing pools: Ctrl-C is the parent's business (it terminates
+    the pool); SIGTERM from ``Pool.terminate`` just ends the process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if django_setup:
+        import logging
+
+        import django
+
+        django.setup()
+        logging.disable(logging.INFO)
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# --- environment ----------------------------------------------------------------------------
+
+
+def url_with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+def prepare_environment(work: Path) -> dict[str, str]:
+    """Before ``django.setup()``: media folders under ``work`` and Redis database 15, for
+    this process (the settings read them) and for the children (they inherit them).
+    DEBUG is off as in production (no query log kept in memory by any process)."""
+    base_redis = os.environ.get("REDIS_URL")
+    if not base_redis:
+        from saas_platform import embedded
+
+        base_redis = embedded.redis_url(REPO / "var")
+    media = {
+        "MEDIA_ROOT": str(work / "media"),
+        "PRIVATE_MEDIA_ROOT": str(work / "private"),
+        "UPLOAD_TEMP_DIR": str(work / "uploads"),
+    }
+    for path in media.values():
+        Path(path).mkdir(parents=True, exist_ok=True)
+    os.environ.update(media)
+    os.environ["REDIS_URL"] = url_with_db(base_redis, BENCH_REDIS_DB)
+    os.environ["DEBUG"] = "0"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    return {**media, "REDIS_URL": os.environ["REDIS_URL"]}
+
+
+def django_setup() -> None:
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)
+
+
+# --- throwaway database ---------------------------------------------------------------------
+
+
+def admin_connect(settings_dict: dict):
+    """An autocommit psycopg2 connection to the server's maintenance database."""
+    import psycopg2
+
+    params = {
+        key: value
+        for key, value in (settings_dict.get("OPTIONS") or {}).items()
+        if key not in {"isolation_level", "server_side_binding", "assume_role", "pool"}
+    }
+    for django_key, libpq_key in (
+        ("USER", "user"),
+        ("PASSWORD", "password"),
+        ("HOST", "host"),
+        ("PORT", "port"),
+    ):
+        if settings_dict.get(django_key):
+            params[libpq_key] = settings_dict[django_key]
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    return conn
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for child processes (a socket folder as host is percent-encoded)."""
+    host = settings_dict.get("HOST") or ""
+    host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = (
+        f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""
+    )
+    return f"postgresql://{user}{password}@{host}{port}/{settings_dict['NAME']}"
+
+
+@contextlib.contextmanager
+def throwaway_database(pid: int):
+    """Creates and migrates ``pictureday_bench_<pid>``, points Django at it, yields
+    (name, DATABASE_URL for children) and drops it whatever happens."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    database = f"pictureday_bench_{pid}"
+    settings_dict = connections["default"].settings_dict
+    connections.close_all()  # the developer's database is never queried
+    admin = admin_connect(settings_dict)
+    created = dropped = False
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {quote_ident(database)}")
+        created = True
+        try:
+            settings.DATABASES["default"]["NAME"] = database
+            settings_dict["NAME"] = database
+            call_command("migrate_platform", verbosity=0)
+            yield database, database_url(settings_dict)
+        finally:
+            with shielded():
+                connections.close_all()
+                with admin.cursor() as cursor:
+                    cursor.execute(
+                        f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)"
+                    )
+                dropped = True
+    finally:
+        admin.close()
+        if created and not dropped:
+            print(f"WARNING: could not drop database {database}", file=sys.stderr)
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+# --- a studio to work in --------------------------------------------------------------------
+
+
+def studio_with_shoot(token: str) -> dict:
+    """A studio (``studio_create``), a school, a picture day, a photographer and a retoucher
+    (both with PASSWORD). Returns the objects and names the benchmarks need."""
+    import datetime
+
+    from django.conf import settings
+    from django_tenants.utils import schema_context
+
+    from saas_platform.accounts.models import Role, User
+    from studio.schools.services import school_create
+    from studio.shoots.services import shoot_create
+    from tenants.services import studio_create
+
+    result = studio_create(
+        name="Bench Studio",
+        slug=token,
+        owner_email=f"owner@{token}.test",
+        owner_name="Bench Owner",
+        owner_password=PASSWORD,
+    )
+    studio = result.studio
+    with schema_context(studio.schema_name):
+        photographer = User.objects.create_user(
+            email=f"photographer@{token}.test",
+            password=PASSWORD,
+            full_name="Bench Photographer",
+            role=Role.PHOTOGRAPHER,
+        )
+        retoucher = User.objects.create_user(
+            email=f"retoucher@{token}.test",
+            password=PASSWORD,
+            full_name="Bench Retoucher",
+            role=Role.RETOUCHER,
+        )
+        school = school_create(name="Bench School")
+        shoot = shoot_create(
+            school=school,
+            name="Bench picture day",
+            date=datetime.date.today(),
+            photographers=[photographer],
+        )
+    return {
+        "studio": studio,
+        "owner": result.owner,
+        "photographer": photographer,
+        "retoucher": retoucher,
+        "school": school,
+        "shoot": shoot,
+        "schema": studio.schema_name,
+        "host": f"{token}.{settings.BASE_DOMAIN}",
+    }
+
+
+# --- synthetic photos -----------------------------------------------------------------------
+
+
+def synthetic_jpeg(seed: int) -> bytes:
+    """A 6000×4000 JPEG (quality 90, about 8–9 MB) with texture a camera JPEG has at every
+    scale: colour gradients and waves, mid-frequency noise (upscaled 8×) and fine grain
+    (independent per band), all different per ``seed``. Built at 1/8 size where it is costly
+    and from a noise tile where it is not, so a photo takes about half a second, not half a
+    minute: the encoder and decoder see real entropy either way."""
+    import pyvips
+
+    small_w, small_h = PHOTO_WIDTH // 8, PHOTO_HEIGHT // 8
+    xy = pyvips.Image.xyz(small_w, small_h)
+    x, y = xy[0], xy[1]
+    bands = []
+    for band in range(3):
+        gradient = (x * (0.15 + 0.05 * band) + y * (0.1 * (band + 1)) + seed * 7) % 140 + 50
+        waves = (x * (2.0 + band + seed % 5)).sin() * 30 + ((y + x * 0.3) * (3.5 + band)).sin() * 18
+        noise = pyvips.Image.gaussnoise(small_w, small_h, sigma=25, mean=0, seed=seed * 16 + band)
+        bands.append(gradient + waves + noise)
+    structure = bands[0].bandjoin(bands[1:]).cast("uchar").copy_memory()
+    structure = structure.resize(8, kernel="linear")
+
+    tile_w, tile_h = 509, 401  # odd sizes: the repeat never lines up with 8×8 JPEG blocks
+    grain = [
+        pyvips.Image.gaussnoise(tile_w, tile_h, sigma=4, mean=128, seed=seed * 16 + 8 + band)
+        for band in range(3)
+    ]
+    tile = grain[0].bandjoin(grain[1:]).cast("uchar").copy_memory()
+    texture = tile.replicate(PHOTO_WIDTH // tile_w + 1, PHOTO_HEIGHT // tile_h + 1).crop(
+        0, 0, PHOTO_WIDTH, PHOTO_HEIGHT
+    )
+    image = (structure.cast("short") + texture.cast("short") - 128).cast("uchar")
+    return image.copy(interpretation="srgb").jpegsave_buffer(Q=PHOTO_QUALITY)
+
+
+def write_synthetic_jpeg(job: tuple[int, str]) -> int:
+    seed, path = job
+    data = synthetic_jpeg(seed)
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def generate_photos(folder: Path, count: int, *, first_seed: int = 1, prefix="IMG_") -> list[Path]:
+    """``count`` distinct synthetic photos in ``folder``, made by a pool of os.cpu_count()
+    processes. Returns their paths in order."""
+    import multiprocessing
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{prefix}{first_seed + i:04d}.jpg" for i in range(count)]
+    jobs = [(first_seed + i, str(path)) for i, path in enumerate(paths)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(os.cpu_count() or 1, initializer=pool_worker_init) as pool:
+        list(pool.imap_unordered(write_synthetic_jpeg, jobs))
+    return paths
+
+
+def jpeg_with_comment(data: bytes, comment: bytes) -> bytes:
+    """The same JPEG with a COM segment after SOI (and after a JFIF APP0 if there is one):
+    still a valid file, decoding to the same pixels, with different bytes and hash."""
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    at = 2
+    if data[2:4] == b"\xff\xe0":
+        (length,) = struct.unpack(">H", data[4:6])
+        at = 4 + length
+    segment = b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
+    return data[:at] + segment + data[at:]
+
+
+# --- child processes ------------------------------------------------------------------------
+
+
+def child_env(database_url_value: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="saas_platform.settings.dev",
+        DATABASE_URL=database_url_value,
+        PYTHONPATH=str(REPO),
+        **extra,
+    )
+    return env
+
+
+class Child:
+    """A ``python -m ...`` child in a process group of its own, output in ``log``. ``stop``
+    asks the group to end (SIGTERM), then kills it (SIGKILL) after ``timeout``."""
+
+    def __init__(self, args: list[str], log: Path, env: dict):
+        self.log = log
+        self._log_file = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", *args],
+            cwd=REPO,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+        self.pid = self.process.pid
+
+    def stop(self, timeout: float = 20) -> None:
+        with shielded():
+            if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Whatever of the group is left (the leader gone, children lingering): kill it.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
+            self._log_file.close()
+
+    def log_text(self) -> str:
+        self._log_file.flush()
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, child: Child, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            raise RuntimeError(f"process exited with {child.process.returncode}:\n{child.log_text()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port}:\n{child.log_text()}")
+
+
+def wait_for_log(child: Child, needle: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in child.log_text():
+            return
+        if child.process.poll() is not None:
+            raise RuntimeError(f"process exited with {child.process.returncode}:\n{child.log_text()}")
+        time.sleep(0.1)
+    raise TimeoutError(f"{needle!r} not seen in {child.log}:\n{child.log_text()}")
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+def redis_forget(url: str, token: str, *, task_ids=(), queue: str | None = None) -> int:
+    """Deletes this run's keys: anything carrying ``token`` (queue and its binding, cache
+    keys of the run's schema and host), the results of ``task_ids``, and unacknowledged
+    messages of ``queue`` (left by a worker killed mid-task). Returns how many went."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    removed = 0
+    try:
+        keys = list(client.scan_iter(match=f"*{token}*", count=1000))
+        keys += [f"celery-task-meta-{task_id}" for task_id in task_ids]
+        for start in range(0, len(keys), 500):
+            removed += client.delete(*keys[start : start + 500])
+        if queue:
+            needle = queue.encode()
+            for tag, payload in client.hscan_iter("unacked"):
+                if needle in payload:
+                    client.hdel("unacked", tag)
+                    client.zrem("unacked_index", tag)
+                    removed += 1
+    finally:
+        client.close()
+    return removed
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def rounded(figures: dict) -> dict:
+    def one(value):
+        if isinstance(value, float):
+            return round(value, 6)
+        if isinstance(value, dict):
+            return rounded(value)
+        return value
+
+    return {key: one(value) for key, value in figures.items()}
+
+
+def print_json_last(figures: dict) -> None:
+    print(json.dumps(rounded(figures), sort_keys=False), flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
