@@ -237,15 +237,17 @@ def upload_append_chunk(*, upload: Upload, offset: int, data: bytes) -> Upload:
         if upload.status != UploadStatus.RECEIVING:
             return upload
         received = _part_size(upload)
-        if offset != received:
+        complete = received == upload.size_bytes
+        if offset != received and not complete:
             raise OffsetMismatch(received)
-        if received + len(data) > upload.size_bytes:
+        if not complete and received + len(data) > upload.size_bytes:
             raise ValidationError(_("More data than the announced file size."), code="overflow")
-        with open(_part_path(upload), "ab") as part:
-            part.write(data)
-        upload.received_bytes = received + len(data)
-        upload.save(update_fields=["received_bytes"])
-        complete = upload.received_bytes == upload.size_bytes
+        if not complete:  # a repeated last chunk (its answer was lost) only finishes the file
+            with open(_part_path(upload), "ab") as part:
+                part.write(data)
+            upload.received_bytes = received + len(data)
+            upload.save(update_fields=["received_bytes"])
+            complete = upload.received_bytes == upload.size_bytes
     if complete:
         if upload.file_name.lower().endswith(ZIP_SUFFIXES):
             from .tasks import expand_zip_upload

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from studio.core.policy import Action, may, require
 from studio.photos.models import PhotoStatus, RetouchStatus
 from studio.photos.selectors import shoot_progress
-from studio.schools.models import SchoolClass
+from studio.schools.models import SchoolClass, Student
 
 from .forms import ShootForm
 from .models import ShootStatus
@@ -55,6 +55,7 @@ def shoot_detail(request, pk):
             "shoot": shoot,
             "photos": photos,
             "classes": classes,
+            "has_students": Student.objects.filter(school_class__school=shoot.school_id).exists(),
             "progress": shoot_progress(shoot=shoot),
             "can_upload": may(request.user, Action.UPLOAD_PHOTOS, shoot)
             and shoot_accepts_uploads(shoot),

@@ -95,7 +95,7 @@
       row.progress(offset / file.size);
     }
     while (upload.status === "receiving") {  // a ZIP is unpacked in the background
-      row.state(text.unpacking, "uploading");
+      row.state(/\.zip$/i.test(file.name) ? text.unpacking : text.uploading, "uploading");
       await sleep(1500);
       const polled = await withRetries(() => api("GET", "/api/uploads/" + upload.id + "/"), row);
       if (polled.ok) upload = polled.data;

@@ -196,3 +196,26 @@ def test_another_studios_picture_day_is_not_found(production, beta):
 
     assert response.status_code == 400
     assert list(response.json()) == ["shoot"]
+
+
+def test_a_last_chunk_whose_answer_was_lost_finishes_the_file_when_sent_again(
+    photographer_api, production, monkeypatch
+):
+    data = jpeg_bytes(seed=24)
+    upload_id = start(photographer_api, production["shoot"], "IMG_lost.jpg", len(data)).json()["id"]
+
+    def server_error(**kwargs):
+        raise RuntimeError("worker restarted")
+
+    monkeypatch.setattr("studio.photos.services.upload_finish", server_error)
+    with pytest.raises(RuntimeError):
+        put_chunk(photographer_api, upload_id, 0, data)
+    monkeypatch.undo()
+
+    # the client never heard back and sends the same chunk again
+    again = put_chunk(photographer_api, upload_id, 0, data).json()
+
+    assert (again["status"], again["received_bytes"]) == ("done", len(data))
+    assert [o["result"] for o in again["outcome"]] == ["accepted"]
+    with schema_context(production["studio"].schema):
+        assert Photo.objects.get().original.read() == data
