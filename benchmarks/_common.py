@@ -441,6 +441,10 @@ def redis_forget(url: str, token: str, *, task_ids=(), queue: str | None = None)
                     client.hdel("unacked", tag)
                     client.zrem("unacked_index", tag)
                     removed += 1
+            # The worker's remote-control binding deadline, unless another worker on this
+            # database is still bound to the broadcast exchange.
+            if not client.exists("_kombu.binding.celery.pidbox"):
+                removed += client.zrem("_kombu.binding_deadlines", "celery.pidbox")
     finally:
         client.close()
     return removed
