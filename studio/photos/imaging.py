@@ -534,3 +534,15 @@ def _watermark_pattern(text: str, side: int) -> pyvips.Image:
     grey = text_alpha * 255 / (alpha + 1e-6)
     layer = grey.bandjoin([grey, grey, alpha * 255]).cast("uchar")
     return layer.copy(interpretation="srgb").copy_memory()
+
+
+def render_review(path: str | Path) -> bytes:
+    """A preview-size JPEG without watermark or metadata, for staff comparing an original
+    with its retouched version (full-size files are tens of megabytes each)."""
+    with open(path, "rb") as handle:
+        fmt = _sniff(handle.read(_HEAD_BYTES), handle)
+    header = _open_header(path, fmt)
+    _check_pixels(header.width, header.height)
+    return _decode_preview(path, fmt, header).jpegsave_buffer(
+        Q=PREVIEW_QUALITY, optimize_coding=True, keep=_KEEP_NOTHING
+    )

@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 
 from saas_platform.accounts.models import Role
+from studio.core.policy import Action, may
 from studio.shoots.selectors import shoots_visible_to
 
 from .models import Photo, PhotoStatus, RetouchStatus
@@ -10,6 +11,8 @@ def photos_visible_to(*, user):
     """Photographers: photos of their picture days; retouchers: the queue and their own
     batches; managing roles: everything."""
     photos = Photo.objects.select_related("shoot", "school_class", "approved_version")
+    if not may(user, Action.VIEW_PRODUCTION):
+        return photos.none()
     if user.role == Role.PHOTOGRAPHER:
         photos = photos.filter(shoot__in=shoots_visible_to(user=user))
     elif user.role == Role.RETOUCHER:

@@ -492,3 +492,16 @@ def photos_tag_from_csv(*, shoot, data: bytes) -> CsvTagResult:
             )
             tagged += 1
     return CsvTagResult(tagged, problems)
+
+
+def review_image(*, field_file, cache_name: str) -> str:
+    """Name (in private storage) of a preview-size copy of an original or a version, made
+    on first request and kept: managers review dozens of 24-megapixel files at once."""
+    storage = field_file.storage
+    name = f"review/{cache_name}.jpg"
+    if not storage.exists(name):
+        with local_path(field_file) as path:
+            data = imaging.render_review(path)
+        if not storage.exists(name):
+            storage.save(name, ContentFile(data))
+    return name

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,9 +14,10 @@ from studio.retouching.services import photos_send_to_retouch
 from studio.schools.models import SchoolClass, Student
 from studio.shoots.selectors import shoots_visible_to
 
+from . import imaging
 from .models import PhotoVersion
 from .selectors import photos_visible_to
-from .services import photo_retry, photos_assign, photos_tag_from_csv
+from .services import photo_retry, photos_assign, photos_tag_from_csv, review_image
 
 
 def _selected_photos(request, shoot):
@@ -93,6 +94,21 @@ def _private_file(field_file, download_name):
     return FileResponse(field_file.open("rb"), as_attachment=False, filename=download_name)
 
 
+def _review_copy(request, field_file, cache_name, download_name):
+    """``?size=review``: a preview-size copy instead of the full file."""
+    if request.GET.get("size") != "review":
+        return _private_file(field_file, download_name)
+    try:
+        name = review_image(field_file=field_file, cache_name=cache_name)
+    except imaging.RejectedImage as rejected:
+        return HttpResponse(
+            str(rejected.message), status=422, content_type="text/plain; charset=utf-8"
+        )
+    response = FileResponse(field_file.storage.open(name, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @login_required
 def photo_original(request, pk):
     """Originals are private: only staff allowed to see the photo get them, through here."""
@@ -103,7 +119,7 @@ def photo_original(request, pk):
         or may(request.user, Action.UPLOAD_PHOTOS, photo.shoot)
     ):
         raise PermissionDenied
-    return _private_file(photo.original, photo.original_name)
+    return _review_copy(request, photo.original, f"photo-{photo.pk}", photo.original_name)
 
 
 @login_required
@@ -114,7 +130,7 @@ def photo_version_file(request, pk):
         may(request.user, Action.REVIEW_RETOUCH) or may(request.user, Action.RETOUCH_PHOTOS, photo)
     ):
         raise PermissionDenied
-    return _private_file(version.file, version.file_name)
+    return _review_copy(request, version.file, f"version-{version.pk}", version.file_name)
 
 
 @login_required

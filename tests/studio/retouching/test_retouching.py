@@ -233,3 +233,28 @@ def test_only_managing_roles_review(production, role, status):
     client = logged_in_client(production["studio"], production["users"][role])
 
     assert client.get(f"/staff/retouch/review/{production['shoot'].pk}/").status_code == status
+
+
+def test_review_shows_preview_size_copies_and_keeps_full_size_a_click_away(
+    production, ready_photos
+):
+    from PIL import Image
+
+    manager = production["users"][Role.MANAGER]
+    client = logged_in_client(production["studio"], manager)
+    photo = ready_photos[0]
+
+    review = client.get(f"/staff/photos/{photo.pk}/original/?size=review")
+    full = client.get(f"/staff/photos/{photo.pk}/original/")
+
+    review_bytes = b"".join(review.streaming_content)
+    with Image.open(io.BytesIO(review_bytes)) as image:
+        assert max(image.size) <= 1600
+        assert dict(image.getexif()) == {}
+    with schema_context(production["studio"].schema):
+        assert b"".join(full.streaming_content) == Photo.objects.get(pk=photo.pk).original.read()
+    assert (
+        client.get(f"/staff/photos/{photo.pk}/original/?size=review").status_code == 200
+    )  # cached copy
+    parent = logged_in_client(production["studio"], production["users"][Role.PARENT])
+    assert parent.get(f"/staff/photos/{photo.pk}/original/?size=review").status_code == 404
