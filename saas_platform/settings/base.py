@@ -58,6 +58,9 @@ TENANT_APPS = [
     "studio.shoots",
     "studio.photos",
     "studio.retouching",
+    "studio.catalogue",
+    "studio.access",
+    "studio.orders",
     "studio.storefront",
 ]
 

@@ -1,0 +1,240 @@
+"""Orders: one state machine, readable numbers, payments applied exactly once.
+
+Status follows money: confirmed payments move an order to partially paid or paid, refunds to
+partially refunded or refunded; staff move paid orders through fulfilment. Every change is an
+``OrderEvent``. Locks are always taken order first, then payment, so two confirmations of the
+same payment (a double click, a retried request, a duplicate webhook) serialise and the second
+is a no-op.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from saas_platform.money import quantize
+
+from .models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderNumberCounter,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+)
+
+S = OrderStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING_PAYMENT: frozenset({S.PARTIALLY_PAID, S.PAID, S.CANCELLED}),
+    S.PARTIALLY_PAID: frozenset({S.PAID, S.CANCELLED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PAID: frozenset({S.IN_FULFILMENT, S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.IN_FULFILMENT: frozenset({S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.COMPLETED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset(
+        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.IN_FULFILMENT, S.COMPLETED}
+    ),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+PAID_STATES = frozenset({S.PAID, S.IN_FULFILMENT, S.COMPLETED})
+
+
+def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
+    """The one place an order changes status (the caller holds the order's row lock)."""
+    if to not in TRANSITIONS[order.status]:
+        raise ValidationError(
+            _("An order cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": OrderStatus(order.status).label, "to": OrderStatus(to).label},
+            code="transition",
+        )
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=to, actor=actor, note=note[:300]
+    )
+    order.status = to
+
+
+def _next_number() -> str:
+    year = timezone.localdate().year
+    counter, _created = OrderNumberCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:06d}"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    kind: str
+    quantity: int
+    unit_price: Decimal
+    gross: Decimal
+    net: Decimal
+    adjustments: tuple = ()
+    child_id: int | None = None
+    photo_id: int | None = None
+    product_ref: str = ""
+
+
+def order_create(
+    *,
+    lines: list[LineInput],
+    currency: str,
+    email: str,
+    payment_method: str,
+    idempotency_key: str,
+    parent=None,
+    delivery: dict | None = None,
+    discount_total: Decimal = Decimal("0"),
+) -> Order:
+    """Creates the order once per idempotency key: a double-clicked "Pay" or a retried
+    request returns the order the first click made."""
+    existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    if not lines:
+        raise ValidationError(_("The cart is empty."), code="empty")
+    subtotal = quantize(sum((line.gross for line in lines), Decimal("0")), currency)
+    total = quantize(sum((line.net for line in lines), Decimal("0")), currency)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                number=_next_number(),
+                parent=parent,
+                email=email,
+                currency=currency,
+                subtotal=subtotal,
+                discount_total=quantize(discount_total or subtotal - total, currency),
+                total=total,
+                payment_method=payment_method,
+                idempotency_key=idempotency_key,
+                delivery=delivery or {},
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    child_id=line.child_id,
+                    photo_id=line.photo_id,
+                    kind=line.kind,
+                    description=line.description,
+                    product_ref=line.product_ref,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    gross=line.gross,
+                    adjustments=[[label, str(amount)] for label, amount in line.adjustments],
+                    net=line.net,
+                )
+                for line in lines
+            )
+            OrderEvent.objects.create(order=order, to_status=order.status, note="created")
+    except IntegrityError:
+        # The same key arrived twice at once; the other request created the order.
+        return Order.objects.get(idempotency_key=idempotency_key)
+    if total == 0:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            _move(order, S.PAID, note="nothing to pay")
+            order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    order: Order,
+    provider: str,
+    amount: Decimal | None = None,
+    reference: str = "",
+    recorded_by=None,
+) -> Payment:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status in (S.CANCELLED, S.REFUNDED):
+        raise ValidationError(_("This order can no longer be paid."), code="closed")
+    amount = quantize(order.balance_due if amount is None else Decimal(amount), order.currency)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."), code="amount")
+    if amount > order.balance_due:
+        raise ValidationError(
+            _("That is more than the %(due)s still due.") % {"due": order.balance_due},
+            code="amount",
+        )
+    return Payment.objects.create(
+        order=order,
+        provider=provider,
+        amount=amount,
+        currency=order.currency,
+        reference=reference,
+        recorded_by=recorded_by,
+    )
+
+
+def payment_confirm(*, payment: Payment, actor=None) -> Payment:
+    """Applies a payment to its order exactly once; confirming again changes nothing."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == PaymentStatus.CONFIRMED:
+            return payment
+        if payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
+            raise ValidationError(_("This payment was not completed."), code="state")
+        payment.status = PaymentStatus.CONFIRMED
+        payment.confirmed_at = timezone.now()
+        payment.save(update_fields=["status", "confirmed_at"])
+        order.paid_total += payment.amount
+        target = S.PAID if order.paid_total >= order.total else S.PARTIALLY_PAID
+        if order.status != target:
+            _move(
+                order,
+                target,
+                actor=actor,
+                note=_("payment %(amount)s %(currency)s")
+                % {"amount": payment.amount, "currency": payment.currency},
+            )
+        order.save(update_fields=["paid_total", "status", "updated_at"])
+    return payment
+
+
+def payment_record_offline(
+    *, order: Order, amount: Decimal, method: str, actor, reference: str = ""
+) -> Payment:
+    """Staff record money received by bank transfer or in cash (full or partial)."""
+    payment = payment_create(
+        order=order, provider=method, amount=amount, reference=reference, recorded_by=actor
+    )
+    return payment_confirm(payment=payment, actor=actor)
+
+
+@transaction.atomic
+def refund_record(
+    *, order: Order, amount: Decimal, actor=None, reason: str = "", payment: Payment | None = None
+) -> Refund:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    amount = quantize(Decimal(amount), order.currency)
+    refundable = order.paid_total - order.refunded_total
+    if amount <= 0 or amount > refundable:
+        raise ValidationError(
+            _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
+        )
+    refund = Refund.objects.create(
+        order=order, payment=payment, amount=amount, reason=reason[:300], recorded_by=actor
+    )
+    order.refunded_total += amount
+    target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED
+    _move(order, target, actor=actor, note=reason)
+    order.save(update_fields=["refunded_total", "status", "updated_at"])
+    return refund
+
+
+@transaction.atomic
+def order_move(*, order: Order, to: str, actor) -> Order:
+    """Staff moves: fulfilment, completion, cancellation (only before any payment)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if to == S.CANCELLED and order.paid_total > order.refunded_total:
+        raise ValidationError(_("Refund the payments before cancelling."), code="paid")
+    _move(order, to, actor=actor)
+    order.save(update_fields=["status", "updated_at"])
+    return order
