@@ -191,9 +191,7 @@ def throwaway_database(pid: int):
             with shielded():
                 connections.close_all()
                 with admin.cursor() as cursor:
-                    cursor.execute(
-                        f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)"
-                    )
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
                 dropped = True
     finally:
         admin.close()
@@ -371,10 +369,8 @@ class Child:
             if self.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.pid, signal.SIGTERM)
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.process.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    pass
             # Whatever of the group is left (the leader gone, children lingering): kill it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
@@ -400,7 +396,9 @@ def wait_for_port(port: int, child: Child, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.process.poll() is not None:
-            raise RuntimeError(f"process exited with {child.process.returncode}:\n{child.log_text()}")
+            raise RuntimeError(
+                f"process exited with {child.process.returncode}:\n{child.log_text()}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
@@ -413,7 +411,9 @@ def wait_for_log(child: Child, needle: str, timeout: float = 60) -> None:
         if needle in child.log_text():
             return
         if child.process.poll() is not None:
-            raise RuntimeError(f"process exited with {child.process.returncode}:\n{child.log_text()}")
+            raise RuntimeError(
+                f"process exited with {child.process.returncode}:\n{child.log_text()}"
+            )
         time.sleep(0.1)
     raise TimeoutError(f"{needle!r} not seen in {child.log}:\n{child.log_text()}")
 
@@ -451,6 +451,13 @@ def redis_forget(url: str, token: str, *, task_ids=(), queue: str | None = None)
 
 
 # --- output ---------------------------------------------------------------------------------
+
+_STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr with the seconds since start (stdout is the report)."""
+    print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def rounded(figures: dict) -> dict:

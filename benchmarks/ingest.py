@@ -169,12 +169,11 @@ def wait_until_done(setup: dict, ids: list[int], timeout: float) -> dict:
         polled_epoch = time.time()
         ready = photos.filter(status=PhotoStatus.READY)
         span = ready.aggregate(first=Min("processed_at"), last=Max("processed_at"))
-        failures = list(
-            photos.filter(status=PhotoStatus.FAILED).values_list("original_name", "failure_reason")[:5]
-        )
+        failed = photos.filter(status=PhotoStatus.FAILED)
+        failures = list(failed.values_list("original_name", "failure_reason")[:5])
         return {
             "ready": ready.count(),
-            "failed": photos.filter(status=PhotoStatus.FAILED).count(),
+            "failed": failed.count(),
             "done": done,
             "first_ready_epoch": span["first"].timestamp() if span["first"] else None,
             "last_ready_epoch": span["last"].timestamp() if span["last"] else None,
@@ -188,9 +187,7 @@ TASK_LINE = re.compile(r"process_photo\[(?P<id>[0-9a-f-]+)\] succeeded in (?P<s>
 
 
 def task_seconds(log_text: str, task_ids: set[str]) -> list[float]:
-    return [
-        float(match["s"]) for match in TASK_LINE.finditer(log_text) if match["id"] in task_ids
-    ]
+    return [float(match["s"]) for match in TASK_LINE.finditer(log_text) if match["id"] in task_ids]
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -204,7 +201,7 @@ def run(args, work: Path, pid: int, token: str, queue: str) -> dict:
     processes = os.cpu_count() or 1
     warmup_count = 2 * processes
 
-    print(f"generating {args.photos + warmup_count} synthetic 6000×4000 JPEGs …", file=sys.stderr)
+    _common.progress(f"generating {args.photos + warmup_count} synthetic 6000×4000 JPEGs …")
     started = time.perf_counter()
     warmup_paths = _common.generate_photos(
         work / "warmup", warmup_count, first_seed=100_000, prefix="WARM_"
@@ -234,7 +231,7 @@ def run(args, work: Path, pid: int, token: str, queue: str) -> dict:
         setup = _common.studio_with_shoot(token)
         worker = None
         try:
-            print("starting the Celery worker …", file=sys.stderr)
+            _common.progress("starting the Celery worker …")
             worker = _common.Child(
                 [
                     "celery", "-A", "saas_platform", "worker",
@@ -248,25 +245,25 @@ def run(args, work: Path, pid: int, token: str, queue: str) -> dict:
             _common.wait_for_log(worker, " ready.", timeout=90)
 
             connections.close_all()  # nothing of this process's sessions leaks into the pool
-            print("limit, first round …", file=sys.stderr)
+            _common.progress("limit, first round …")
             with warm_pool(processes) as pool:
                 shrink_1 = time_pool(pool, limit_shrink_on_load, str_paths)
                 thumb_1 = time_pool(pool, limit_thumbnail, str_paths)
                 render_1 = time_pool(pool, product_render, str_paths)
 
-            print("pipeline: warm-up …", file=sys.stderr)
+            _common.progress("pipeline: warm-up …")
             warm_ids, _, _, _ = ingest_all(setup, warmup_paths)
             warm = wait_until_done(setup, warm_ids, 120)
             if warm["timed_out"] or warm["failed"]:
                 raise RuntimeError(f"warm-up photos not processed: {warm}\n{worker.log_text()}")
 
-            print(f"pipeline: {len(paths)} photos …", file=sys.stderr)
+            _common.progress(f"pipeline: {len(paths)} photos …")
             phase[0] = "timed"
             ids, ingest_durations, first_epoch, ingest_end_epoch = ingest_all(setup, paths)
             done = wait_until_done(setup, ids, PIPELINE_TIMEOUT_S)
             connections.close_all()
 
-            print("limit, second round …", file=sys.stderr)
+            _common.progress("limit, second round …")
             with warm_pool(processes) as pool:
                 render_2 = time_pool(pool, product_render, str_paths)
                 thumb_2 = time_pool(pool, limit_thumbnail, str_paths)

@@ -41,6 +41,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import admin_connect, quote_ident  # noqa: E402
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "saas_platform.settings.dev"
 
 TARGET_MEDIAN_S = 0.5
@@ -70,35 +74,6 @@ def spread(count: int, slots: int) -> list[int]:
     for sample in range(count):
         per_slot[sample * len(per_slot) // count] += 1
     return per_slot
-
-
-# --- throwaway database ---------------------------------------------------------------------
-
-
-def admin_connect(settings_dict: dict):
-    """An autocommit psycopg2 connection to the server's maintenance database."""
-    import psycopg2
-
-    params = {
-        key: value
-        for key, value in (settings_dict.get("OPTIONS") or {}).items()
-        if key not in {"isolation_level", "server_side_binding", "assume_role", "pool"}
-    }
-    for django_key, libpq_key in (
-        ("USER", "user"),
-        ("PASSWORD", "password"),
-        ("HOST", "host"),
-        ("PORT", "port"),
-    ):
-        if settings_dict.get(django_key):
-            params[libpq_key] = settings_dict[django_key]
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    return conn
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # --- measurements ---------------------------------------------------------------------------

@@ -296,7 +296,7 @@ def check_zip_tail(tail: bytes, total: int) -> dict:
         fields = CENTRAL.unpack_from(tail, position)
         if fields[0] != b"PK\x01\x02":
             return {"ok": False, "problem": "bad central directory entry", "zip64": zip64}
-        method, compressed, size = fields[4], fields[8], fields[9]
+        method, size = fields[4], fields[9]
         name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
         start = position + CENTRAL.size
         name = tail[start : start + name_len].decode("utf-8", "replace")
@@ -335,7 +335,7 @@ def _zip64_size(extra: bytes) -> int:
 def run(args, work: Path, pid: int, token: str) -> dict:
     import requests
 
-    print(f"generating {BASE_PHOTOS} synthetic 6000×4000 JPEGs …", file=sys.stderr)
+    _common.progress(f"generating {BASE_PHOTOS} synthetic 6000×4000 JPEGs …")
     base_paths = _common.generate_photos(work / "bases", BASE_PHOTOS, first_seed=1)
     bases = [path.read_bytes() for path in base_paths]
     for path in base_paths:
@@ -349,7 +349,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
         os.environ["DATABASE_URL"] = child_database_url
         figures["postgres_version"] = _common.server_version()
         setup = _common.studio_with_shoot(token)
-        print(f"writing {count} originals …", file=sys.stderr)
+        _common.progress(f"writing {count} originals …")
         started = time.perf_counter()
         made = make_batch(setup, bases, count)
         figures["setup_s"] = time.perf_counter() - started
@@ -361,7 +361,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
         port = _common.free_port()
         server = None
         try:
-            print("starting gunicorn …", file=sys.stderr)
+            _common.progress("starting gunicorn …")
             server = _common.Child(
                 [
                     "gunicorn", "saas_platform.wsgi:application",
@@ -379,13 +379,13 @@ def run(args, work: Path, pid: int, token: str) -> dict:
             with requests.Session() as session:
                 log_in(session, base, setup["host"], f"retoucher@{token}.test", _common.PASSWORD)
                 url = f"{base}/staff/retouch/batches/{made['batch'].pk}/download/"
-                print("reading the files (before) …", file=sys.stderr)
+                _common.progress("reading the files (before) …")
                 read_before, disk_before_s = read_files(paths)
-                print(f"downloading {originals_bytes / MB:.0f} MB as a ZIP …", file=sys.stderr)
+                _common.progress(f"downloading {originals_bytes / MB:.0f} MB as a ZIP …")
                 got = download(session, url, setup["host"], worker_pid)
-                print("reading the files (after) …", file=sys.stderr)
+                _common.progress("reading the files (after) …")
                 read_after, disk_after_s = read_files(paths)
-                print("cold: evicted from the page cache, read, evicted, download …", file=sys.stderr)
+                _common.progress("cold: evicted from the page cache, read, evicted, download …")
                 evict(paths)
                 read_cold, disk_cold_s = read_files(paths)
                 evict(paths)
@@ -497,8 +497,7 @@ def report(f: dict) -> None:
         f"{f['distinct_images']} synthetic 6000×4000 JPEGs with a COM segment each)",
         "served by gunicorn (1 sync worker, 1 thread, DEBUG off) from the real view "
         "/staff/retouch/batches/<id>/download/ (zipstream-ng, stored)",
-        f"database {f['database']} (PostgreSQL {f['postgres_version']}, dropped); "
-        "MB = 10⁶ bytes",
+        f"database {f['database']} (PostgreSQL {f['postgres_version']}, dropped); MB = 10⁶ bytes",
         "",
         f"{'':<50}{'':>16}   target",
         f"{'download (streamed, 1 MiB reads, discarded)':<50}"

@@ -199,6 +199,8 @@ if STORAGE_BACKEND == "s3":
             or os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
             "custom_domain": None,
             "querystring_expire": 300,
+            # Reads larger than this spill to disk instead of being held in memory.
+            "max_memory_size": 10 * 1024 * 1024,
         },
     }
 else:

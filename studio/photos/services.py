@@ -93,7 +93,7 @@ def photo_ingest_file(
         photographer=uploaded_by,
         width=info.width,
         height=info.height,
-        captured_at=_aware(info.captured_at, _studio()),
+        captured_at=_aware(info.captured_at, _studio()) if info.captured_at else None,
     )
     with open(path, "rb") as handle:
         photo.original.save(file_name, File(handle), save=False)
@@ -387,7 +387,8 @@ def photos_requeue_stuck(*, older_than: timedelta = timedelta(minutes=10)) -> in
 
 # --- tagging -------------------------------------------------------------------------------
 
-FILE_NAME_ID = re.compile(r"^([^_\-\s.]+)[_\-\s]")
+# A student id has at least one digit, so camera names (IMG_0001, DSC_0001) are not ids.
+FILE_NAME_ID = re.compile(r"^([^_\-\s.]*\d[^_\-\s.]*)[_\-\s]")
 
 
 def photo_tag_by_file_name(*, photo: Photo) -> Student | None:

@@ -92,7 +92,9 @@ def batch_detail(request, pk):
 def batch_download(request, pk):
     """All originals of the batch as one ZIP, streamed in constant memory."""
     batch = _my_batch(request, pk)
-    entries = [(name, photo.original) for name, photo in batch_download_entries(batch)]
+    entries = [
+        (name, photo.original, photo.size_bytes) for name, photo in batch_download_entries(batch)
+    ]
     return zip_response(entries, f"batch-{batch.pk}-originals.zip")
 
 

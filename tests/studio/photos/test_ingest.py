@@ -239,3 +239,21 @@ def test_thumbnails_are_served_to_this_studios_staff_only(ingest, production, be
         )
     assert logged_in_client(beta, beta_manager).get(url).status_code == 404
     assert manager.get("/media/studio_alpha/../studio_beta/derived/x.jpg").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "tagged"),
+    [
+        ("A17_0001.jpg", True),
+        ("a17-portrait.jpg", True),
+        ("IMG_0001.jpg", False),
+        ("DSC 0042.jpg", False),
+        ("A17.jpg", False),
+    ],
+)
+def test_only_names_starting_with_an_id_that_has_a_digit_are_read_as_student_ids(
+    ingest, production, name, tagged
+):
+    outcome = ingest(name, jpeg_bytes(seed=hash(name) % 1000))
+
+    assert Photo.objects.get(pk=outcome.photo_id).students.exists() is tagged
