@@ -13,7 +13,7 @@ Measured in the same run, on the same database:
   Domain, owner with a hashed password, login token, commit), per call;
 * the limit: creating a bare schema with three small tables (primary and foreign keys), the
   least DDL any schema-per-studio design must do (rolled back);
-* the clone alone: ``CloneSchemaInstalledOnce().clone_schema(base, new, "DATA")`` (rolled back);
+* the clone alone: ``copy_schema(base=base, new=new)`` (rolled back);
 * the password hash alone: ``make_password`` -- a fixed part of every sign-up that is not
   provisioning work.
 
@@ -110,11 +110,11 @@ def time_clone(schema: str) -> float:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from tenants.provisioning import CloneSchemaInstalledOnce
+    from tenants.provisioning import copy_schema
 
     with transaction.atomic():
         started = time.perf_counter()
-        CloneSchemaInstalledOnce().clone_schema(settings.TENANT_BASE_SCHEMA, schema, "DATA")
+        copy_schema(base=settings.TENANT_BASE_SCHEMA, new=schema)
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     connection.set_schema_to_public()
