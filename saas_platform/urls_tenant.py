@@ -9,12 +9,14 @@ from .accounts.api import me
 from .views import healthz
 
 urlpatterns = [
+    path("", include("studio.access.urls")),  # before the storefront: "/" is code entry
     path("", include("studio.storefront.urls")),
     path("staff/", include("studio.core.urls")),
     path("staff/schools/", include("studio.schools.urls")),
     path("staff/shoots/", include("studio.shoots.urls")),
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
+    path("staff/access/", include("studio.access.staff_urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", me, name="api-me"),

@@ -263,6 +263,9 @@ CELERY_BEAT_SCHEDULE = {
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
 TRIAL_DAYS = 14
+# Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (rate limits
+# count the visitor's address, not the proxy's).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 HOST_LOOKUP_CACHE_SECONDS = 300
 
 LOGGING = {

@@ -38,6 +38,22 @@ def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
     ShootTransition.objects.create(shoot=shoot, from_status=shoot.status, to_status=to, actor=actor)
     shoot.status = to
     shoot.save(update_fields=["status"])
+    if to == S.PUBLISHED:
+        from studio.access.services import access_codes_issue
+
+        access_codes_issue(shoot=shoot)  # every child and class gets a code when sales open
+    return shoot
+
+
+@transaction.atomic
+def shoot_set_sales_deadline(*, shoot: Shoot, sales_deadline) -> Shoot:
+    """Access codes expire with the sales deadline, so they follow when it moves."""
+    from studio.access.services import access_codes_sync_expiry
+
+    shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
+    shoot.sales_deadline = sales_deadline
+    shoot.save(update_fields=["sales_deadline"])
+    access_codes_sync_expiry(shoot=shoot)
     return shoot
 
 

@@ -1,0 +1,108 @@
+"""Reads of access codes: which classes a picture day covers, the staff lists, the codes a
+parent has opened in this browser."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from studio.schools.models import SchoolClass, Student
+from studio.schools.roster import current_school_year
+from studio.shoots.models import Shoot
+
+from .models import AccessCode, AccessCodeKind
+
+SESSION_KEY = "access_code_ids"
+SESSION_MAX_CODES = 20
+
+
+def shoot_classes(*, shoot: Shoot):
+    """The classes a picture day covers: its school's classes of the school year the day falls
+    in, and any other class its photos were tagged with."""
+    return SchoolClass.objects.filter(
+        Q(school_id=shoot.school_id, school_year=current_school_year(shoot.date))
+        | Q(pk__in=shoot.photos.exclude(school_class=None).values("school_class_id"))
+    ).order_by("name", "pk")
+
+
+def shoot_students(*, shoot: Shoot):
+    return Student.objects.filter(school_class__in=shoot_classes(shoot=shoot))
+
+
+def live_codes(*, shoot: Shoot):
+    return AccessCode.objects.filter(shoot=shoot, revoked_at__isnull=True)
+
+
+def access_code_list(*, shoot: Shoot) -> list[AccessCode]:
+    """The picture day's live codes for the staff page: class by class, the class code first,
+    then the children by name."""
+    return list(
+        live_codes(shoot=shoot)
+        .select_related("school_class", "student")
+        .order_by(
+            "school_class__name",
+            "school_class_id",
+            "kind",
+            "student__last_name",
+            "student__first_name",
+            "pk",
+        )
+    )
+
+
+def access_code_summary(*, shoot: Shoot) -> dict:
+    live = live_codes(shoot=shoot)
+    student_codes = live.filter(kind=AccessCodeKind.STUDENT)
+    counts = student_codes.aggregate(
+        students=Count("pk"),
+        emailed=Count("pk", filter=Q(emailed_at__isnull=False)),
+        without_email=Count("pk", filter=Q(student__parent_emails__len=0)),
+        to_email=Count("pk", filter=Q(emailed_at__isnull=True, student__parent_emails__len__gt=0)),
+    )
+    counts["classes"] = live.filter(kind=AccessCodeKind.CLASS).count()
+    counts["revoked"] = AccessCode.objects.filter(shoot=shoot, revoked_at__isnull=False).count()
+    counts["missing"] = (
+        shoot_students(shoot=shoot).exclude(pk__in=student_codes.values("student_id")).count()
+        + shoot_classes(shoot=shoot).exclude(pk__in=live.values("school_class_id")).count()
+    )
+    return counts
+
+
+def card_codes(*, shoot: Shoot, kind: str = AccessCodeKind.STUDENT) -> list[AccessCode]:
+    """Live codes to print, class by class and by name."""
+    return [code for code in access_code_list(shoot=shoot) if code.kind == kind]
+
+
+def shoots_with_code_counts():
+    return Shoot.objects.select_related("school").annotate(
+        live_codes=Count("access_codes", filter=Q(access_codes__revoked_at__isnull=True))
+    )
+
+
+def student_live_code(*, shoot_id: int, student_id: int) -> AccessCode | None:
+    return AccessCode.objects.filter(
+        shoot_id=shoot_id,
+        student_id=student_id,
+        kind=AccessCodeKind.STUDENT,
+        revoked_at__isnull=True,
+    ).first()
+
+
+def session_code_ids(session) -> list[int]:
+    ids = session.get(SESSION_KEY) or []
+    return [i for i in ids if isinstance(i, int)]
+
+
+def access_codes_in_session(*, session, now=None) -> list[AccessCode]:
+    """The codes this browser opened that still open a gallery (checked again on every call:
+    a code revoked or expired since drops out). For the gallery: each code names the picture
+    day and the child (or, for a class code, the class) whose photos to show."""
+    from .services import access_code_state
+
+    now = now or timezone.now()
+    ids = session_code_ids(session)
+    found = AccessCode.objects.filter(pk__in=ids).select_related(
+        "shoot", "school_class__school", "student"
+    )
+    by_id = {code.pk: code for code in found}
+    return [
+        by_id[i] for i in ids if i in by_id and access_code_state(code=by_id[i], now=now) is None
+    ]

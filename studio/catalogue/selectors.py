@@ -1,0 +1,39 @@
+"""Reads of the catalogue."""
+
+from django.db import connection
+from django.db.models import Q
+
+from .models import Coupon, PriceSheet, PriceSheetAttachment
+
+
+def price_sheet_for(*, shoot) -> PriceSheet | None:
+    """The sheet a picture day sells with: its own, else its school's, else none."""
+    found = {
+        ("shoot" if attachment.shoot_id else "school"): attachment.sheet
+        for attachment in PriceSheetAttachment.objects.select_related("sheet").filter(
+            Q(shoot=shoot) | Q(school_id=shoot.school_id)
+        )
+    }
+    return found.get("shoot") or found.get("school")
+
+
+def coupon_by_code(*, code: str) -> Coupon | None:
+    """The coupon with ``code``, whatever its case and surrounding spaces."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Coupon.objects.filter(code__iexact=code).first()
+
+
+def studio_currency() -> str:
+    """The currency of the studio whose schema is active."""
+    currency = getattr(getattr(connection, "tenant", None), "currency", None)
+    if currency:
+        return currency.upper()
+    from tenants.models import Studio
+
+    return (
+        Studio.objects.values_list("currency", flat=True)
+        .get(schema_name=connection.schema_name)
+        .upper()
+    )
