@@ -364,6 +364,11 @@ def package_create(
         description=description.strip(),
         active=active,
     )
+    _package_items_save(package, items)
+    return package
+
+
+def _package_items_save(package: Package, items) -> None:
     PackageItem.objects.bulk_create(
         PackageItem(
             package=package,
@@ -373,7 +378,6 @@ def package_create(
         )
         for item in items
     )
-    return package
 
 
 @transaction.atomic
@@ -401,15 +405,7 @@ def package_update(
     if items is not None:
         items = _package_items(package.kind, items)
         package.items.all().delete()
-        PackageItem.objects.bulk_create(
-            PackageItem(
-                package=package,
-                product=item.product,
-                quantity=item.quantity,
-                class_photo=item.class_photo,
-            )
-            for item in items
-        )
+        _package_items_save(package, items)
     return package
 
 
