@@ -1,0 +1,146 @@
+"""A parent sees their child's and class's photos, watermarked previews only, nothing else."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from saas_platform.accounts.models import Role, User
+from studio.access.models import AccessCode
+from studio.access.services import access_codes_issue
+from studio.photos.models import Photo, PhotoStatus
+from studio.photos.services import photo_ingest_file, photo_process
+from studio.schools.models import School, SchoolClass, Student
+from studio.shoots.services import shoot_create
+from tests.conftest import host_client
+from tests.studio.photos.images import jpeg_bytes, write
+
+
+@pytest.fixture
+def published(alpha, media_in_tmp, tmp_path, django_capture_on_commit_callbacks):
+    """A published picture day: Anna (2 photos), Boris (1), a hidden child (1), a class photo."""
+    with schema_context(alpha.schema):
+        photographer = User.objects.create_user(
+            email="ph-gal@alpha.test", password="pw-123456", role=Role.PHOTOGRAPHER
+        )
+        school = School.objects.create(name="School 9")
+        school_class = SchoolClass.objects.create(school=school, name="4A", school_year="2026-2027")
+        kids = {
+            name: Student.objects.create(
+                school_class=school_class,
+                first_name=name,
+                last_name="K",
+                do_not_publish=name == "Hidden",
+            )
+            for name in ("Anna", "Boris", "Hidden")
+        }
+        shoot = shoot_create(school=school, name="Autumn", date="2026-10-01")
+
+        def photo(name, *, students=(), group=False, seed=0):
+            with django_capture_on_commit_callbacks(execute=False):
+                outcome = photo_ingest_file(
+                    shoot=shoot,
+                    path=write(tmp_path / name, jpeg_bytes(seed=seed)),
+                    file_name=name,
+                    uploaded_by=photographer,
+                )
+            item = photo_process(photo_id=outcome.photo_id)
+            item.students.set(students)
+            item.school_class = school_class
+            item.is_group = group
+            item.save()
+            return item
+
+        photos = {
+            "anna1": photo("anna1.jpg", students=[kids["Anna"]], seed=1),
+            "anna2": photo("anna2.jpg", students=[kids["Anna"]], seed=2),
+            "boris": photo("boris.jpg", students=[kids["Boris"]], seed=3),
+            "hidden": photo("hidden.jpg", students=[kids["Hidden"]], seed=4),
+            "group": photo("group.jpg", group=True, seed=5),
+            "group_with_hidden": photo("group2.jpg", students=[kids["Hidden"]], group=True, seed=6),
+        }
+        shoot.status = "published"
+        shoot.save()
+        access_codes_issue(shoot=shoot)
+        codes = {
+            code.student.first_name if code.student else "class": code.code
+            for code in AccessCode.objects.all()
+        }
+    return {"studio": alpha, "photos": photos, "codes": codes}
+
+
+def parent_with(published, *codes):
+    client = host_client(published["studio"].host)
+    for code in codes:
+        response = client.post("/access/", {"code": code})
+        assert response.status_code == 302, response.content[:300]
+    return client
+
+
+def shown_ids(page):
+    return {
+        int(src.split("/")[2]) for src in page.split('src="')[1:] if src.startswith("/gallery/")
+    }
+
+
+def test_a_code_opens_the_childs_photos_and_the_class_photos(published):
+    page = parent_with(published, published["codes"]["Anna"]).get("/gallery/").content.decode()
+
+    photos = published["photos"]
+    assert shown_ids(page) == {photos["anna1"].pk, photos["anna2"].pk, photos["group"].pk}
+    assert "Anna K" in page and "Class 4A" in page
+
+
+def test_a_family_with_two_codes_sees_both_children(published):
+    page = (
+        parent_with(published, published["codes"]["Anna"], published["codes"]["Boris"])
+        .get("/gallery/")
+        .content.decode()
+    )
+
+    photos = published["photos"]
+    assert shown_ids(page) == {
+        photos["anna1"].pk,
+        photos["anna2"].pk,
+        photos["boris"].pk,
+        photos["group"].pk,
+    }
+
+
+def test_the_parent_of_one_child_cannot_fetch_another_childs_photo_by_id(published):
+    client = parent_with(published, published["codes"]["Anna"])
+    photos = published["photos"]
+
+    assert client.get(f"/gallery/{photos['anna1'].pk}/preview.jpg").status_code == 200
+    for other in ("boris", "hidden", "group_with_hidden"):
+        for size in ("thumb", "preview", "original"):
+            assert client.get(f"/gallery/{photos[other].pk}/{size}.jpg").status_code == 404
+    assert client.get(f"/gallery/{photos['anna1'].pk}/original.jpg").status_code == 404
+
+
+def test_a_child_marked_do_not_publish_appears_nowhere(published):
+    page = parent_with(published, published["codes"]["Hidden"]).get("/gallery/")
+
+    assert page.status_code == 302  # nothing to show: back to code entry
+    class_page = (
+        parent_with(published, published["codes"]["class"]).get("/gallery/").content.decode()
+    )
+    assert shown_ids(class_page) == {published["photos"]["group"].pk}
+
+
+def test_the_preview_served_is_the_watermarked_one(published):
+    client = parent_with(published, published["codes"]["Anna"])
+    photo = published["photos"]["anna1"]
+
+    served = b"".join(client.get(f"/gallery/{photo.pk}/preview.jpg").streaming_content)
+
+    with schema_context(published["studio"].schema):
+        stored = Photo.objects.get(pk=photo.pk)
+        assert served == stored.preview.read()
+        assert served != stored.original.read()
+        assert stored.status == PhotoStatus.READY
+
+
+def test_without_a_code_there_is_no_gallery(published):
+    client = host_client(published["studio"].host)
+
+    assert client.get("/gallery/")["Location"] == "/"
+    assert client.get(f"/gallery/{published['photos']['anna1'].pk}/thumb.jpg").status_code == 404
