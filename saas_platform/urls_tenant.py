@@ -9,7 +9,7 @@ from .accounts.api import me
 from .views import healthz
 
 urlpatterns = [
-    path("", include("studio.access.urls")),  # before the storefront: "/" is code entry
+    path("", include("studio.access.urls")),  # "/": the storefront's code entry
     path("", include("studio.storefront.urls")),
     path("staff/", include("studio.core.urls")),
     path("staff/schools/", include("studio.schools.urls")),

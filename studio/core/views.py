@@ -10,7 +10,7 @@ from .selectors import dashboard_summary
 @login_required
 def dashboard(request):
     if request.user.role == Role.PARENT:
-        return redirect("storefront:home")
+        return redirect("access:enter")
     require(request.user, Action.VIEW_DASHBOARD)
     return render(
         request,

@@ -2,7 +2,9 @@
 with its name and a reason, and never stops the rest of a batch."""
 
 import contextlib
+import csv
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studio.schools.models import SchoolClass, Student
+from studio.schools.roster import decode_roster, detect_delimiter
 from studio.shoots.services import shoot_accepts_uploads
 
 from . import imaging
@@ -76,8 +79,9 @@ def photo_ingest_file(
     """Validates one file, stores it untouched in private storage and queues its processing.
     Exact duplicates (same content) within the shoot are not stored twice."""
     file_name = Path(file_name).name[:255] or "unnamed"
+    size_bytes = os.path.getsize(path)
     try:
-        info = imaging.inspect_original(path, size_bytes=os.path.getsize(path))
+        info = imaging.inspect_original(path, size_bytes=size_bytes)
     except imaging.RejectedImage as rejected:
         return IngestOutcome(file_name, "rejected", str(rejected.message))
     content_hash = file_sha256(path)
@@ -89,7 +93,7 @@ def photo_ingest_file(
         school_class=school_class,
         original_name=file_name,
         content_hash=content_hash,
-        size_bytes=os.path.getsize(path),
+        size_bytes=size_bytes,
         photographer=uploaded_by,
         width=info.width,
         height=info.height,
@@ -440,23 +444,14 @@ class CsvTagResult:
     problems: list
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
-
-
 def photos_tag_from_csv(*, shoot, data: bytes) -> CsvTagResult:
     """Rows of ``file name, external id[, external id…]`` (comma or semicolon; a header row
     is skipped). Unknown files or ids are reported, the rest are tagged."""
-    import csv
-    import io
-
-    text = _decode(data)
-    delimiter = (
-        ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    )
+    decoded = decode_roster(data)
+    if decoded is None:
+        return CsvTagResult(0, [_("The file is neither UTF-8 nor Windows-1251 text.")])
+    text = decoded[0]
+    delimiter = detect_delimiter(text.split("\n", 1)[0])
     photos = {p.original_name.casefold(): p for p in Photo.objects.filter(shoot=shoot)}
     students = {
         s.external_id.casefold(): s

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "storefront"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/<int:photo_id>/<str:size>.jpg", views.gallery_image, name="gallery_image"),
 ]

@@ -4,11 +4,6 @@ from django.shortcuts import redirect, render
 from .selectors import gallery_photo, gallery_sections
 
 
-def home(request):
-    """The studio's branded storefront; access-code entry arrives with the storefront issue."""
-    return render(request, "storefront/home.html", {"selling": request.tenant.is_selling})
-
-
 def gallery(request):
     """The photos the access codes opened in this browser: watermarked previews only."""
     sections = gallery_sections(session=request.session)
