@@ -11,6 +11,7 @@ from .views import healthz
 urlpatterns = [
     path("", include("studio.access.urls")),  # "/": the storefront's code entry
     path("", include("studio.storefront.urls")),
+    path("account/", include("studio.parents.urls")),
     path("staff/", include("studio.core.urls")),
     path("staff/schools/", include("studio.schools.urls")),
     path("staff/shoots/", include("studio.shoots.urls")),

@@ -34,6 +34,18 @@ class Studio(TenantMixin):
         blank=True,
         help_text=_("Tiled across every preview parents see; the studio name when empty."),
     )
+    accept_bank_transfer = models.BooleanField(_("accept bank transfers"), default=True)
+    accept_cash = models.BooleanField(_("accept cash to the class coordinator"), default=True)
+    bank_details = models.TextField(
+        _("bank details"),
+        blank=True,
+        help_text=_("Account holder, IBAN/account number, bank: printed on invoices."),
+    )
+    cash_instructions = models.TextField(
+        _("cash instructions"),
+        blank=True,
+        help_text=_("Who collects cash and when, e.g. the class coordinator at pick-up."),
+    )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
 

@@ -17,10 +17,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from celery.app.task import Task
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
+
+from saas_platform.tasks import SCHEMA_HEADER
 
 REPO = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "correct horse battery staple"
@@ -287,3 +290,18 @@ def celery_worker_process(django_db_setup, tmp_path_factory, shared_media):
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     with background_process([*args, "-Q", queue, *flags], log, shared_media) as process:
         yield process, log
+
+
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """Celery tasks run in this process, in the schema they were sent from, instead of going
+    to the broker (wrap requests in ``django_capture_on_commit_callbacks(execute=True)``)."""
+    sent = []
+
+    def run_now(self, args=None, kwargs=None, **options):
+        sent.append((self.name, args, kwargs))
+        with schema_context(options["headers"][SCHEMA_HEADER]):
+            return self.run(*(args or ()), **(kwargs or {}))
+
+    monkeypatch.setattr(Task, "apply_async", run_now)
+    return sent

@@ -61,6 +61,8 @@ TENANT_APPS = [
     "studio.catalogue",
     "studio.access",
     "studio.orders",
+    "studio.payments",
+    "studio.parents",
     "studio.storefront",
 ]
 

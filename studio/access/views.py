@@ -6,7 +6,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from saas_platform.accounts.models import Role
 from saas_platform.accounts.services import session_stamp_schema
+from studio.parents.services import family_add_codes
 
 from . import codes, ratelimit
 from .forms import CodeForm, FindMyCodeForm
@@ -67,6 +69,8 @@ def _remember(request, code: AccessCode) -> None:
         # bound to this studio's schema, like a login (SchemaBoundSessionMiddleware)
         session_stamp_schema(session=request.session)
         request.session[SESSION_KEY] = [*ids, code.pk][-SESSION_MAX_CODES:]
+    if request.user.is_authenticated and request.user.role == Role.PARENT:
+        family_add_codes(parent=request.user, code_ids=[code.pk])
 
 
 def submit(request):

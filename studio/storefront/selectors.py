@@ -15,6 +15,9 @@ class GallerySection:
     name: str
     shoot_name: str
     photos: list = field(default_factory=list)
+    shoot: object = None
+    child_id: int | None = None  # whom the photos are bought for
+    code_id: int | None = None
 
 
 def _visible(photos):
@@ -36,9 +39,18 @@ def gallery_sections(*, session) -> list[GallerySection]:
         if code.kind == AccessCodeKind.STUDENT:
             if code.student.do_not_publish:
                 continue
-            section = GallerySection("child", code.student.full_name, code.shoot.name)
+            section = GallerySection(
+                "child",
+                code.student.full_name,
+                code.shoot.name,
+                shoot=code.shoot,
+                child_id=code.student_id,
+                code_id=code.pk,
+            )
         else:
-            section = GallerySection("class", code.school_class.name, code.shoot.name)
+            section = GallerySection(
+                "class", code.school_class.name, code.shoot.name, shoot=code.shoot, code_id=code.pk
+            )
         key = (code.kind, code.shoot_id, code.student_id or code.school_class_id)
         if key in classes_done:
             continue
@@ -60,6 +72,8 @@ def gallery_sections(*, session) -> list[GallerySection]:
                     code.school_class.name,
                     code.shoot.name,
                     list(group.order_by("original_name", "id")),
+                    shoot=code.shoot,
+                    child_id=code.student_id,
                 )
             )
     return sections
@@ -80,3 +94,97 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
                 shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
             )
     return _visible(Photo.objects.filter(allowed).filter(pk=photo_id)).distinct().first()
+
+
+# --------------------------------------------------------------------------- shopping
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    """One line of the "add to cart" menu: a product, or a product with one option."""
+
+    value: str  # "<product id>" or "<product id>:<option id>"
+    label: str
+    price: object
+    kind: str
+
+
+@dataclass
+class ShopOffer:
+    currency: str
+    photo_products: list[ProductChoice] = field(default_factory=list)
+    packages: list = field(default_factory=list)  # (PackagePrice, needs_photo)
+    other_products: list[ProductChoice] = field(default_factory=list)
+
+
+def shop_offer(*, shoot, now=None) -> ShopOffer | None:
+    """What a picture day sells and for how much (before discounts), or None if nothing."""
+    from django.utils import timezone
+
+    from studio.catalogue.kinds import PackageKind
+    from studio.catalogue.models import Package
+    from studio.catalogue.selectors import studio_currency
+    from studio.catalogue.services import pricing_rules_for
+
+    rules = pricing_rules_for(shoot=shoot, coupon_code=None, now=now or timezone.now())
+    if rules is None:
+        return None
+    offer = ShopOffer(currency=studio_currency())
+    options = {}
+    for option in rules.options:
+        options.setdefault(option.product_id, []).append(option)
+    for product in rules.products:
+        target = offer.photo_products if product.requires_photo else offer.other_products
+        target.append(
+            ProductChoice(str(product.product_id), product.name, product.price, product.kind)
+        )
+        for option in options.get(product.product_id, []):
+            target.append(
+                ProductChoice(
+                    f"{product.product_id}:{option.option_id}",
+                    f"{product.name} — {option.name}",
+                    product.price + option.delta,
+                    product.kind,
+                )
+            )
+    bundles_with_photo = set(
+        Package.objects.filter(
+            pk__in=[p.package_id for p in rules.packages],
+            kind=PackageKind.BUNDLE,
+            items__class_photo=False,
+            items__product__requires_photo=True,
+        ).values_list("pk", flat=True)
+    )
+    offer.packages = [(p, p.package_id in bundles_with_photo) for p in rules.packages]
+    return offer
+
+
+def opened_child_code(*, session, shoot_id: int, child_id: int):
+    """The opened student code of ``child_id`` on that picture day, or None."""
+    for code in access_codes_in_session(session=session):
+        if (
+            code.kind == AccessCodeKind.STUDENT
+            and code.shoot_id == shoot_id
+            and code.student_id == child_id
+            and not code.student.do_not_publish
+        ):
+            return code
+    return None
+
+
+def photo_offer_target(*, session, photo_id: int, child_id: int | None):
+    """Who a photo is bought for: ``(photo, child_id)`` when the parent may buy it for that
+    child (the child's own photo, or their class's group photo), ``(photo, None)`` for a class
+    photo opened by a class code alone; None when the codes in this browser do not allow it."""
+    photo = gallery_photo(session=session, photo_id=photo_id)
+    if photo is None:
+        return None
+    if child_id:
+        code = opened_child_code(session=session, shoot_id=photo.shoot_id, child_id=child_id)
+        if code is None:
+            return None
+        is_theirs = photo.students.filter(pk=child_id).exists() or (
+            photo.is_group and photo.school_class_id == code.school_class_id
+        )
+        return (photo, child_id) if is_theirs else None
+    return (photo, None) if photo.is_group else None

@@ -5,5 +5,14 @@ from . import views
 app_name = "storefront"
 urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
+    path("gallery/<int:photo_id>/", views.photo_view, name="photo"),
     path("gallery/<int:photo_id>/<str:size>.jpg", views.gallery_image, name="gallery_image"),
+    path("gallery/<int:photo_id>/favourite/", views.favourite_toggle, name="favourite"),
+    path("cart/", views.cart_view, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/add-package/", views.cart_add_package_view, name="cart_add_package"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("account/", views.account, name="account"),
+    path("account/orders/<str:number>/", views.order_detail, name="order"),
 ]

@@ -1,7 +1,64 @@
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+"""The parents' shop: gallery, cart, checkout and their account. Views only translate HTTP:
+what may be seen comes from ``selectors``, every change goes through ``services``."""
 
-from .selectors import gallery_photo, gallery_sections
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from studio.catalogue.models import Package, Product
+from studio.orders.models import Order
+from studio.parents.selectors import family_children
+from studio.payments.providers import enabled_providers, provider_for
+
+from .cart import cart_price
+from .forms import CheckoutForm
+from .selectors import (
+    gallery_photo,
+    gallery_sections,
+    opened_child_code,
+    photo_offer_target,
+    shop_offer,
+)
+from .services import (
+    CheckoutDetails,
+    Offer,
+    cart_add_package,
+    cart_add_product,
+    cart_for_request,
+    cart_item_set_quantity,
+    cart_set_coupon,
+    cart_toggle_favourite,
+    checkout_place,
+)
+
+
+def _is_parent(user) -> bool:
+    return user.is_authenticated and user.role == "parent"
+
+
+def _shop_context(request, cart=None, **extra) -> dict:
+    cart = cart if cart is not None else cart_for_request(request)
+    count = sum(item.quantity for item in cart.items.all()) if cart else 0
+    return {"cart": cart, "cart_count": count, **extra}
+
+
+def _back(request, default: str = "/gallery/"):
+    target = request.POST.get("back", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- gallery
 
 
 def gallery(request):
@@ -9,7 +66,66 @@ def gallery(request):
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
-    return render(request, "storefront/gallery.html", {"sections": sections})
+    cart = cart_for_request(request)
+    favourites = set(cart.favourite_photo_ids) if cart else set()
+    only_favourites = request.GET.get("favourites") == "1"
+    offers = {}
+    for section in sections:
+        if section.shoot.pk not in offers:
+            offers[section.shoot.pk] = shop_offer(shoot=section.shoot)
+        section.offer = offers[section.shoot.pk]
+        if only_favourites:
+            section.photos = [p for p in section.photos if p.pk in favourites]
+    return render(
+        request,
+        "storefront/gallery.html",
+        _shop_context(
+            request,
+            cart,
+            sections=sections,
+            favourites=favourites,
+            only_favourites=only_favourites,
+        ),
+    )
+
+
+def photo_view(request, photo_id):
+    """The full view of one photo, with its neighbours (swipe or arrows) and what it sells."""
+    child_id = _int(request.GET.get("child"))
+    target = photo_offer_target(session=request.session, photo_id=photo_id, child_id=child_id)
+    if target is None:
+        raise Http404
+    photo, child_id = target
+    section = next(
+        (
+            s
+            for s in gallery_sections(session=request.session)
+            if s.child_id == child_id and any(p.pk == photo.pk for p in s.photos)
+        ),
+        None,
+    )
+    if section is None:
+        raise Http404
+    ids = [p.pk for p in section.photos]
+    index = ids.index(photo.pk)
+    cart = cart_for_request(request)
+    return render(
+        request,
+        "storefront/photo.html",
+        _shop_context(
+            request,
+            cart,
+            photo=photo,
+            section=section,
+            child_id=child_id,
+            offer=shop_offer(shoot=section.shoot),
+            position=index + 1,
+            count=len(ids),
+            previous_id=ids[index - 1] if index > 0 else None,
+            next_id=ids[index + 1] if index + 1 < len(ids) else None,
+            favourite=bool(cart and photo.pk in cart.favourite_photo_ids),
+        ),
+    )
 
 
 def gallery_image(request, photo_id, size):
@@ -22,3 +138,234 @@ def gallery_image(request, photo_id, size):
     response = FileResponse(getattr(photo, field_file).open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_POST
+def favourite_toggle(request, photo_id):
+    if gallery_photo(session=request.session, photo_id=photo_id) is None:
+        raise Http404
+    cart = cart_for_request(request, create=True)
+    cart_toggle_favourite(cart=cart, photo_id=photo_id)
+    return _back(request)
+
+
+# --------------------------------------------------------------------------- cart
+
+
+def _product_and_options(value: str):
+    product_id, _sep, option_id = (value or "").partition(":")
+    product = Product.objects.filter(pk=_int(product_id), active=True).first()
+    options = [_int(option_id)] if _int(option_id) else []
+    return product, options
+
+
+@require_POST
+def cart_add(request):
+    """Adds a product of one or several photos (``photo`` repeated: "select all")."""
+    child_id = _int(request.POST.get("child"))
+    product, option_ids = _product_and_options(request.POST.get("product"))
+    photo_ids = [_int(v) for v in request.POST.getlist("photo") if _int(v)]
+    if product is None:
+        messages.error(request, _("Choose what to order."))
+        return _back(request)
+    if product.requires_photo and not photo_ids:
+        messages.error(request, _("Select at least one photo."))
+        return _back(request)
+    cart = cart_for_request(request, create=True)
+    added = 0
+    try:
+        if product.requires_photo:
+            for photo_id in photo_ids:
+                target = photo_offer_target(
+                    session=request.session, photo_id=photo_id, child_id=child_id
+                )
+                if target is None:
+                    raise Http404
+                photo, child = target
+                cart_add_product(
+                    cart=cart,
+                    offer=Offer(shoot_id=photo.shoot_id, child_id=child, photo_id=photo.pk),
+                    product=product,
+                    quantity=request.POST.get("quantity", 1),
+                    option_ids=option_ids,
+                )
+                added += 1
+        else:
+            code = _child_code(request, child_id)
+            cart_add_product(
+                cart=cart,
+                offer=Offer(shoot_id=code.shoot_id, child_id=child_id),
+                product=product,
+                quantity=request.POST.get("quantity", 1),
+                option_ids=option_ids,
+            )
+            added = 1
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(request)
+    messages.success(
+        request,
+        _("Added to your cart: %(product)s × %(count)d.")
+        % {"product": product.name, "count": added},
+    )
+    return _back(request)
+
+
+def _child_code(request, child_id):
+    shoot_id = _int(request.POST.get("shoot"))
+    code = (
+        opened_child_code(session=request.session, shoot_id=shoot_id, child_id=child_id)
+        if child_id and shoot_id
+        else None
+    )
+    if code is None:
+        raise Http404
+    return code
+
+
+@require_POST
+def cart_add_package_view(request):
+    child_id = _int(request.POST.get("child"))
+    code = _child_code(request, child_id)
+    package = get_object_or_404(Package, pk=_int(request.POST.get("package")), active=True)
+    photo_id = _int(request.POST.get("photo"))
+    if photo_id:
+        target = photo_offer_target(session=request.session, photo_id=photo_id, child_id=child_id)
+        if target is None:
+            raise Http404
+    cart = cart_for_request(request, create=True)
+    try:
+        cart_add_package(
+            cart=cart,
+            offer=Offer(shoot_id=code.shoot_id, child_id=child_id, photo_id=photo_id),
+            package=package,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(request)
+    messages.success(request, _("Added to your cart: %(package)s.") % {"package": package.name})
+    return _back(request)
+
+
+def cart_view(request):
+    cart = cart_for_request(request)
+    priced = cart_price(cart=cart, now=timezone.now()) if cart else None
+    return render(request, "storefront/cart.html", _shop_context(request, cart, priced=priced))
+
+
+@require_POST
+def cart_update(request):
+    cart = cart_for_request(request)
+    if cart is None:
+        return redirect("storefront:cart")
+    if "coupon" in request.POST:
+        cart_set_coupon(cart=cart, code=request.POST.get("coupon", ""))
+        return redirect("storefront:cart")
+    try:
+        cart_item_set_quantity(
+            cart=cart,
+            item_id=_int(request.POST.get("item")),
+            quantity=request.POST.get("quantity", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("storefront:cart")
+
+
+# --------------------------------------------------------------------------- checkout
+
+
+def checkout(request):
+    """Delivery and payment, then one order. Signing in first keeps the order in the
+    account; the cart comes along."""
+    if not _is_parent(request.user):
+        return redirect("/account/sign-in/?next=/checkout/")
+    cart = cart_for_request(request)
+    priced = cart_price(cart=cart, now=timezone.now()) if cart else None
+    if cart is None or (priced.is_empty and request.method != "POST"):
+        # (a repeated "Place order" finds its order below, though the cart is empty now)
+        return redirect("storefront:cart")
+    providers = enabled_providers(request.tenant)
+    form = CheckoutForm(
+        request.POST or None,
+        providers=providers,
+        needs_delivery=priced.needs_delivery,
+        initial={"email": request.user.email, "key": cart.checkout_key},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = checkout_place(
+                cart=cart,
+                parent=request.user,
+                key=data["key"],
+                details=CheckoutDetails(
+                    email=request.user.email,
+                    name=data["name"],
+                    phone=data["phone"],
+                    payment_method=data["payment_method"],
+                    delivery_method=data.get("delivery_method") or "none",
+                    address=data.get("address", ""),
+                    city=data.get("city", ""),
+                    postcode=data.get("postcode", ""),
+                    country=data.get("country", ""),
+                ),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field_name, errors in error.message_dict.items():
+                    form.add_error(field_name if field_name in form.fields else None, errors)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect("storefront:cart")
+        else:
+            start = provider_for(order.payment_method).payment_start(order=order, request=request)
+            return redirect(start or f"/account/orders/{order.number}/")
+    return render(
+        request,
+        "storefront/checkout.html",
+        _shop_context(request, cart, priced=priced, form=form),
+    )
+
+
+# --------------------------------------------------------------------------- account
+
+
+def _parent_required(request):
+    if not _is_parent(request.user):
+        return redirect(f"/account/sign-in/?next={request.path}")
+    return None
+
+
+def account(request):
+    if (response := _parent_required(request)) is not None:
+        return response
+    orders = Order.objects.filter(parent=request.user).order_by("-created_at")
+    return render(
+        request,
+        "storefront/account.html",
+        _shop_context(request, children=family_children(parent=request.user), orders=orders),
+    )
+
+
+def order_detail(request, number):
+    """The parent's own order: what, how much, what is still due and how to pay it,
+    downloads, print status. Another parent's order number is a 404."""
+    if (response := _parent_required(request)) is not None:
+        return response
+    order = get_object_or_404(Order, number=number, parent=request.user)
+    provider = provider_for(order.payment_method)
+    return render(
+        request,
+        "storefront/order.html",
+        _shop_context(
+            request,
+            order=order,
+            lines=list(order.lines.select_related("child", "photo")),
+            payments=list(order.payments.filter(status="confirmed")),
+            provider=provider,
+            instructions=provider.instructions(order=order, studio=request.tenant)
+            if order.balance_due
+            else "",
+        ),
+    )

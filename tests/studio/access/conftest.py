@@ -3,11 +3,8 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from celery.app.task import Task
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from saas_platform.tasks import SCHEMA_HEADER
 from studio.access import ratelimit
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.roster import current_school_year
@@ -108,21 +105,6 @@ def make_picture_day(*, status=ShootStatus.PUBLISHED, sales_deadline=DEADLINE) -
 @pytest.fixture
 def day(in_alpha) -> PictureDay:
     return make_picture_day()
-
-
-@pytest.fixture
-def run_tasks(monkeypatch):
-    """Celery tasks run in this process, in the schema they were sent from, instead of going
-    to the broker (wrap requests in ``django_capture_on_commit_callbacks(execute=True)``)."""
-    sent = []
-
-    def run_now(self, args=None, kwargs=None, **options):
-        sent.append((self.name, args, kwargs))
-        with schema_context(options["headers"][SCHEMA_HEADER]):
-            return self.run(*(args or ()), **(kwargs or {}))
-
-    monkeypatch.setattr(Task, "apply_async", run_now)
-    return sent
 
 
 def later(days: float) -> datetime.datetime:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ParentsConfig(AppConfig):
+    name = "studio.parents"
+    label = "parents"
+    default_auto_field = "django.db.models.BigAutoField"

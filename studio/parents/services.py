@@ -1,0 +1,110 @@
+"""Parents sign in with a one-time code and keep their children's access codes.
+
+The code is six digits, valid ten minutes, burnt after five wrong guesses; sending is rate
+limited per address and per visitor by the view (``studio.access.ratelimit``), so guessing
+needs both a burnt code per five tries and a new e-mail per code.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from saas_platform.accounts.models import Role, User
+from studio.access.models import AccessCode
+
+from .channels import channel_for
+from .models import FamilyCode, SignInCode
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _hash(recipient: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{recipient}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def sign_in_code_send(*, email: str, studio, channel: str = "email", now=None) -> SignInCode:
+    """Makes a fresh code for ``email`` (older unused ones stop working) and sends it."""
+    recipient = normalise_email(email)
+    now = now or timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        SignInCode.objects.filter(recipient=recipient, used_at__isnull=True).update(used_at=now)
+        record = SignInCode.objects.create(
+            recipient=recipient, code_hash=_hash(recipient, code), expires_at=now + CODE_LIFETIME
+        )
+    channel_for(channel).send(recipient=recipient, code=code, studio=studio)
+    return record
+
+
+def sign_in_code_verify(*, email: str, code: str, now=None) -> User:
+    """The parent's account for ``email`` when ``code`` is its live code (created on first
+    sign-in); ``ValidationError`` otherwise. Staff addresses are refused: staff sign in with
+    their password."""
+    recipient = normalise_email(email)
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    now = now or timezone.now()
+    wrong = ValidationError(
+        _("That code is not right or has expired. Check the latest e-mail, or ask for a new code."),
+        code="invalid",
+    )
+    with transaction.atomic():
+        record = (
+            SignInCode.objects.select_for_update()
+            .filter(recipient=recipient, used_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if record is None or record.attempts >= MAX_ATTEMPTS:
+            raise wrong
+        record.attempts += 1
+        if not hmac.compare_digest(record.code_hash, _hash(recipient, code)):
+            record.save(update_fields=["attempts"])
+            if record.attempts >= MAX_ATTEMPTS:
+                raise ValidationError(
+                    _("Too many wrong codes. Ask for a new code."), code="burnt"
+                ) from None
+            raise wrong
+        record.used_at = now
+        record.save(update_fields=["attempts", "used_at"])
+    return parent_account_for(email=recipient)
+
+
+def parent_account_for(*, email: str) -> User:
+    recipient = normalise_email(email)
+    user = User.objects.filter(email__iexact=recipient).first()
+    if user is not None:
+        if user.role != Role.PARENT:
+            raise ValidationError(
+                _("This address belongs to a staff account: please sign in with your password."),
+                code="staff",
+            )
+        return user
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=recipient, password=None, role=Role.PARENT)
+    except IntegrityError:
+        return User.objects.get(email__iexact=recipient)
+
+
+def family_add_codes(*, parent: User, code_ids) -> int:
+    """Keeps the access codes opened in this browser in the parent's account."""
+    known = set(FamilyCode.objects.filter(parent=parent).values_list("access_code_id", flat=True))
+    new = [pk for pk in dict.fromkeys(code_ids) if pk not in known]
+    existing = set(AccessCode.objects.filter(pk__in=new).values_list("pk", flat=True))
+    FamilyCode.objects.bulk_create(
+        [FamilyCode(parent=parent, access_code_id=pk) for pk in new if pk in existing],
+        ignore_conflicts=True,
+    )
+    return len(existing)
