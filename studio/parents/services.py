@@ -60,24 +60,24 @@ def sign_in_code_verify(*, email: str, code: str, now=None) -> User:
         _("That code is not right or has expired. Check the latest e-mail, or ask for a new code."),
         code="invalid",
     )
+    # The attempt is counted in its own transaction, committed before the answer: raising
+    # inside it would roll the count back and allow unlimited guesses.
     with transaction.atomic():
         record = (
             SignInCode.objects.select_for_update()
             .filter(recipient=recipient, used_at__isnull=True, expires_at__gt=now)
             .first()
         )
-        if record is None or record.attempts >= MAX_ATTEMPTS:
-            raise wrong
-        record.attempts += 1
-        if not hmac.compare_digest(record.code_hash, _hash(recipient, code)):
-            record.save(update_fields=["attempts"])
-            if record.attempts >= MAX_ATTEMPTS:
-                raise ValidationError(
-                    _("Too many wrong codes. Ask for a new code."), code="burnt"
-                ) from None
-            raise wrong
-        record.used_at = now
-        record.save(update_fields=["attempts", "used_at"])
+        if record is not None and record.attempts < MAX_ATTEMPTS:
+            record.attempts += 1
+            matched = hmac.compare_digest(record.code_hash, _hash(recipient, code))
+            if matched:
+                record.used_at = now
+            record.save(update_fields=["attempts", "used_at"])
+    if record is None or record.used_at is None:
+        if record is not None and record.attempts >= MAX_ATTEMPTS:
+            raise ValidationError(_("Too many wrong codes. Ask for a new code."), code="burnt")
+        raise wrong
     return parent_account_for(email=recipient)
 
 

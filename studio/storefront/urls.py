@@ -8,6 +8,7 @@ urlpatterns = [
     path("gallery/<int:photo_id>/", views.photo_view, name="photo"),
     path("gallery/<int:photo_id>/<str:size>.jpg", views.gallery_image, name="gallery_image"),
     path("gallery/<int:photo_id>/favourite/", views.favourite_toggle, name="favourite"),
+    path("gallery/hide-child/", views.child_hide, name="child_hide"),
     path("cart/", views.cart_view, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/add-package/", views.cart_add_package_view, name="cart_add_package"),

@@ -13,6 +13,7 @@ from studio.catalogue.models import Package, Product
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
+from studio.schools.services import student_update
 
 from .cart import cart_price
 from .forms import CheckoutForm
@@ -147,6 +148,20 @@ def favourite_toggle(request, photo_id):
     cart = cart_for_request(request, create=True)
     cart_toggle_favourite(cart=cart, photo_id=photo_id)
     return _back(request)
+
+
+@require_POST
+def child_hide(request):
+    """A parent asks that their child's photos appear in no gallery (class galleries too).
+    Only the parent holding the child's code may ask; staff can undo it on the roster."""
+    code = _child_code(request, _int(request.POST.get("child")))
+    student_update(student=code.student, do_not_publish=True)
+    messages.success(
+        request,
+        _("%(name)s’s photos are no longer shown in any gallery. Contact the studio to undo this.")
+        % {"name": code.student.full_name},
+    )
+    return redirect("storefront:gallery")
 
 
 # --------------------------------------------------------------------------- cart

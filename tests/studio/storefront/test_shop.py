@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from saas_platform.accounts.models import User
+from saas_platform.accounts.models import Role, User
 from studio.catalogue.models import Coupon, PriceSheetItem
 from studio.orders.models import Order
 from studio.orders.services import payment_record_offline
@@ -224,3 +224,101 @@ def test_the_order_page_shows_the_balance_and_only_to_its_parent(shop):
     assert (
         host_client(shop["studio"].host).get(f"/account/orders/{order.number}/").status_code == 302
     )
+
+
+def test_a_parent_can_hide_their_child_from_every_gallery(shop):
+    anna_parent = parent_with(shop, shop["codes"]["Anna"])
+    boris_parent = parent_with(shop, shop["codes"]["Boris"])
+    photos = shop["photos"]
+    shoot_id = photos["anna1"].shoot_id
+
+    # another family cannot hide Anna
+    refused = boris_parent.post("/gallery/hide-child/", {"child": anna_id(shop), "shoot": shoot_id})
+    assert refused.status_code == 404
+    anna_parent.post("/gallery/hide-child/", {"child": anna_id(shop), "shoot": shoot_id})
+
+    assert anna_parent.get(f"/gallery/{photos['anna1'].pk}/thumb.jpg").status_code == 404
+    with schema_context(shop["studio"].schema):
+        photos["group"].students.add(anna_id(shop))
+    assert boris_parent.get(f"/gallery/{photos['group'].pk}/thumb.jpg").status_code == 404
+
+
+def test_the_same_cart_checked_out_in_parallel_makes_one_order(live_studios, committed):
+    """Two tabs (or a double click reaching two workers) with the same checkout key."""
+    import threading
+
+    from django.db import connections
+
+    from studio.catalogue.services import (
+        price_sheet_attach,
+        price_sheet_create,
+        price_sheet_item_set,
+        product_create,
+    )
+    from studio.schools.models import School, SchoolClass, Student
+    from studio.shoots.services import shoot_create
+    from studio.storefront.models import CartItem
+    from studio.storefront.services import CheckoutDetails, checkout_place
+
+    studio = live_studios["alpha"]
+    with committed(), schema_context(studio.schema):
+        school = School.objects.create(name="Race school")
+        child = Student.objects.create(
+            school_class=SchoolClass.objects.create(
+                school=school, name="1R", school_year="2026-2027"
+            ),
+            first_name="R",
+            last_name="C",
+        )
+        shoot = shoot_create(school=school, name="Race day", date="2026-10-02")
+        sheet = price_sheet_create(name="Race sheet")
+        price_sheet_attach(sheet=sheet, school=school)
+        album = product_create(kind="album", name="Race album")
+        price_sheet_item_set(sheet=sheet, product=album, price="30")
+        parent = User.objects.create_user(email="race@example.com", role=Role.PARENT)
+        cart = Cart.objects.create(parent=parent)
+        CartItem.objects.create(cart=cart, shoot=shoot, child=child, product=album, quantity=1)
+    details = CheckoutDetails(
+        email="race@example.com",
+        name="R",
+        phone="",
+        payment_method="cash",
+        delivery_method="school",
+    )
+    barrier, results, errors = threading.Barrier(4), [], []
+
+    def place():
+        try:
+            with schema_context(studio.schema):
+                barrier.wait()
+                results.append(
+                    checkout_place(
+                        cart=cart, parent=parent, details=details, key=str(cart.checkout_key)
+                    ).pk
+                )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with committed():
+        try:
+            threads = [threading.Thread(target=place) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            with schema_context(studio.schema):
+                assert errors == []
+                assert len(results) == 4 and len(set(results)) == 1
+                assert Order.objects.filter(parent=parent).count() == 1
+                assert Order.objects.get(parent=parent).total == Decimal("30.00")
+        finally:
+            with schema_context(studio.schema):
+                Order.objects.filter(parent=parent).delete()
+                Cart.objects.filter(parent=parent).delete()
+                parent.delete()
+                shoot.delete()
+                school.delete()
+                sheet.delete()
+                album.delete()
