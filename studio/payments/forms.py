@@ -1,0 +1,13 @@
+from django import forms
+
+from tenants.models import Studio
+
+
+class PaymentSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Studio
+        fields = ["accept_bank_transfer", "bank_details", "accept_cash", "cash_instructions"]
+        widgets = {
+            "bank_details": forms.Textarea(attrs={"rows": 4}),
+            "cash_instructions": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [path("", views.payment_settings, name="settings")]
