@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from saas_platform.accounts.models import Role
 from studio.core.policy import Action, require
@@ -45,7 +45,7 @@ def _problem(request, problem: LinkProblem):
     return _private(response)
 
 
-@require_GET
+@require_safe
 def download_file(request, token):
     """One full-resolution photo, or every photo of the order as one streamed ZIP."""
     try:
@@ -61,7 +61,7 @@ def download_file(request, token):
     return _private(response)
 
 
-@require_GET
+@require_safe
 def download_thumb(request, token):
     """The small thumbnail next to a download link (the same link opens it)."""
     try:

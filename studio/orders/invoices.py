@@ -65,7 +65,7 @@ def _logo(studio):
 
 def _bill_to(order: Order) -> list[str]:
     delivery = order.delivery or {}
-    name = delivery.get("name") or (order.parent.get_full_name() if order.parent else "")
+    name = delivery.get("name") or (order.parent.full_name if order.parent else "")
     lines = [name] if name else []
     if delivery.get("method") == "home":
         lines += [
