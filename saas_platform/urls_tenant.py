@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
+    path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", me, name="api-me"),

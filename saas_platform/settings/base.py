@@ -64,6 +64,7 @@ TENANT_APPS = [
     "studio.payments",
     "studio.parents",
     "studio.storefront",
+    "studio.downloads",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -175,6 +176,8 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 # Chunks of uploads in progress. With several web servers this must be a shared volume.
 UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))
 UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+# How long the download links of a paid order work; parents can ask for new ones.
+DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))
 MAX_ZIP_BYTES = 4 * 1024**3
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_CHUNK_BYTES + 1024 * 1024
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))

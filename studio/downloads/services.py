@@ -1,0 +1,131 @@
+"""Download grants of paid orders and the e-mails carrying their links."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from studio.access.services import current_studio, studio_tzinfo
+from studio.orders.models import Order
+from tenants.selectors import studio_url
+
+from .links import ZIP
+from .models import DownloadGrant
+from .selectors import download_path, order_downloadable, order_has_digital_items
+
+
+def _expiry(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(days=getattr(settings, "DOWNLOAD_LINK_DAYS", 30))
+
+
+def _require_downloadable(order: Order) -> None:
+    if not order_downloadable(order):
+        raise ValidationError(
+            _("Photos can be downloaded only from a paid order."), code="not_paid"
+        )
+
+
+@transaction.atomic
+def download_grant_issue(*, order: Order, now: datetime.datetime | None = None) -> DownloadGrant:
+    """The order's grant; made on first call once the order is paid. Calling again returns
+    the same grant (its links unchanged), whatever its state."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    grant = DownloadGrant.objects.filter(order=order).first()
+    if grant is not None:
+        return grant
+    _require_downloadable(order)
+    now = now or timezone.now()
+    return DownloadGrant.objects.create(
+        order=order, secret=secrets.token_urlsafe(32), issued_at=now, expires_at=_expiry(now)
+    )
+
+
+@transaction.atomic
+def download_grant_reissue(
+    *, order: Order, now: datetime.datetime | None = None, restore: bool = False
+) -> DownloadGrant:
+    """A new secret and a fresh expiry: every earlier link stops working. A grant the studio
+    revoked stays revoked unless ``restore`` (staff only)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    _require_downloadable(order)
+    now = now or timezone.now()
+    grant = DownloadGrant.objects.select_for_update().filter(order=order).first()
+    if grant is None:
+        grant = DownloadGrant(order=order)
+    elif grant.revoked_at is not None and not restore:
+        raise ValidationError(
+            _("The studio switched off the downloads of this order."), code="revoked"
+        )
+    grant.secret = secrets.token_urlsafe(32)
+    grant.issued_at = now
+    grant.expires_at = _expiry(now)
+    grant.revoked_at = None
+    grant.revoked_reason = ""
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def download_grant_revoke(*, order: Order, reason: str) -> DownloadGrant | None:
+    grant = DownloadGrant.objects.select_for_update().filter(order=order).first()
+    if grant is None or grant.revoked_at is not None:
+        return grant
+    grant.revoked_at = timezone.now()
+    grant.revoked_reason = reason[:300]
+    grant.save(update_fields=["revoked_at", "revoked_reason"])
+    return grant
+
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+
+def order_page_url(*, order: Order, studio=None, request=None) -> str:
+    studio = studio or current_studio()
+    return studio_url(studio=studio, path=f"/account/orders/{order.number}/", request=request)
+
+
+def download_links_email_send(
+    *, order_id: int, force: bool = False, language: str | None = None, request=None
+) -> int:
+    """E-mails the ZIP link of a paid order to its address. Sent once per grant unless
+    ``force`` (after a re-issue). Returns the number of messages sent (0 or 1)."""
+    studio = current_studio()
+    with transaction.atomic():
+        order = Order.objects.filter(pk=order_id).first()
+        if (
+            order is None
+            or not order_downloadable(order)
+            or not order_has_digital_items(order=order)
+        ):
+            return 0
+        download_grant_issue(order=order)
+        grant = DownloadGrant.objects.select_for_update().get(order=order)
+        if grant.revoked_at is not None or (grant.emailed_at is not None and not force):
+            return 0
+        context = {
+            "studio": studio,
+            "order": order,
+            "grant": grant,
+            "zip_link": studio_url(
+                studio=studio, path=download_path(grant=grant, item=ZIP), request=request
+            ),
+            "order_link": order_page_url(order=order, studio=studio, request=request),
+        }
+        with (
+            translation.override(language or studio.language),
+            timezone.override(studio_tzinfo(studio)),
+        ):
+            subject = " ".join(
+                render_to_string("downloads/email/ready_subject.txt", context).split()
+            )
+            body = render_to_string("downloads/email/ready.txt", context)
+        send_mail(subject, body, None, [order.email], fail_silently=False)
+        grant.emailed_at = timezone.now()
+        grant.save(update_fields=["emailed_at"])
+    return 1
