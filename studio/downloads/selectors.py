@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package
-from studio.catalogue.selectors import price_sheet_for
 from studio.orders.models import Order, OrderStatus
 from studio.orders.services import PAID_STATES
 from studio.photos.models import Photo, PhotoStatus
-from studio.shoots.models import Shoot
 
 from .links import ZIP, link_claim, link_token
 from .models import DownloadGrant
@@ -42,27 +40,29 @@ def _visible(photos):
     return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)
 
 
+def _ref_parts(product_ref: str) -> dict[str, int]:
+    """``"package:12;shoot:5"`` → ``{"package": 12, "shoot": 5}`` (checkout writes these)."""
+    parts = {}
+    for part in (product_ref or "").split(";"):
+        kind, _sep, raw = part.partition(":")
+        if raw.isdigit():
+            parts[kind] = int(raw)
+    return parts
+
+
 def _ref_id(product_ref: str, prefix: str) -> int | None:
-    kind, _sep, raw = (product_ref or "").partition(":")
-    return int(raw) if kind == prefix and raw.isdigit() else None
+    return _ref_parts(product_ref).get(prefix)
 
 
 def _all_digital_q(line) -> Q | None:
     """An "all photos of the child as digital files" package line: the child's photos of the
-    picture days that sell with the package's price sheet (so a later picture day of the same
-    child is not included)."""
-    package_id = _ref_id(line.product_ref, "package")
-    if package_id is None or line.child_id is None:
+    picture day it was bought on (never a later picture day of the same child)."""
+    parts = _ref_parts(line.product_ref)
+    if "package" not in parts or "shoot" not in parts or line.child_id is None:
         return None
-    package = Package.objects.filter(pk=package_id, kind=PackageKind.ALL_DIGITAL).first()
-    if package is None:
+    if not Package.objects.filter(pk=parts["package"], kind=PackageKind.ALL_DIGITAL).exists():
         return None
-    shoot_ids = [
-        shoot.pk
-        for shoot in Shoot.objects.filter(photos__students=line.child_id).distinct()
-        if (sheet := price_sheet_for(shoot=shoot)) is not None and sheet.pk == package.sheet_id
-    ]
-    return Q(students=line.child_id, shoot_id__in=shoot_ids)
+    return Q(students=line.child_id, shoot_id=parts["shoot"])
 
 
 def order_photos(*, order: Order) -> list[Photo]:

@@ -58,6 +58,13 @@ def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
     order.status = to
 
 
+def _after_paid(order: Order) -> None:
+    """Once the order is paid and committed: its download links go to the parent."""
+    from studio.downloads.tasks import download_links_email
+
+    download_links_email.enqueue_on_commit(order_id=order.pk)
+
+
 def _next_number() -> str:
     year = timezone.localdate().year
     counter, _created = OrderNumberCounter.objects.select_for_update().get_or_create(year=year)
@@ -139,6 +146,7 @@ def order_create(
             order = Order.objects.select_for_update().get(pk=order.pk)
             _move(order, S.PAID, note="nothing to pay")
             order.save(update_fields=["status", "updated_at"])
+            _after_paid(order)
     return order
 
 
@@ -195,6 +203,8 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 % {"amount": payment.amount, "currency": payment.currency},
             )
         order.save(update_fields=["paid_total", "status", "updated_at"])
+        if target == S.PAID:
+            _after_paid(order)
     return payment
 
 

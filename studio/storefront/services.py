@@ -244,7 +244,11 @@ def _order_lines(priced) -> list[LineInput]:
         description = line.name
         if line.option_names:
             description += " (" + ", ".join(line.option_names) + ")"
-        ref = f"package:{item.package_id}" if item.package_id else f"product:{item.product_id}"
+        ref = (
+            f"package:{item.package_id};shoot:{item.shoot_id}"
+            if item.package_id
+            else f"product:{item.product_id}"
+        )
         lines.append(
             LineInput(
                 description=description[:200],

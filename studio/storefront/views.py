@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.catalogue.models import Package, Product
+from studio.downloads.selectors import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
@@ -379,6 +380,7 @@ def order_detail(request, number):
             lines=list(order.lines.select_related("child", "photo")),
             payments=list(order.payments.filter(status="confirmed")),
             provider=provider,
+            downloads=order_downloads(order=order),
             instructions=provider.instructions(order=order, studio=request.tenant)
             if order.balance_due
             else "",

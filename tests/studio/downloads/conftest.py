@@ -133,6 +133,17 @@ def digital_line(photo, price="5.00", child=None):
     )
 
 
+def child_photo_shoot(child) -> int:
+    """The first picture day with photos of ``child`` (the one the tests buy on)."""
+    from studio.photos.models import Photo
+
+    return (
+        Photo.objects.filter(students=child)
+        .order_by("shoot__date")
+        .values_list("shoot_id", flat=True)[0]
+    )
+
+
 def package_line(package, child, price="30.00", adjustments=()):
     net = Decimal(price) + sum((amount for _label, amount in adjustments), Decimal("0"))
     return LineInput(
@@ -144,7 +155,8 @@ def package_line(package, child, price="30.00", adjustments=()):
         net=net,
         adjustments=tuple(adjustments),
         child_id=child.pk,
-        product_ref=f"package:{package.pk}",
+        # as checkout writes it: the package and the picture day it was bought on
+        product_ref=f"package:{package.pk};shoot:{child_photo_shoot(child)}",
     )
 
 

@@ -322,3 +322,35 @@ def test_the_same_cart_checked_out_in_parallel_makes_one_order(live_studios, com
                 school.delete()
                 sheet.delete()
                 album.delete()
+
+
+def test_once_paid_the_order_page_offers_the_downloads_and_the_invoice(
+    shop, run_tasks, django_capture_on_commit_callbacks
+):
+    client = parent_with(shop, shop["codes"]["Anna"])
+    cat, photos, anna = shop["catalogue"], shop["photos"], anna_id(shop)
+    client.post(
+        "/cart/add-package/",
+        {"package": cat.all_digital.pk, "child": anna, "shoot": photos["anna1"].shoot_id},
+    )
+    sign_in(client, "mum@example.com")
+    key = client.get("/checkout/").context["form"].initial["key"]
+    client.post("/checkout/", {"key": key, "name": "M", "payment_method": "bank_transfer"})
+    with schema_context(shop["studio"].schema):
+        order = Order.objects.get()
+    unpaid = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "Download all (ZIP)" not in unpaid
+
+    mail.outbox.clear()
+    with schema_context(shop["studio"].schema), django_capture_on_commit_callbacks(execute=True):
+        staff = User.objects.get(email=shop["studio"].owner_email)
+        payment_record_offline(
+            order=order, amount=Decimal("20"), method="bank_transfer", actor=staff
+        )
+
+    page = client.get(f"/account/orders/{order.number}/")
+    zip_url = page.context["downloads"].zip_url
+    assert "Download all (ZIP)" in page.content.decode()
+    assert client.get(zip_url).status_code == 200
+    assert [m for m in mail.outbox if zip_url in m.body]  # the "ready to download" e-mail
+    assert client.get(f"/downloads/{order.number}/invoice.pdf")["Content-Type"] == "application/pdf"
