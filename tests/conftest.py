@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from saas_platform.tasks import SCHEMA_HEADER
+from studio.access import ratelimit
 
 REPO = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "correct horse battery staple"
@@ -305,3 +307,9 @@ def run_tasks(monkeypatch):
 
     monkeypatch.setattr(Task, "apply_async", run_now)
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(monkeypatch):
+    """Every test counts attempts in a namespace of its own."""
+    monkeypatch.setattr(ratelimit, "NAMESPACE", f"test-rl-{uuid.uuid4().hex}")

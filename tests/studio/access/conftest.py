@@ -1,5 +1,4 @@
 import datetime
-import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -20,12 +19,6 @@ DEADLINE = NOW + datetime.timedelta(days=60)
 @pytest.fixture(autouse=True)
 def _access_urls(settings):
     settings.ROOT_URLCONF = "tests.studio.access.urls"
-
-
-@pytest.fixture(autouse=True)
-def _own_rate_limit_counters(monkeypatch):
-    """Every test counts attempts in a namespace of its own."""
-    monkeypatch.setattr(ratelimit, "NAMESPACE", f"test-rl-{uuid.uuid4().hex}")
 
 
 class Clock:
