@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
+    path("staff/orders/", include("studio.orders.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", me, name="api-me"),
