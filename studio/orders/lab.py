@@ -10,6 +10,7 @@ and its manifest, and can go into a later batch once the file is back.
 import csv
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -130,9 +131,7 @@ def lab_batch_create(*, order_ids, actor) -> ExportResult:
         lines = list(exportable_lines([o.pk for o in orders]))
         if not lines:
             return ExportResult(batch=None, skipped_orders=skipped)
-        batch = LabBatch.objects.create(
-            number=f"tmp-{timezone.now().timestamp()}", created_by=actor
-        )
+        batch = LabBatch.objects.create(number=uuid.uuid4().hex[:20], created_by=actor)
         batch.number = _next_number(batch)
         batch.save(update_fields=["number"])
         entries, failed, names = [], [], set()
