@@ -20,6 +20,13 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+PAYMENT_METHOD_LABELS = {
+    "bank_transfer": _("Bank transfer"),
+    "cash": _("Cash"),
+    "stripe": _("Card"),
+}
+
+
 class Order(models.Model):
     number = models.CharField(_("order number"), max_length=20, unique=True)
     parent = models.ForeignKey(
@@ -58,6 +65,10 @@ class Order(models.Model):
     @property
     def balance_due(self) -> Decimal:
         return max(self.total - self.paid_total, Decimal("0"))
+
+    @property
+    def payment_method_label(self) -> str:
+        return str(PAYMENT_METHOD_LABELS.get(self.payment_method, self.payment_method))
 
 
 class FulfilmentStatus(models.TextChoices):

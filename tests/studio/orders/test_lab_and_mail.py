@@ -232,3 +232,22 @@ def test_the_dashboard_shows_order_figures_to_managers_only(shop):
         "currency",
     }
     assert "orders" not in dashboard_summary(user=photographer)
+
+
+def test_the_daily_beat_task_reminds_in_every_studio(alpha, media_in_tmp, run_tasks):
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from studio.orders.tasks import send_order_reminders_everywhere
+
+    from .conftest import make_shop
+
+    with schema_context(alpha.schema):
+        order = place_order(make_shop(), paid=False, email="beat@example.com")
+        Order.objects.filter(pk=order.pk).update(created_at=days_ago(4))
+    connection.set_schema_to_public()
+
+    send_order_reminders_everywhere()
+
+    assert [message.to for message in mail.outbox] == [["beat@example.com"]]
+    assert ("studio.orders.tasks.send_order_reminders", None, None) in run_tasks
