@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
+    path("staff/orders/", include("studio.orders.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),

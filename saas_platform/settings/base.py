@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
         "schedule": 5 * 60,
     },
+    "order-payment-reminders": {
+        "task": "studio.orders.tasks.send_order_reminders_everywhere",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # One-time login token that carries a new owner from the bare domain to their subdomain.

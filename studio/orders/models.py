@@ -20,6 +20,13 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+PAYMENT_METHOD_LABELS = {
+    "bank_transfer": _("Bank transfer"),
+    "cash": _("Cash"),
+    "stripe": _("Card"),
+}
+
+
 class Order(models.Model):
     number = models.CharField(_("order number"), max_length=20, unique=True)
     parent = models.ForeignKey(
@@ -44,6 +51,9 @@ class Order(models.Model):
     delivery = models.JSONField(_("delivery"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Payment reminders: the last periodic one, and the one before the sales deadline.
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    deadline_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -55,6 +65,24 @@ class Order(models.Model):
     @property
     def balance_due(self) -> Decimal:
         return max(self.total - self.paid_total, Decimal("0"))
+
+    @property
+    def payment_method_label(self) -> str:
+        return str(PAYMENT_METHOD_LABELS.get(self.payment_method, self.payment_method))
+
+
+class FulfilmentStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PROCESSING = "processing", _("Processing")
+    PRINTING = "printing", _("Printing")
+    READY = "ready", _("Ready")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    PICKED_UP = "picked_up", _("Picked up at school")
+
+
+# Lines of these kinds are made by hand or by a lab and move through ``FulfilmentStatus``.
+FULFILMENT_KINDS = frozenset({"print", "album"})
 
 
 class OrderLine(models.Model):
@@ -69,9 +97,18 @@ class OrderLine(models.Model):
     gross = models.DecimalField(max_digits=12, decimal_places=2)
     adjustments = models.JSONField(default=list, blank=True)
     net = models.DecimalField(max_digits=12, decimal_places=2)
+    # Snapshot for the lab: the print size and the chosen options' names.
+    print_size = models.CharField(max_length=40, blank=True)
+    options = models.JSONField(default=list, blank=True)
+    # Prints and albums only ("" for other kinds).
+    fulfilment_status = models.CharField(
+        _("fulfilment"), max_length=20, choices=FulfilmentStatus.choices, blank=True
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
+        indexes = [models.Index(fields=["fulfilment_status"])]
 
     def __str__(self):
         return f"{self.quantity} × {self.description}"
@@ -98,6 +135,8 @@ class Payment(models.Model):
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
     reference = models.CharField(max_length=100, blank=True)
+    # One per submitted staff form: a double-submitted "record payment" records it once.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     provider_data = models.JSONField(default=dict, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -156,3 +195,61 @@ class OrderNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class FulfilmentEvent(models.Model):
+    """Append-only history of a print line's fulfilment, with who and when."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="fulfilment_events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"line {self.line_id}: {self.from_status} → {self.to_status}"
+
+
+class LabBatch(models.Model):
+    """Print lines sent to the lab together, as one ZIP of files and a manifest."""
+
+    number = models.CharField(_("batch number"), max_length=20, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lab batch")
+        verbose_name_plural = _("lab batches")
+
+    def __str__(self):
+        return self.number
+
+
+class LabBatchLine(models.Model):
+    """One print line in a batch: the file name it has in the ZIP, or why it has no file.
+    A line is in at most one batch without an error."""
+
+    batch = models.ForeignKey(LabBatch, on_delete=models.CASCADE, related_name="entries")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="lab_entries")
+    file_name = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"], condition=models.Q(error=""), name="line_exported_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.file_name or self.error}"

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from saas_platform.money import quantize
 
 from .models import (
+    FULFILMENT_KINDS,
+    FulfilmentStatus,
     Order,
     OrderEvent,
     OrderLine,
@@ -85,6 +87,8 @@ class LineInput:
     child_id: int | None = None
     photo_id: int | None = None
     product_ref: str = ""
+    print_size: str = ""
+    options: tuple = ()
 
 
 def order_create(
@@ -134,6 +138,11 @@ def order_create(
                     gross=line.gross,
                     adjustments=[[label, str(amount)] for label, amount in line.adjustments],
                     net=line.net,
+                    print_size=line.print_size,
+                    options=list(line.options),
+                    fulfilment_status=(
+                        FulfilmentStatus.ACCEPTED if line.kind in FULFILMENT_KINDS else ""
+                    ),
                 )
                 for line in lines
             )
@@ -158,8 +167,17 @@ def payment_create(
     amount: Decimal | None = None,
     reference: str = "",
     recorded_by=None,
+    idempotency_key: str | None = None,
 ) -> Payment:
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if idempotency_key:
+        # Checked under the order's lock: a second submit of the same form waits for the
+        # first and then finds its payment.
+        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.order_id != order.pk:
+                raise ValidationError(_("This form was already used."), code="reused")
+            return existing
     if order.status in (S.CANCELLED, S.REFUNDED):
         raise ValidationError(_("This order can no longer be paid."), code="closed")
     amount = quantize(order.balance_due if amount is None else Decimal(amount), order.currency)
@@ -177,6 +195,7 @@ def payment_create(
         currency=order.currency,
         reference=reference,
         recorded_by=recorded_by,
+        idempotency_key=idempotency_key or None,
     )
 
 
@@ -208,14 +227,39 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
     return payment
 
 
+OFFLINE_METHODS = ("bank_transfer", "cash")
+
+
 def payment_record_offline(
-    *, order: Order, amount: Decimal, method: str, actor, reference: str = ""
+    *,
+    order: Order,
+    amount: Decimal,
+    method: str,
+    actor,
+    reference: str = "",
+    idempotency_key: str | None = None,
 ) -> Payment:
-    """Staff record money received by bank transfer or in cash (full or partial)."""
-    payment = payment_create(
-        order=order, provider=method, amount=amount, reference=reference, recorded_by=actor
-    )
-    return payment_confirm(payment=payment, actor=actor)
+    """Staff record money received by bank transfer or in cash (full or partial). With an
+    ``idempotency_key`` (one per rendered form) a repeated submit returns the first payment
+    and records nothing. The parent is e-mailed once the payment is committed."""
+    from .tasks import send_payment_received_email
+
+    if method not in OFFLINE_METHODS:
+        raise ValidationError(_("Choose bank transfer or cash."), code="method")
+    with transaction.atomic():
+        payment = payment_create(
+            order=order,
+            provider=method,
+            amount=amount,
+            reference=reference[:100],
+            recorded_by=actor,
+            idempotency_key=idempotency_key,
+        )
+        if payment.status == PaymentStatus.CONFIRMED:
+            return payment  # the same form again
+        payment = payment_confirm(payment=payment, actor=actor)
+        send_payment_received_email.enqueue_on_commit(str(payment.pk))
+    return payment
 
 
 @transaction.atomic

@@ -86,6 +86,13 @@ class SchoolClassForm(forms.Form):
     school_year = forms.CharField(
         label=_("School year"), max_length=20, help_text=_("For example 2026-2027.")
     )
+    teacher = forms.CharField(
+        label=_("Teacher"),
+        max_length=200,
+        required=False,
+        strip=True,
+        help_text=_("Printed on the labels of prints delivered to school."),
+    )
 
     def clean_school_year(self) -> str:
         return _clean_school_year(self.cleaned_data["school_year"])

@@ -32,6 +32,7 @@ class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
     name = models.CharField(_("name"), max_length=50)
     school_year = models.CharField(_("school year"), max_length=9)
+    teacher = models.CharField(_("teacher"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["school_year", "name"]

@@ -172,10 +172,15 @@ def _check_school_class(school_class: SchoolClass) -> None:
 
 
 @transaction.atomic
-def school_class_create(*, school: School, name: str, school_year: str) -> SchoolClass:
+def school_class_create(
+    *, school: School, name: str, school_year: str, teacher: str = ""
+) -> SchoolClass:
     school = School.objects.select_for_update().get(pk=school.pk)  # one writer of its classes
     school_class = SchoolClass(
-        school=school, name=clean_cell(name), school_year=parse_school_year(school_year) or ""
+        school=school,
+        name=clean_cell(name),
+        school_year=parse_school_year(school_year) or "",
+        teacher=clean_cell(teacher or ""),
     )
     _check_school_class(school_class)
     school_class.save()
@@ -184,7 +189,11 @@ def school_class_create(*, school: School, name: str, school_year: str) -> Schoo
 
 @transaction.atomic
 def school_class_update(
-    *, school_class: SchoolClass, name: str | None = None, school_year: str | None = None
+    *,
+    school_class: SchoolClass,
+    name: str | None = None,
+    school_year: str | None = None,
+    teacher: str | None = None,
 ) -> SchoolClass:
     School.objects.select_for_update().get(pk=school_class.school_id)
     school_class = SchoolClass.objects.get(pk=school_class.pk)
@@ -192,6 +201,8 @@ def school_class_update(
         school_class.name = clean_cell(name)
     if school_year is not None:
         school_class.school_year = parse_school_year(school_year) or ""
+    if teacher is not None:
+        school_class.teacher = clean_cell(teacher)
     _check_school_class(school_class)
     school_class.save()
     return school_class

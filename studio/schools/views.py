@@ -197,7 +197,11 @@ def class_detail(request, school_id: int, class_id: int):
 @require_http_methods(GET_POST)
 def class_edit(request, school_id: int, class_id: int):
     school, school_class = _school_class(request, school_id, class_id, write=True)
-    initial = {"name": school_class.name, "school_year": school_class.school_year}
+    initial = {
+        "name": school_class.name,
+        "school_year": school_class.school_year,
+        "teacher": school_class.teacher,
+    }
     form = SchoolClassForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

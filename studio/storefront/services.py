@@ -261,6 +261,8 @@ def _order_lines(priced) -> list[LineInput]:
                 child_id=item.child_id,
                 photo_id=item.photo_id,
                 product_ref=ref,
+                print_size=item.product.print_size if item.product_id else "",
+                options=tuple(line.option_names),
             )
         )
         if item.package_id and item.package.kind == PackageKind.BUNDLE:
@@ -303,6 +305,7 @@ def _bundle_contents(item: CartItem) -> list[LineInput]:
                 child_id=item.child_id,
                 photo_id=photo_id if part.product.requires_photo else None,
                 product_ref=f"product:{part.product_id}",
+                print_size=part.product.print_size,
             )
         )
     return contents

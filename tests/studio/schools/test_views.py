@@ -641,3 +641,24 @@ def test_discarding_a_preview_forgets_the_upload(alpha):
     client.post(f"/staff/schools/{school.pk}/import/discard/")
 
     assert client.get(f"/staff/schools/{school.pk}/import/preview/").status_code == 302
+
+
+def test_a_class_has_a_teacher_set_in_its_form(alpha):
+    with schema_context(alpha.schema):
+        school, school_class, _student = make_school()
+    client = manager_client(alpha)
+
+    client.post(
+        f"/staff/schools/{school.pk}/classes/new/",
+        {"name": "5C", "school_year": "2026-2027", "teacher": "  Olga   Smirnova "},
+    )
+    client.post(
+        f"/staff/schools/{school.pk}/classes/{school_class.pk}/edit/",
+        {"name": "11A", "school_year": "2026-2027", "teacher": "Ivan Ivanovich"},
+    )
+
+    with schema_context(alpha.schema):
+        teachers = dict(SchoolClass.objects.values_list("name", "teacher"))
+    assert teachers == {"11A": "Ivan Ivanovich", "5C": "Olga Smirnova"}
+    page = client.get(f"/staff/schools/{school.pk}/classes/{school_class.pk}/").content.decode()
+    assert "Ivan Ivanovich" in page

@@ -1,0 +1,91 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from studio.schools.models import School, SchoolClass
+
+from .models import FulfilmentStatus, OrderStatus
+
+PAYMENT_METHODS = [
+    ("bank_transfer", _("Bank transfer")),
+    ("cash", _("Cash")),
+]
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Number, e-mail or child")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *OrderStatus.choices]
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        required=False,
+        choices=[("", _("Any payment")), *PAYMENT_METHODS, ("stripe", _("Card"))],
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        required=False,
+        queryset=School.objects.all(),
+        empty_label=_("Any school"),
+    )
+    school_class = forms.ModelChoiceField(
+        label=_("Class"),
+        required=False,
+        queryset=SchoolClass.objects.select_related("school").order_by(
+            "school__name", "-school_year", "name"
+        ),
+        empty_label=_("Any class"),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    method = forms.ChoiceField(label=_("Method"), choices=PAYMENT_METHODS)
+    reference = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=100,
+        help_text=_("Bank reference, receipt number or who handed over the cash."),
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("Move to"),
+        choices=[
+            (OrderStatus.IN_FULFILMENT, OrderStatus.IN_FULFILMENT.label),
+            (OrderStatus.COMPLETED, OrderStatus.COMPLETED.label),
+            (OrderStatus.CANCELLED, _("Cancel the order")),
+        ],
+    )
+
+
+class FulfilmentForm(forms.Form):
+    to = forms.ChoiceField(label=_("Mark as"), choices=FulfilmentStatus.choices)
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        required=False,
+        max_length=100,
+        help_text=_("When shipped: sent to the parent."),
+    )
