@@ -55,7 +55,8 @@ def gallery_sections(*, session) -> list[GallerySection]:
         if key in classes_done:
             continue
         classes_done.add(key)
-        photos = _visible(Photo.objects.filter(gallery_photos_q(code))).distinct()
+        # no DISTINCT: one child's tags or one class's group photos never repeat a photo
+        photos = _visible(Photo.objects.filter(gallery_photos_q(code)))
         section.photos = list(photos.order_by("original_name", "id"))
         sections.append(section)
         class_key = (AccessCodeKind.CLASS, code.shoot_id, code.school_class_id)
@@ -65,7 +66,7 @@ def gallery_sections(*, session) -> list[GallerySection]:
                 Photo.objects.filter(
                     shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
                 )
-            ).distinct()
+            )
             sections.append(
                 GallerySection(
                     "class",

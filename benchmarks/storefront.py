@@ -1,0 +1,484 @@
+"""Storefront benchmark: how many parents' gallery pages per second the real stack serves,
+against a trivial view on the same stack in the same run, and whether the gallery's SQL
+query count stays the same however many photos a child has.
+
+    .venv/bin/python benchmarks/storefront.py [--parents 200] [--duration 20]
+
+Set-up (not timed): a throwaway database ``pictureday_bench_<pid>`` on the server
+``saas_platform.settings.dev`` uses (migrated with ``migrate_platform``, dropped at the end),
+and in it one studio with a published picture day of 30 classes × 25 children × 40 photos
+(30,000 photos, each tagged with its child and class) plus 2 group photos per class and one
+extra child with 10 photos. Photo rows are bulk-inserted as READY and share one small real
+thumbnail and one preview file (the image pipeline is not run: ``ingest.py`` measures it);
+codes are issued by ``access_codes_issue``. The tables are ANALYZEd, as autovacuum would.
+
+Measured:
+
+* SQL queries per gallery page, in this process (``CaptureQueriesContext``, warm session and
+  host caches) for the child with 10 photos and a child with 40: they must be equal;
+* the server: gunicorn as the production image runs it (gthread, ``--threads 8``), with
+  workers = os.cpu_count(), DEBUG off, media on local disk; the code entry trusts one proxy
+  (``TRUSTED_PROXY_COUNT=1``) so each parent has an address of its own;
+* the load: a second process (``_load.py``, asyncio, standard library) with N parents, each
+  with a session of its own opened by POSTing one child's code (with the CSRF token) to the
+  code entry, keep-alive connections, ``Host: <slug>.localhost``. Three phases, each a warm-up
+  then ``--duration`` seconds:
+    1. the limit: the health check ``/healthz`` (one ``SELECT 1``) on the studio's host, with
+       the parent's session cookie, so the same middleware (tenant, session, CSRF, auth) runs;
+       closed loop (each parent sends its next request when the last one is answered);
+    2. the gallery page ``/gallery/``, closed loop;
+    3. browsing: the gallery page and two of its thumbnails, then a think time drawn so that
+       the parents together ask for half the gallery pages phase 2 served per second.
+  In a closed loop with N parents, latency is N / throughput by Little's law (queueing, not
+  the view), so the p95 target is judged at the paced load of phase 3; phase 1 and 2
+  latencies are printed for comparison. The CPU seconds the gunicorn workers spend per
+  request are read from /proc around each phase; the load generator's own CPU is reported
+  too (it runs on the same machine).
+
+The last line of stdout is one JSON object with every figure. Exit code 0 whether or not the
+targets are met: this is a measurement, not a test.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402  (puts the repository on sys.path, sets DJANGO_SETTINGS_MODULE)
+
+CLASSES = 30
+CHILDREN_PER_CLASS = 25
+PHOTOS_PER_CHILD = 40
+GROUP_PHOTOS_PER_CLASS = 2
+FEW_PHOTOS = 10
+GUNICORN_THREADS = 8
+TARGET_RATIO = 0.5
+TARGET_P95_MS = 150
+PACED_FRACTION = 0.5
+LOAD_SCRIPT = Path(__file__).resolve().parent / "_load.py"
+
+
+# --- seeding --------------------------------------------------------------------------------
+
+
+def small_jpegs() -> tuple[bytes, bytes]:
+    """A real 400 px thumbnail and 1600 px preview, cut from one synthetic photo."""
+    import pyvips
+
+    image = pyvips.Image.new_from_buffer(_common.synthetic_jpeg(1), "")
+    preview = image.thumbnail_image(1600).jpegsave_buffer(Q=85)
+    thumb = image.thumbnail_image(400).jpegsave_buffer(Q=80)
+    return thumb, preview
+
+
+def seed(setup: dict) -> dict:
+    """Classes, children, 30,000 READY photo rows (bulk) with their child tags, a published
+    picture day and its codes. Returns the codes of the parents and of the query probes."""
+    from django.core.files.storage import default_storage
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from studio.access.models import AccessCode, AccessCodeKind
+    from studio.access.services import access_codes_issue
+    from studio.photos.models import Photo, PhotoStatus
+    from studio.schools.models import SchoolClass, Student
+    from studio.schools.roster import current_school_year
+
+    shoot, school = setup["shoot"], setup["school"]
+    thumb, preview = small_jpegs()
+    now = timezone.now()
+    with schema_context(setup["schema"]), transaction.atomic():
+        # media storage is per studio: save inside the studio's schema
+        thumb_name = default_storage.save(f"derived/shoot-{shoot.pk}/bench-thumb.jpg", _file(thumb))
+        preview_name = default_storage.save(
+            f"derived/shoot-{shoot.pk}/bench-preview.jpg", _file(preview)
+        )
+        year = current_school_year(shoot.date)
+        classes = SchoolClass.objects.bulk_create(
+            SchoolClass(school=school, name=f"{1 + i // 3}{'ABC'[i % 3]}-{i:02d}", school_year=year)
+            for i in range(CLASSES)
+        )
+        children = Student.objects.bulk_create(
+            Student(school_class=cls, first_name=f"Child{c:02d}", last_name=f"Class{k:02d}")
+            for k, cls in enumerate(classes)
+            for c in range(CHILDREN_PER_CLASS)
+        )
+        few = Student.objects.create(school_class=classes[0], first_name="Few", last_name="Photos")
+        counter = iter(range(10**9))
+
+        def photo(cls, name, group=False):
+            n = next(counter)
+            return Photo(
+                shoot=shoot,
+                school_class=cls,
+                is_group=group,
+                original=f"originals/shoot-{shoot.pk}/bench-{n}.jpg",
+                original_name=name,
+                content_hash=f"{n:064x}",
+                size_bytes=8_500_000,
+                photographer=setup["photographer"],
+                status=PhotoStatus.READY,
+                processed_at=now,
+                width=6000,
+                height=4000,
+                thumbnail=thumb_name,
+                preview=preview_name,
+            )
+
+        tagged = [
+            (child, photo(child.school_class, f"IMG_{child.pk:04d}_{p:02d}.jpg"))
+            for child in children
+            for p in range(PHOTOS_PER_CHILD)
+        ]
+        tagged += [(few, photo(few.school_class, f"FEW_{p:02d}.jpg")) for p in range(FEW_PHOTOS)]
+        groups = [
+            photo(cls, f"GROUP_{k:02d}_{g}.jpg", group=True)
+            for k, cls in enumerate(classes)
+            for g in range(GROUP_PHOTOS_PER_CLASS)
+        ]
+        Photo.objects.bulk_create([p for _, p in tagged] + groups, batch_size=5000)
+        Through = Photo.students.through
+        Through.objects.bulk_create(
+            (Through(photo_id=p.pk, student_id=child.pk) for child, p in tagged), batch_size=10000
+        )
+        shoot.status = "published"
+        shoot.save(update_fields=["status"])
+        issued = access_codes_issue(shoot=shoot)
+        codes = dict(
+            AccessCode.objects.filter(kind=AccessCodeKind.STUDENT).values_list("student_id", "code")
+        )
+    with schema_context(setup["schema"]), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "children": [codes[child.pk] for child in children],
+        "many": codes[children[CHILDREN_PER_CLASS].pk],  # a child of the second class
+        "few": codes[few.pk],
+        "photos": len(tagged) + len(groups),
+        "child_photos": len(tagged),
+        "group_photos": len(groups),
+        "students": len(children) + 1,
+        "codes_issued": issued.classes + issued.students,
+        "thumb_bytes": len(thumb),
+        "preview_bytes": len(preview),
+    }
+
+
+def _file(data: bytes):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(data)
+
+
+# --- queries per page -----------------------------------------------------------------------
+
+
+def gallery_queries(host: str, code: str) -> dict:
+    """The SQL of one gallery page in this process, for a parent who opened ``code``, once
+    the session and host caches are warm (as for every page after the first)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=host)
+    response = client.post("/access/", {"code": code})
+    assert response.status_code == 302, response.status_code
+    client.get("/gallery/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/gallery/")
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    return {
+        "queries": len(captured.captured_queries),
+        "thumbnails_on_page": page.count('/thumb.jpg"'),
+        "sql": [q["sql"] for q in captured.captured_queries],
+    }
+
+
+# --- the server and the load ----------------------------------------------------------------
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """utime + stime of the gunicorn master's children (all their threads), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # fields[1] is the ppid
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def load(spec: dict, work: Path, name: str, timeout: float) -> dict:
+    path = work / f"{name}.json"
+    path.write_text(json.dumps(spec))
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(LOAD_SCRIPT), str(path)],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed ({name}):\n{done.stderr.decode()[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summarise(result: dict, kind: str) -> dict:
+    values = result["samples"].get(kind, [])
+    statuses = result["statuses"].get(kind, {})
+    ok = statuses.get("200", 0)
+    return {
+        "requests": len(values),
+        "rps": len(values) / result["duration"],
+        "ok_rps": ok / result["duration"],
+        "non_200": len(values) - ok,
+        "p50_ms": percentile(values, 0.5) * 1000 if values else None,
+        "p95_ms": percentile(values, 0.95) * 1000 if values else None,
+        "p99_ms": percentile(values, 0.99) * 1000 if values else None,
+        "mean_ms": statistics.mean(values) * 1000 if values else None,
+    }
+
+
+def phase(spec: dict, work: Path, name: str, master_pid: int) -> dict:
+    _common.progress(f"phase {name}: {spec['warmup']:g} s warm-up + {spec['duration']:g} s …")
+    before = worker_cpu_seconds(master_pid)
+    result = load(spec, work, name, timeout=spec["warmup"] + spec["duration"] + 120)
+    server_cpu = worker_cpu_seconds(master_pid) - before
+    result["server_cpu_s"] = server_cpu
+    result["server_cpu_ms_per_request"] = server_cpu / max(result["requests_total"], 1) * 1000
+    return result
+
+
+def run(args, work: Path, pid: int, token: str) -> dict:
+    figures: dict = {}
+    cpus = os.cpu_count() or 1
+    with _common.throwaway_database(pid) as (database, child_database_url):
+        from django.db import connections
+
+        os.environ["DATABASE_URL"] = child_database_url
+        figures["postgres_version"] = _common.server_version()
+        figures["database"] = database
+        setup = _common.studio_with_shoot(token)
+        _common.progress("seeding classes, children, photos and codes …")
+        started = time.perf_counter()
+        seeded = seed(setup)
+        figures["seed_s"] = time.perf_counter() - started
+        figures.update({k: v for k, v in seeded.items() if k not in {"children", "many", "few"}})
+
+        _common.progress("counting the gallery's queries …")
+        many = gallery_queries(setup["host"], seeded["many"])
+        few = gallery_queries(setup["host"], seeded["few"])
+        connections.close_all()
+
+        port = _common.free_port()
+        server = None
+        try:
+            _common.progress(f"starting gunicorn ({cpus} workers × {GUNICORN_THREADS} threads) …")
+            server = _common.Child(
+                [
+                    "gunicorn", "saas_platform.wsgi:application",
+                    "--bind", f"127.0.0.1:{port}", "--workers", str(cpus),
+                    "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
+                    "--timeout", "60", "--backlog", "2048",
+                ],
+                work / "gunicorn.log",
+                _common.child_env(child_database_url, TRUSTED_PROXY_COUNT="1"),
+            )  # fmt: skip
+            _common.wait_for_port(port, server)
+            base = {"address": "127.0.0.1", "port": port, "host": setup["host"]}
+            step = max(1, len(seeded["children"]) // args.parents)
+            codes = seeded["children"][::step][: args.parents]
+            _common.progress(f"{len(codes)} parents enter their codes …")
+            logged_in = load({**base, "action": "login", "codes": codes}, work, "login", 300)
+            parents = logged_in["parents"]
+            thumbs = {len(p["thumbs"]) for p in parents}
+            common = {**base, "action": "run", "parents": parents, "warmup": args.warmup}
+            trivial = phase(
+                {**common, "mode": "trivial", "duration": args.duration},
+                work,
+                "trivial",
+                server.pid,
+            )
+            gallery = phase(
+                {**common, "mode": "gallery", "duration": args.duration},
+                work,
+                "gallery",
+                server.pid,
+            )
+            gallery_rps = summarise(gallery, "gallery")["ok_rps"]
+            think = len(parents) / max(gallery_rps * PACED_FRACTION, 1e-6)
+            browse = phase(
+                {**common, "mode": "browse", "duration": args.duration, "think": think},
+                work,
+                "browse",
+                server.pid,
+            )
+        finally:
+            if server is not None:
+                server.stop()
+            figures["redis_keys_removed"] = _common.redis_forget(os.environ["REDIS_URL"], token)
+
+    t, g = summarise(trivial, "trivial"), summarise(gallery, "gallery")
+    bg, bt = summarise(browse, "gallery"), summarise(browse, "thumbnail")
+    ratio = g["ok_rps"] / t["ok_rps"] if t["ok_rps"] else 0.0
+    equal = many["queries"] == few["queries"]
+    errors = trivial["error_count"] + gallery["error_count"] + browse["error_count"]
+    non_200 = t["non_200"] + g["non_200"] + bg["non_200"] + bt["non_200"]
+    meets_ratio = ratio >= TARGET_RATIO
+    meets_p95 = bg["p95_ms"] is not None and bg["p95_ms"] < TARGET_P95_MS
+    figures.update(
+        {
+            "cpus": cpus,
+            "gunicorn_workers": cpus,
+            "gunicorn_threads": GUNICORN_THREADS,
+            "parents": len(parents),
+            "thumbnails_per_parent": sorted(thumbs),
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "queries_gallery_few": few["queries"],
+            "queries_gallery_many": many["queries"],
+            "thumbnails_shown_few": few["thumbnails_on_page"],
+            "thumbnails_shown_many": many["thumbnails_on_page"],
+            "queries_equal": equal,
+            "trivial": t,
+            "gallery": g,
+            "browse_gallery": bg,
+            "browse_thumbnail": bt,
+            "browse_think_mean_s": think,
+            "trivial_server_cpu_ms_per_request": trivial["server_cpu_ms_per_request"],
+            "gallery_server_cpu_ms_per_request": gallery["server_cpu_ms_per_request"],
+            "browse_server_cpu_ms_per_request": browse["server_cpu_ms_per_request"],
+            "trivial_client_cpu_share": trivial["client_cpu_s"] / args.duration,
+            "gallery_client_cpu_share": gallery["client_cpu_s"] / args.duration,
+            "browse_client_cpu_share": browse["client_cpu_s"] / args.duration,
+            "transport_errors": errors,
+            "non_200_responses": non_200,
+            "error_samples": (trivial["errors"] + gallery["errors"] + browse["errors"])[:5],
+            "ratio_gallery_to_trivial_rps": ratio,
+            "target_ratio": TARGET_RATIO,
+            "target_p95_ms": TARGET_P95_MS,
+            "meets_ratio_target": meets_ratio,
+            "meets_p95_target": meets_p95,
+            "meets_query_target": equal,
+            "meets_target": meets_ratio and meets_p95 and equal and not errors and not non_200,
+            "gallery_sql_many": many["sql"],
+        }
+    )
+    return figures
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def report(f: dict) -> None:
+    def ms(value) -> str:
+        return f"{value:8.1f}" if value is not None else "       –"
+
+    def row(label: str, s: dict) -> str:
+        return (
+            f"  {label:<34}{s['ok_rps']:9.1f}  {ms(s['p50_ms'])}  {ms(s['p95_ms'])}  "
+            f"{ms(s['p99_ms'])}  {s['requests']:8d}"
+        )
+
+    lines = [
+        "",
+        f"Pictureday storefront benchmark — {f['photos']} photos ({CLASSES} classes × "
+        f"{CHILDREN_PER_CLASS} children × {PHOTOS_PER_CHILD} + {f['group_photos']} group "
+        f"+ {FEW_PHOTOS}), {f['students']} children, {f['codes_issued']} codes",
+        f"database {f['database']} (PostgreSQL {f['postgres_version']}, dropped); seeded in "
+        f"{f['seed_s']:.1f} s",
+        f"gunicorn gthread: {f['gunicorn_workers']} workers (= CPUs) × {f['gunicorn_threads']} "
+        f"threads, DEBUG off; {f['parents']} parents, each its own session and connection; "
+        f"{f['warmup_s']:g} s warm-up + {f['duration_s']:g} s per phase",
+        "",
+        "SQL queries per gallery page (in process, warm caches)        target: equal",
+        f"  child with {FEW_PHOTOS} photos ({f['thumbnails_shown_few']} thumbnails shown)"
+        f"{f['queries_gallery_few']:>20}",
+        f"  child with {PHOTOS_PER_CHILD} photos ({f['thumbnails_shown_many']} thumbnails shown)"
+        f"{f['queries_gallery_many']:>20}   {_common.verdict(f['meets_query_target'])}",
+        "",
+        f"  {'':<34}{'req/s':>9}  {'p50 ms':>8}  {'p95 ms':>8}  {'p99 ms':>8}  {'requests':>8}",
+        "closed loop (saturation)",
+        row("trivial /healthz (the limit)", f["trivial"]),
+        row("gallery /gallery/", f["gallery"]),
+        f"paced: page + 2 thumbnails, think {f['browse_think_mean_s']:.2f} s "
+        f"(≈ {PACED_FRACTION:.0%} of the gallery's capacity)",
+        row("gallery /gallery/", f["browse_gallery"]),
+        row("thumbnail", f["browse_thumbnail"]),
+        "",
+        f"{'ratio gallery / trivial req/s (closed loop)':<50}"
+        f"{f['ratio_gallery_to_trivial_rps']:8.2f}   ≥ {TARGET_RATIO}  "
+        f"{_common.verdict(f['meets_ratio_target'])}",
+        f"{'gallery p95 at the paced load':<50}{ms(f['browse_gallery']['p95_ms'])} ms "
+        f"< {TARGET_P95_MS} ms  {_common.verdict(f['meets_p95_target'])}",
+        f"{'  (closed-loop p95 ≈ parents / throughput: queueing)':<50}"
+        f"{ms(f['gallery']['p95_ms'])} ms",
+        "",
+        "server CPU per request (gunicorn workers, /proc)     "
+        f"trivial {f['trivial_server_cpu_ms_per_request']:.2f} ms, "
+        f"gallery {f['gallery_server_cpu_ms_per_request']:.2f} ms, "
+        f"paced mix {f['browse_server_cpu_ms_per_request']:.2f} ms",
+        "load generator's own CPU (same machine)            "
+        f"trivial {f['trivial_client_cpu_share']:.0%}, gallery {f['gallery_client_cpu_share']:.0%}"
+        f", paced {f['browse_client_cpu_share']:.0%} of one core",
+        f"transport errors {f['transport_errors']}, non-200 responses {f['non_200_responses']}; "
+        f"overall {_common.verdict(f['meets_target'])}",
+        "",
+    ]
+    if f["error_samples"]:
+        lines += ["errors (first 5):", *(f"  {e}" for e in f["error_samples"]), ""]
+    print("\n".join(lines))
+    _common.print_json_last({k: v for k, v in f.items() if k != "gallery_sql_many"})
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parents", type=int, default=200, help="concurrent parents (200)")
+    parser.add_argument("--duration", type=float, default=20, help="seconds per phase (20)")
+    parser.add_argument("--warmup", type=float, default=4, help="warm-up seconds (4)")
+    parser.add_argument("--show-sql", action="store_true", help="print the gallery's SQL")
+    args = parser.parse_args(argv)
+    if not 1 <= args.parents <= CLASSES * CHILDREN_PER_CLASS:
+        parser.error(f"--parents must be 1..{CLASSES * CHILDREN_PER_CLASS}")
+
+    _common.install_signal_handlers()
+    pid = os.getpid()
+    token = f"pdbench{pid}x"
+    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-storefront-{pid}-"))
+    try:
+        _common.prepare_environment(work)
+        _common.django_setup()
+        figures = run(args, work, pid, token)
+    finally:
+        with _common.shielded():
+            _common.remove_tree(work)
+    if args.show_sql:
+        print("\n".join(["", "gallery SQL (child with 40 photos):", *figures["gallery_sql_many"]]))
+    report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
