@@ -284,3 +284,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Set the search path once per connection and schema, not before every query (a gallery page
+# is a handful of queries; three of them were SET search_path).
+TENANT_LIMIT_SET_CALLS = True

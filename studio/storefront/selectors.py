@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from studio.access.models import AccessCodeKind
@@ -14,10 +16,10 @@ class GallerySection:
     title_kind: str  # "child" or "class"
     name: str
     shoot_name: str
-    photos: list = field(default_factory=list)
     shoot: object = None
     child_id: int | None = None  # whom the photos are bought for
     code_id: int | None = None
+    photo_ids: list[int] = field(default_factory=list)
 
 
 def _visible(photos):
@@ -31,9 +33,38 @@ def gallery_photos_q(code) -> Q:
     return Q(shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True)
 
 
+# A gallery page lists photo ids from the cache for this long: a photo tagged or published by
+# staff shows up within it. Hiding a child clears their keys at once (``gallery_forget``), and
+# every image is checked afresh on request (``gallery_photo``), so the cache never lets a
+# hidden photo be fetched.
+GALLERY_CACHE_SECONDS = 30
+
+
+def _ids_key(kind: str, shoot_id: int, subject_id: int) -> str:
+    return f"gallery-ids:{connection.schema_name}:{kind}:{shoot_id}:{subject_id}"
+
+
+def _photo_ids(kind: str, shoot_id: int, subject_id: int, query) -> list[int]:
+    key = _ids_key(kind, shoot_id, subject_id)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(_visible(query).order_by("original_name", "id").values_list("pk", flat=True))
+        cache.set(key, ids, GALLERY_CACHE_SECONDS)
+    return ids
+
+
+def gallery_forget(*, shoot_id: int, student_id: int, school_class_id: int) -> None:
+    cache.delete_many(
+        [
+            _ids_key(AccessCodeKind.STUDENT, shoot_id, student_id),
+            _ids_key(AccessCodeKind.CLASS, shoot_id, school_class_id),
+        ]
+    )
+
+
 def gallery_sections(*, session) -> list[GallerySection]:
     """One section per opened code: the child's own photos, then each class's group photos
-    (a class is listed once, whichever codes opened it)."""
+    (a class is listed once, whichever codes opened it). Sections carry photo ids only."""
     sections, classes_done = [], set()
     for code in access_codes_in_session(session=session):
         if code.kind == AccessCodeKind.STUDENT:
@@ -55,26 +86,33 @@ def gallery_sections(*, session) -> list[GallerySection]:
         if key in classes_done:
             continue
         classes_done.add(key)
-        # no DISTINCT: one child's tags or one class's group photos never repeat a photo
-        photos = _visible(Photo.objects.filter(gallery_photos_q(code)))
-        section.photos = list(photos.order_by("original_name", "id"))
+        section.photo_ids = _photo_ids(
+            code.kind,
+            code.shoot_id,
+            code.student_id or code.school_class_id,
+            Photo.objects.filter(gallery_photos_q(code)),
+        )
         sections.append(section)
         class_key = (AccessCodeKind.CLASS, code.shoot_id, code.school_class_id)
         if code.kind == AccessCodeKind.STUDENT and class_key not in classes_done:
             classes_done.add(class_key)
-            group = _visible(
-                Photo.objects.filter(
-                    shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
-                )
-            )
             sections.append(
                 GallerySection(
                     "class",
                     code.school_class.name,
                     code.shoot.name,
-                    list(group.order_by("original_name", "id")),
                     shoot=code.shoot,
                     child_id=code.student_id,
+                    photo_ids=_photo_ids(
+                        AccessCodeKind.CLASS,
+                        code.shoot_id,
+                        code.school_class_id,
+                        Photo.objects.filter(
+                            shoot_id=code.shoot_id,
+                            school_class_id=code.school_class_id,
+                            is_group=True,
+                        ),
+                    ),
                 )
             )
     return sections
@@ -118,8 +156,21 @@ class ShopOffer:
     other_products: list[ProductChoice] = field(default_factory=list)
 
 
+SHOP_OFFER_CACHE_SECONDS = 60
+
+
 def shop_offer(*, shoot, now=None) -> ShopOffer | None:
-    """What a picture day sells and for how much (before discounts), or None if nothing."""
+    """What a picture day sells and for how much (before discounts), or None if nothing.
+    Cached a minute: it is what the gallery shows; the cart and checkout price afresh."""
+    key = f"shop-offer:{connection.schema_name}:{shoot.pk}"
+    offer = cache.get(key)
+    if offer is None:
+        offer = _shop_offer(shoot=shoot, now=now) or False
+        cache.set(key, offer, SHOP_OFFER_CACHE_SECONDS)
+    return offer or None
+
+
+def _shop_offer(*, shoot, now=None) -> ShopOffer | None:
     from django.utils import timezone
 
     from studio.catalogue.kinds import PackageKind

@@ -19,6 +19,7 @@ from studio.schools.services import student_update
 from .cart import cart_price
 from .forms import CheckoutForm
 from .selectors import (
+    gallery_forget,
     gallery_photo,
     gallery_sections,
     opened_child_code,
@@ -77,7 +78,7 @@ def gallery(request):
             offers[section.shoot.pk] = shop_offer(shoot=section.shoot)
         section.offer = offers[section.shoot.pk]
         if only_favourites:
-            section.photos = [p for p in section.photos if p.pk in favourites]
+            section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
     return render(
         request,
         "storefront/gallery.html",
@@ -102,13 +103,13 @@ def photo_view(request, photo_id):
         (
             s
             for s in gallery_sections(session=request.session)
-            if s.child_id == child_id and any(p.pk == photo.pk for p in s.photos)
+            if s.child_id == child_id and photo.pk in s.photo_ids
         ),
         None,
     )
     if section is None:
         raise Http404
-    ids = [p.pk for p in section.photos]
+    ids = section.photo_ids
     index = ids.index(photo.pk)
     cart = cart_for_request(request)
     return render(
@@ -157,6 +158,11 @@ def child_hide(request):
     Only the parent holding the child's code may ask; staff can undo it on the roster."""
     code = _child_code(request, _int(request.POST.get("child")))
     student_update(student=code.student, do_not_publish=True)
+    gallery_forget(
+        shoot_id=code.shoot_id,
+        student_id=code.student_id,
+        school_class_id=code.student.school_class_id,
+    )
     messages.success(
         request,
         _("%(name)s’s photos are no longer shown in any gallery. Contact the studio to undo this.")
