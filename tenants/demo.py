@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from saas_platform.accounts.models import Role, User
 from studio.schools.models import School, SchoolClass, Student
 
+from .demo_shop import demo_shop_seed
 from .models import Studio
 from .services import schema_name_for, studio_create
 
@@ -71,5 +72,7 @@ def demo_studio_seed() -> tuple[Studio, list[DemoLogin]]:
                     external_id=f"{class_name}-{number:02d}",
                     defaults={"first_name": first, "last_name": last},
                 )
+        code = demo_shop_seed(school=school)
     logins = [DemoLogin(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_PEOPLE]
-    return studio, logins
+    parent = DemoLogin("parent", code.student.full_name, code.display)
+    return studio, [*logins, parent]

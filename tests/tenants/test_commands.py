@@ -2,7 +2,9 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from studio.access.models import AccessCode
 from studio.schools.models import School, SchoolClass, Student
+from studio.shoots.models import Shoot
 from tenants.models import Studio
 from tests.conftest import host_client
 
@@ -25,6 +27,15 @@ def test_seed_demo_creates_one_login_per_role_and_a_school_and_is_repeatable(db,
         ]
         assert list(SchoolClass.objects.values_list("name", flat=True)) == ["11A", "11B"]
         assert Student.objects.count() == 10
+        # the shop: a published picture day, 3 ready photos per child + 2 class photos, codes
+        shoot = Shoot.objects.get()
+        assert shoot.status == "published"
+        assert shoot.photos.filter(status="ready").count() == 32
+        assert AccessCode.objects.filter(shoot=shoot).count() == 12
+        first_code = AccessCode.objects.filter(student__isnull=False).order_by(
+            "student__external_id"
+        )[0]
+    assert f"/?code={first_code.display}" in output
 
     client = host_client("demo.localhost")
     response = client.post(

@@ -12,5 +12,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo studio: {studio_url(studio=studio)}"))
         self.stdout.write(f"  staff login: {studio_url(studio=studio, path='/accounts/login/')}")
         for login in logins:
-            self.stdout.write(f"  {login.role:<13} {login.email:<36} {login.password}")
+            if login.role == "parent":
+                link = studio_url(studio=studio, path=f"/?code={login.password}")
+                self.stdout.write(f"Parent of {login.email} (the card's link): {link}")
+            else:
+                self.stdout.write(f"  {login.role:<13} {login.email:<36} {login.password}")
         self.stdout.write(f"Public site (sign up a studio): {public_url()}")
