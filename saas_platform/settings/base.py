@@ -288,3 +288,4 @@ LOGGING = {
 # Set the search path once per connection and schema, not before every query (a gallery page
 # is a handful of queries; three of them were SET search_path).
 TENANT_LIMIT_SET_CALLS = True
+PARENT_SMS_CHANNEL = os.environ.get("PARENT_SMS_CHANNEL", "")
