@@ -44,9 +44,9 @@ def _ids_key(kind: str, shoot_id: int, subject_id: int) -> str:
     return f"gallery-ids:{connection.schema_name}:{kind}:{shoot_id}:{subject_id}"
 
 
-def _photo_ids(kind: str, shoot_id: int, subject_id: int, query) -> list[int]:
+def _photo_ids(kind: str, shoot_id: int, subject_id: int, query, cached: dict) -> list[int]:
     key = _ids_key(kind, shoot_id, subject_id)
-    ids = cache.get(key)
+    ids = cached.get(key)
     if ids is None:
         ids = list(_visible(query).order_by("original_name", "id").values_list("pk", flat=True))
         cache.set(key, ids, GALLERY_CACHE_SECONDS)
@@ -66,7 +66,12 @@ def gallery_sections(*, session) -> list[GallerySection]:
     """One section per opened code: the child's own photos, then each class's group photos
     (a class is listed once, whichever codes opened it). Sections carry photo ids only."""
     sections, classes_done = [], set()
-    for code in access_codes_in_session(session=session):
+    codes = access_codes_in_session(session=session)
+    cached = cache.get_many(  # one round trip for every section's ids
+        [_ids_key(c.kind, c.shoot_id, c.student_id or c.school_class_id) for c in codes]
+        + [_ids_key(AccessCodeKind.CLASS, c.shoot_id, c.school_class_id) for c in codes]
+    )
+    for code in codes:
         if code.kind == AccessCodeKind.STUDENT:
             if code.student.do_not_publish:
                 continue
@@ -91,6 +96,7 @@ def gallery_sections(*, session) -> list[GallerySection]:
             code.shoot_id,
             code.student_id or code.school_class_id,
             Photo.objects.filter(gallery_photos_q(code)),
+            cached,
         )
         sections.append(section)
         class_key = (AccessCodeKind.CLASS, code.shoot_id, code.school_class_id)
@@ -112,6 +118,7 @@ def gallery_sections(*, session) -> list[GallerySection]:
                             school_class_id=code.school_class_id,
                             is_group=True,
                         ),
+                        cached,
                     ),
                 )
             )
