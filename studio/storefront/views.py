@@ -219,10 +219,12 @@ def cart_add(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _back(request)
+    # the number of items, as the cart counts them (two prints of one photo: × 2)
+    per_target = max(_int(request.POST.get("quantity", 1)) or 1, 1)
     messages.success(
         request,
         _("Added to your cart: %(product)s × %(count)d.")
-        % {"product": product.name, "count": added},
+        % {"product": product.name, "count": added * per_target},
     )
     return _back(request)
 
