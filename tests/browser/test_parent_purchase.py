@@ -71,7 +71,7 @@ def shop_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     monkeypatch.setattr(tasks.process_photo, "enqueue_on_commit", lambda *args: None)
     alpha = live_studios["alpha"]
     tag = uuid4().hex[:6]
-    originals = {}
+    originals, lena_photos = {}, []
     with committed():
         studio = Studio.objects.get(pk=alpha.studio.pk)
         saved_payment_settings = (studio.accept_bank_transfer, studio.accept_cash)
@@ -110,6 +110,8 @@ def shop_day(live_studios, committed, live_media, tmp_path, monkeypatch):
                 photo.school_class, photo.is_group = school_class, group
                 photo.save()
                 originals[photo.pk] = data
+                if lena in students:
+                    lena_photos.append(photo.pk)
             for status in ("uploading", "in_review", "published"):
                 shoot = shoot_transition(shoot=shoot, to=status, actor=manager)
             with transaction.atomic():
@@ -129,7 +131,7 @@ def shop_day(live_studios, committed, live_media, tmp_path, monkeypatch):
         "shoot": shoot,
         "lena": lena,
         "originals": originals,
-        "lena_photos": [pk for pk, (students, _) in zip(originals, plan) if lena in students],
+        "lena_photos": lena_photos,
         "parent_email": f"parent-{tag}@family.test",
     }
 
@@ -291,22 +293,28 @@ def test_a_parent_buys_photos_and_prints_on_a_phone_and_downloads_them_once_paid
     expect(to_pay).to_contain_text(f"Reference: {order.number}")
     expect(page.locator("#order-status")).to_have_text("Waiting for payment")
     expect(page.get_by_role("link", name="Download all (ZIP)")).to_have_count(0)
+    expect(page.locator(".fulfilment")).to_have_count(0)  # no print status before paying
     shot(page, screenshot_dir, "09-order-to-pay")
 
     # --- 7. The owner records the bank transfer. ------------------------------------------
     staff = context_factory("phone").new_page()
     staff_log_in(staff, base, alpha.owner_email, "/staff/orders/")
+    expect(staff.get_by_role("link", name=order.number)).to_be_visible()
+    shot(staff, screenshot_dir, "10-staff-orders")
     staff.get_by_role("link", name=order.number).click()
     expect(staff).to_have_url(f"{base}/staff/orders/{order.pk}/")
     payment = staff.locator("form", has=staff.get_by_role("heading", name="Record a payment"))
     expect(payment.get_by_label("Amount")).to_have_value("24.00")
     payment.get_by_label("Method").select_option("bank_transfer")
     payment.get_by_label("Reference").fill(f"Statement 42 · {order.number}")
-    shot(staff, screenshot_dir, "10-staff-order")
+    shot(staff, screenshot_dir, "11-staff-order")
     payment.get_by_role("button", name="Record payment").click()
     expect(staff.locator("ul.messages li.success")).to_have_text("Payment recorded.")
     expect(staff.locator(".head .badge")).to_have_text("Paid")
-    shot(staff, screenshot_dir, "11-staff-paid")
+    payments = staff.locator("section", has=staff.get_by_role("heading", name="Payments"))
+    expect(payments.locator("tbody tr")).to_have_count(1)
+    expect(payments.locator("tbody tr")).to_contain_text("Bank transfer")
+    shot(staff, screenshot_dir, "12-staff-paid")
 
     # --- 8. The parent's order page: paid, the photos to download. ------------------------
     page.reload()
@@ -315,7 +323,8 @@ def test_a_parent_buys_photos_and_prints_on_a_phone_and_downloads_them_once_paid
     expect(page.locator("#balance-due")).to_have_text("€0.00")
     downloads = page.locator("section.downloads")
     expect(downloads.locator(".gallery-grid img")).to_have_count(3)
-    shot(page, screenshot_dir, "12-order-paid")
+    expect(page.locator(".cart-line .fulfilment .badge")).to_have_text(["Accepted"])
+    shot(page, screenshot_dir, "13-order-paid")
     with page.expect_download() as download_info:
         downloads.get_by_role("link", name="Download all (ZIP)").click()
     download = download_info.value
@@ -352,9 +361,9 @@ def test_a_parent_buys_photos_and_prints_on_a_phone_and_downloads_them_once_paid
     lines_form.get_by_role("button", name="Update selected prints").click()
     expect(staff.locator("ul.messages li.success")).to_be_visible()
     expect(staff.locator("td .badge").filter(has_text="Printing")).to_have_count(1)
-    shot(staff, screenshot_dir, "13-staff-printing")
+    shot(staff, screenshot_dir, "14-staff-printing")
 
     page.reload()
     print_line = page.locator(".cart-line").filter(has_text="Print 10×15")
     expect(print_line.locator(".fulfilment .badge")).to_have_text("Printing")
-    shot(page, screenshot_dir, "14-order-printing")
+    shot(page, screenshot_dir, "15-order-printing")
