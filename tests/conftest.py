@@ -222,6 +222,35 @@ def shared_media(tmp_path_factory) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def shared_mail_dir(tmp_path_factory) -> Path:
+    """Where the web server and worker processes of this session write their e-mails, one
+    file per message (Django's file-based backend); read them with ``sent_mail``."""
+    return tmp_path_factory.mktemp("shared-mail")
+
+
+def sent_mail(mail_dir: Path, to: str) -> list:
+    """The messages the started processes sent to ``to``, oldest first, as
+    ``email.message.EmailMessage`` objects."""
+    import email
+    import email.policy
+
+    found = []
+    for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
+        # one file per connection; messages in it are separated by a line of 79 dashes
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if not chunk.strip():
+                continue
+            message = email.message_from_bytes(chunk.lstrip(), policy=email.policy.default)
+            if to.lower() in (message["To"] or "").lower():
+                found.append(message)
+    return found
+
+
+def _started_process_env(shared_media: dict, mail_dir: Path) -> dict:
+    return {**shared_media, "PICTUREDAY_TEST_MAIL_DIR": str(mail_dir)}
+
+
 @pytest.fixture
 def live_media(settings, shared_media):
     for name, value in shared_media.items():
@@ -267,14 +296,13 @@ def background_process(args: list[str], log: Path, env: dict, stop_timeout: floa
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, tmp_path_factory, shared_media):
+def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir):
     """gunicorn serving the test database on a free port; yields the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    with background_process(
-        [*args, "--workers", "2", "--threads", "2"], log, shared_media
-    ) as process:
+    env = _started_process_env(shared_media, shared_mail_dir)
+    with background_process([*args, "--workers", "2", "--threads", "2"], log, env) as process:
         try:
             wait_for_port(port, process)
         except (RuntimeError, TimeoutError):
@@ -284,13 +312,14 @@ def web_server(django_db_setup, tmp_path_factory, shared_media):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory, shared_media):
+def celery_worker_process(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with background_process([*args, "-Q", queue, *flags], log, shared_media) as process:
+    env = _started_process_env(shared_media, shared_mail_dir)
+    with background_process([*args, "-Q", queue, *flags], log, env) as process:
         yield process, log
 
 

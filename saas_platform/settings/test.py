@@ -13,6 +13,10 @@ from .dev import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The web server and worker the tests start write their mail into a folder the tests read.
+if os.environ.get("PICTUREDAY_TEST_MAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["PICTUREDAY_TEST_MAIL_DIR"]
 
 _RUN_ID = os.environ.setdefault("PICTUREDAY_TEST_RUN", uuid.uuid4().hex[:12])
 CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}"  # noqa: F405

@@ -150,6 +150,10 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.amount} {self.currency} ({self.status})"
 
+    @property
+    def provider_label(self) -> str:
+        return str(PAYMENT_METHOD_LABELS.get(self.provider, self.provider))
+
 
 class Refund(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from studio.catalogue.models import Package, Product
 from studio.downloads.selectors import order_downloads
+from studio.orders.fulfilment import FULFILLABLE_STATES
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
@@ -225,10 +226,12 @@ def cart_add(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _back(request)
+    # the number of items, as the cart counts them (two prints of one photo: × 2)
+    per_target = max(_int(request.POST.get("quantity", 1)) or 1, 1)
     messages.success(
         request,
         _("Added to your cart: %(product)s × %(count)d.")
-        % {"product": product.name, "count": added},
+        % {"product": product.name, "count": added * per_target},
     )
     return _back(request)
 
@@ -387,6 +390,9 @@ def order_detail(request, number):
             payments=list(order.payments.filter(status="confirmed")),
             provider=provider,
             downloads=order_downloads(order=order),
+            # a print is "accepted" from the start, but that means nothing to a family
+            # before they have paid
+            show_fulfilment=order.status in FULFILLABLE_STATES,
             instructions=provider.instructions(order=order, studio=request.tenant)
             if order.balance_due
             else "",

@@ -209,6 +209,7 @@ def test_a_double_submitted_payment_form_records_one_payment(
     assert len(mail.outbox) == 1
     detail = client.get(f"/staff/orders/{first.pk}/").content.decode()
     assert "envelope 7" in detail
+    assert "<td>Cash</td>" in detail  # the method's name, not its id
     assert re.search(r'name="token" value="([0-9a-f-]+)"', detail)[1] != token
 
 

@@ -354,3 +354,39 @@ def test_once_paid_the_order_page_offers_the_downloads_and_the_invoice(
     assert client.get(zip_url).status_code == 200
     assert [m for m in mail.outbox if zip_url in m.body]  # the "ready to download" e-mail
     assert client.get(f"/downloads/{order.number}/invoice.pdf")["Content-Type"] == "application/pdf"
+
+
+def test_the_added_message_counts_the_items_put_in_the_cart(shop):
+    client = parent_with(shop, shop["codes"]["Anna"])
+    cat, photos, anna = shop["catalogue"], shop["photos"], anna_id(shop)
+
+    add(client, photos["anna1"], cat.print10, child=anna, quantity=2)
+    assert "Added to your cart: Print 10×15 × 2." in client.get("/cart/").content.decode()
+    client.post(
+        "/cart/add/",
+        {"photo": [photos["anna1"].pk, photos["anna2"].pk], "product": cat.digital.pk,
+         "child": anna, "quantity": 1, "back": "/cart/"},
+    )  # fmt: skip
+    assert "Added to your cart: Digital file × 2." in client.get("/cart/").content.decode()
+
+
+def test_the_print_status_shows_on_the_order_page_once_paid(shop):
+    client = parent_with(shop, shop["codes"]["Anna"])
+    add(client, shop["photos"]["anna1"], shop["catalogue"].print10, child=anna_id(shop))
+    sign_in(client, "mum@example.com")
+    key = client.get("/checkout/").context["form"].initial["key"]
+    client.post(
+        "/checkout/",
+        {"key": key, "name": "M", "delivery_method": "school", "payment_method": "bank_transfer"},
+    )
+    with schema_context(shop["studio"].schema):
+        order = Order.objects.get()
+    assert (
+        "fulfilment-accepted" not in client.get(f"/account/orders/{order.number}/").content.decode()
+    )
+
+    with schema_context(shop["studio"].schema):
+        staff = User.objects.get(email=shop["studio"].owner_email)
+        payment_record_offline(order=order, amount=order.total, method="bank_transfer", actor=staff)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert 'class="badge fulfilment-accepted">Accepted<' in page
