@@ -377,6 +377,12 @@ def order_detail(request, number):
         return response
     order = get_object_or_404(Order, number=number, parent=request.user)
     provider = provider_for(order.payment_method)
+    can_pay_online = (
+        provider.is_online
+        and bool(order.balance_due)
+        and order.status in ("pending_payment", "partially_paid")
+        and provider.is_enabled(request.tenant)
+    )
     return render(
         request,
         "storefront/order.html",
@@ -386,9 +392,27 @@ def order_detail(request, number):
             lines=list(order.lines.select_related("child", "photo")),
             payments=list(order.payments.filter(status="confirmed")),
             provider=provider,
+            can_pay_online=can_pay_online,
             downloads=order_downloads(order=order),
             instructions=provider.instructions(order=order, studio=request.tenant)
             if order.balance_due
             else "",
         ),
     )
+
+
+@require_POST
+def order_pay(request, number):
+    """Pay an online order (again): a parent back from an abandoned card page, or a double
+    click, lands on the same open payment session."""
+    if (response := _parent_required(request)) is not None:
+        return response
+    order = get_object_or_404(Order, number=number, parent=request.user)
+    provider = provider_for(order.payment_method)
+    if not provider.is_online or not order.balance_due:
+        return redirect("storefront:order", order.number)
+    try:
+        return redirect(provider.payment_start(order=order, request=request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("storefront:order", order.number)
