@@ -1,6 +1,9 @@
 """The parents' shop: gallery, cart, checkout and their account. Views only translate HTTP:
 what may be seen comes from ``selectors``, every change goes through ``services``."""
 
+import logging
+
+import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -37,6 +40,8 @@ from .services import (
     cart_toggle_favourite,
     checkout_place,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _is_parent(user) -> bool:
@@ -341,7 +346,15 @@ def checkout(request):
                 messages.error(request, " ".join(error.messages))
                 return redirect("storefront:cart")
         else:
-            start = provider_for(order.payment_method).payment_start(order=order, request=request)
+            try:
+                start = provider_for(order.payment_method).payment_start(
+                    order=order, request=request
+                )
+            except (ValidationError, stripe.StripeError):
+                # The order stands; the parent pays from its page once the provider answers.
+                logger.exception("payment start failed for order %s", order.number)
+                messages.error(request, _("The payment page could not be opened; try again."))
+                start = None
             return redirect(start or f"/account/orders/{order.number}/")
     return render(
         request,
@@ -415,4 +428,7 @@ def order_pay(request, number):
         return redirect(provider.payment_start(order=order, request=request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("storefront:order", order.number)
+    except stripe.StripeError:
+        logger.exception("payment start failed for order %s", order.number)
+        messages.error(request, _("The payment page could not be opened; try again."))
+    return redirect("storefront:order", order.number)
