@@ -138,6 +138,36 @@ class FakeStripe:
             return self._create_session(account, params)
         if method == "POST" and parts == ["v1", "refunds"]:
             return self._create_refund(account, params)
+        if method == "POST" and parts == ["v1", "accounts"]:
+            account_id = f"acct_{uuid.uuid4().hex[:16]}"
+            obj = shaped(
+                "account",
+                id=account_id,
+                object="account",
+                type=params.get("type", "standard"),
+                email=params.get("email"),
+                metadata=params.get("metadata", {}),
+                charges_enabled=False,
+                details_submitted=False,
+                payouts_enabled=False,
+            )
+            self.objects[("", account_id)] = obj
+            return 200, obj
+        if method == "POST" and parts == ["v1", "account_links"]:
+            if ("", params.get("account", "")) not in self.objects:
+                return 404, _error("No such account", "resource_missing")
+            return 200, shaped(
+                "account_link",
+                object="account_link",
+                created=int(time.time()),
+                expires_at=int(time.time()) + 300,
+                url=f"{self.url}/connect/{params['account']}/{uuid.uuid4().hex[:8]}",
+            )
+        if method == "GET" and parts[:2] == ["v1", "accounts"] and len(parts) == 3:
+            obj = self.objects.get(("", parts[2]))
+            if obj is None:
+                return 404, _error("No such account", "resource_missing")
+            return 200, obj
         if method == "GET" and parts == ["v1", "refunds"]:
             data = [
                 obj
@@ -288,6 +318,12 @@ class FakeStripe:
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
         return refund
+
+    def finish_onboarding(self, account_id: str) -> dict:
+        """The studio's owner completes Stripe's onboarding: the account can take charges."""
+        account = self.objects[("", account_id)]
+        account.update(charges_enabled=True, details_submitted=True, payouts_enabled=True)
+        return account
 
     def charge_of(self, account: str, session_id: str) -> dict:
         intent = self.objects[(account, self.session(account, session_id)["payment_intent"])]

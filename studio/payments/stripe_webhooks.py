@@ -164,7 +164,14 @@ def charge_refunded(charge, studio) -> str:
     return f"{recorded} refunds"
 
 
+def account_updated(account, studio) -> str:
+    from .services import stripe_account_set_status
+
+    return "account " + stripe_account_set_status(studio=studio, account=account)
+
+
 HANDLERS = {
+    "account.updated": account_updated,
     "checkout.session.completed": checkout_session_completed,
     "checkout.session.async_payment_succeeded": checkout_session_completed,
     "charge.refunded": charge_refunded,

@@ -404,3 +404,68 @@ def test_a_retried_staff_refund_is_one_refund_at_stripe(card_alpha, stripe_on):
     assert len(refunds) == 2 and refunds[0]["idempotency_key"] == refunds[1]["idempotency_key"]
     assert second.provider_reference == first.provider_reference
     assert stripe_on.charge_of("acct_alpha_test", session_id)["amount_refunded"] == 4000
+
+
+# ----------------------------------------------------------------------------- Connect
+
+
+def test_the_owner_connects_a_stripe_account_and_it_becomes_ready(alpha, beta, stripe_on):
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+    staff = logged_in_client(alpha, owner)
+    page = staff.get("/staff/settings/payments/").content.decode()
+    assert "Connect Stripe" in page
+
+    first = staff.post("/staff/settings/payments/stripe/connect/")
+    again = staff.post("/staff/settings/payments/stripe/connect/")  # back from an expired link
+
+    assert first.status_code == again.status_code == 302
+    assert first["Location"].startswith(f"{stripe_on.url}/connect/acct_")
+    assert len(stripe_on.posts("/v1/accounts")) == 1
+    assert len(stripe_on.posts("/v1/account_links")) == 2
+    link = stripe_on.posts("/v1/account_links")[0]["params"]
+    assert link["return_url"] == f"http://{alpha.host}/staff/settings/payments/?stripe=return"
+    alpha.studio.refresh_from_db()
+    account_id = alpha.studio.stripe_account_id
+    assert (alpha.studio.stripe_account_status, account_id[:5]) == ("pending", "acct_")
+    # Coming back before finishing: still pending, card not offered.
+    staff.get("/staff/settings/payments/?stripe=return")
+    alpha.studio.refresh_from_db()
+    assert alpha.studio.stripe_account_status == "pending"
+
+    account = stripe_on.finish_onboarding(account_id)
+    assert deliver(event("account.updated", account, account=account_id)).status_code == 200
+
+    alpha.studio.refresh_from_db()
+    assert alpha.studio.stripe_account_status == "ready"
+    assert "stripe" in [p.identifier for p in enabled_providers(alpha.studio)]
+    beta.studio.refresh_from_db()
+    assert (beta.studio.stripe_account_id, beta.studio.stripe_account_status) == (
+        "",
+        "not_connected",
+    )
+    page = staff.get("/staff/settings/payments/").content.decode()
+    assert "Parents can pay by card" in page
+
+
+def test_the_return_from_stripe_reads_the_accounts_state(alpha, stripe_on):
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+    staff = logged_in_client(alpha, owner)
+    staff.post("/staff/settings/payments/stripe/connect/")
+    alpha.studio.refresh_from_db()
+    stripe_on.finish_onboarding(alpha.studio.stripe_account_id)
+
+    staff.get("/staff/settings/payments/?stripe=return")
+
+    alpha.studio.refresh_from_db()
+    assert alpha.studio.stripe_account_status == "ready"
+
+
+@pytest.mark.parametrize("role", [Role.PHOTOGRAPHER, Role.PARENT])
+def test_only_owners_connect_stripe(alpha, stripe_on, role):
+    with schema_context(alpha.schema):
+        user = User.objects.create_user(email="x@alpha.test", password="pw-123456", role=role)
+    response = logged_in_client(alpha, user).post("/staff/settings/payments/stripe/connect/")
+    assert response.status_code == 403
+    assert not stripe_on.posts("/v1/accounts")
