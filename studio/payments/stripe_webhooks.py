@@ -76,7 +76,14 @@ def handle_event(event: dict) -> str:
             outcome = "unknown account"
         else:
             with schema_context(studio.schema_name):
-                outcome = handler(event["data"]["object"], studio)
+                try:
+                    outcome = handler(event["data"]["object"], studio)
+                except stripe.InvalidRequestError as error:
+                    if error.code != "resource_missing":
+                        raise
+                    # Not on this account at Stripe: retrying would never find it either.
+                    log.warning("stripe webhook %s: %s", event["id"], error.user_message)
+                    outcome = "not found at Stripe"
         record.outcome = outcome[:200]
         record.save(update_fields=["outcome"])
     return outcome
