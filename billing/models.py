@@ -49,3 +49,19 @@ class StudioUsage(models.Model):
 
     def __str__(self):
         return f"usage of {self.studio_id}"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe webhook event we accepted, recorded by its id before it is acted on:
+    Stripe delivers at least once, so a second delivery finds its row and is ignored."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    account = models.CharField(max_length=64, blank=True)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

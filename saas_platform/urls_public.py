@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from studio.payments.stripe_webhooks import stripe_webhook
+
 from .views import healthz
 
 urlpatterns = [
@@ -10,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]

@@ -13,6 +13,12 @@ class StudioStatus(models.TextChoices):
     BLOCKED = "blocked", _("Blocked")
 
 
+class StripeAccountStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    PENDING = "pending", _("Onboarding not finished")
+    READY = "ready", _("Ready for card payments")
+
+
 class Studio(TenantMixin):
     """A photography studio: one PostgreSQL schema, one subdomain (``slug``)."""
 
@@ -47,6 +53,23 @@ class Studio(TenantMixin):
         help_text=_("Who collects cash and when, e.g. the class coordinator at pick-up."),
     )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
+    # Parents pay by card into the studio's own Stripe account (a direct charge on a
+    # connected account); the platform takes its plan's revenue share as an application fee.
+    stripe_account_id = models.CharField(_("Stripe account"), max_length=64, blank=True)
+    stripe_account_status = models.CharField(
+        _("Stripe account status"),
+        max_length=20,
+        choices=StripeAccountStatus.choices,
+        default=StripeAccountStatus.NOT_CONNECTED,
+    )
+    plan = models.ForeignKey(
+        "billing.Plan",
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="studios",
+    )
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
 
     auto_create_schema = True
@@ -55,6 +78,13 @@ class Studio(TenantMixin):
     class Meta:
         verbose_name = _("studio")
         verbose_name_plural = _("studios")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_account_id"],
+                condition=~models.Q(stripe_account_id=""),
+                name="studio_stripe_account_unique",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -289,3 +289,10 @@ LOGGING = {
 # is a handful of queries; three of them were SET search_path).
 TENANT_LIMIT_SET_CALLS = True
 PARENT_SMS_CHANNEL = os.environ.get("PARENT_SMS_CHANNEL", "")
+
+# Stripe (parents' card payments into the studios' connected accounts). Without a secret key
+# the card provider is never offered. STRIPE_API_BASE points the client elsewhere (tests
+# run a local fake Stripe).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")

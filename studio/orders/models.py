@@ -163,6 +163,9 @@ class Refund(models.Model):
     )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=300, blank=True)
+    # The provider's id of the refund (Stripe's ``re_…``): the same refund reported twice,
+    # by our API call and by its webhook, is recorded once.
+    provider_reference = models.CharField(max_length=100, null=True, blank=True, unique=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -264,9 +264,21 @@ def payment_record_offline(
 
 @transaction.atomic
 def refund_record(
-    *, order: Order, amount: Decimal, actor=None, reason: str = "", payment: Payment | None = None
+    *,
+    order: Order,
+    amount: Decimal,
+    actor=None,
+    reason: str = "",
+    payment: Payment | None = None,
+    provider_reference: str | None = None,
 ) -> Refund:
+    """Money given back. With the provider's ``provider_reference`` the same refund reported
+    again (our API call, then its webhook) returns the first record and changes nothing."""
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if provider_reference:
+        existing = Refund.objects.filter(provider_reference=provider_reference).first()
+        if existing is not None:
+            return existing
     amount = quantize(Decimal(amount), order.currency)
     refundable = order.paid_total - order.refunded_total
     if amount <= 0 or amount > refundable:
@@ -274,7 +286,12 @@ def refund_record(
             _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
         )
     refund = Refund.objects.create(
-        order=order, payment=payment, amount=amount, reason=reason[:300], recorded_by=actor
+        order=order,
+        payment=payment,
+        amount=amount,
+        reason=reason[:300],
+        recorded_by=actor,
+        provider_reference=provider_reference or None,
     )
     order.refunded_total += amount
     target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED

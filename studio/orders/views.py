@@ -3,6 +3,7 @@ prints, deliveries to school, and lab batches. Every change goes through a servi
 
 import uuid
 
+import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from studio.access.services import current_studio, studio_tzinfo
 from studio.core.policy import Action, may, require
+from studio.payments.providers import provider_for
 from studio.photos.archive import zip_response
 from studio.schools.models import School
 
@@ -134,6 +136,10 @@ def record_payment(request, pk):
     return _detail(request, order, status=400, payment_form=form)
 
 
+def _paid_by_card(order) -> bool:
+    return order.payments.filter(provider="stripe", status="confirmed").exists()
+
+
 @login_required
 @require_POST
 def refund(request, pk):
@@ -142,7 +148,9 @@ def refund(request, pk):
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
-            refund_record(
+            # Card payments go back through Stripe; other money is paid back by hand.
+            refund_with = provider_for("stripe").refund if _paid_by_card(order) else refund_record
+            refund_with(
                 order=order,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
@@ -150,6 +158,8 @@ def refund(request, pk):
             )
         except ValidationError as error:
             _add_errors(form, error)
+        except stripe.StripeError as error:
+            form.add_error(None, _("Stripe refused the refund: %s") % (error.user_message or error))
         else:
             messages.success(request, _("Refund recorded."))
             return redirect("orders:detail", order.pk)

@@ -14,17 +14,32 @@ Lifecycle of a provider for an order:
    its API first; an offline refund is paid back by hand and recorded).
 5. ``webhook(request)``: the provider's notifications; offline providers have none.
 
-Stripe (the next provider) implements the same five methods.
+Stripe implements the same methods; its notifications arrive on the bare domain
+(``studio.payments.stripe_webhooks``), since one endpoint serves every studio.
 """
 
+import logging
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from saas_platform.money import format_money
-from studio.orders.models import Order, Payment, Refund
-from studio.orders.services import payment_confirm, payment_record_offline, refund_record
+from saas_platform.money import format_money, quantize
+from studio.orders.models import Order, Payment, PaymentStatus, Refund
+from studio.orders.services import (
+    payment_confirm,
+    payment_create,
+    payment_record_offline,
+    refund_record,
+)
+
+from . import stripe_api
+
+log = logging.getLogger(__name__)
+OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
 
 
 class PaymentProvider:
@@ -104,8 +119,173 @@ class CashProvider(OfflineProvider):
         }
 
 
+class StripeProvider(PaymentProvider):
+    """Card payments through Stripe Checkout, charged directly on the studio's connected
+    account. The order is paid only when Stripe's webhook says so, never by the redirect
+    back from Checkout."""
+
+    identifier = "stripe"
+    verbose_name = gettext_lazy("Card")
+    description = gettext_lazy("Pay now by card on Stripe's secure payment page.")
+    is_online = True
+
+    def is_enabled(self, studio) -> bool:
+        from tenants.models import StripeAccountStatus
+
+        return (
+            stripe_api.is_configured()
+            and bool(studio.stripe_account_id)
+            and studio.stripe_account_status == StripeAccountStatus.READY
+        )
+
+    def open_payment(self, order: Order) -> Payment | None:
+        return (
+            order.payments.filter(provider=self.identifier, status__in=OPEN_PAYMENT)
+            .order_by("-created_at")
+            .first()
+        )
+
+    def instructions(self, *, order: Order, studio) -> str:
+        if self.open_payment(order) is not None:
+            return _(
+                "Your card payment is being processed. This page shows the order as paid "
+                "as soon as Stripe confirms it. If you did not finish paying, pay again below."
+            )
+        return _("Pay %(amount)s by card.") % {
+            "amount": format_money(order.balance_due, order.currency)
+        }
+
+    def _payment_for_session(self, order: Order) -> Payment:
+        """The parent's open card payment for the balance, or a new one. Under the order's
+        lock, so a double-clicked Pay finds the first click's payment."""
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            due = quantize(order.balance_due, order.currency)
+            for payment in order.payments.select_for_update().filter(
+                provider=self.identifier, status__in=OPEN_PAYMENT
+            ):
+                expires_at = payment.provider_data.get("expires_at") or 0
+                fresh = expires_at > timezone.now().timestamp() + 60
+                if payment.amount == due and (fresh or not payment.provider_data):
+                    return payment
+                # A stale session or another amount: that attempt is over.
+                payment.status = PaymentStatus.CANCELLED
+                payment.save(update_fields=["status"])
+            return payment_create(order=order, provider=self.identifier)
+
+    def payment_start(self, *, order: Order, request) -> str:
+        from tenants.selectors import studio_url
+
+        studio = request.tenant
+        if not self.is_enabled(studio):
+            raise ValidationError(_("Card payments are not available."), code="disabled")
+        payment = self._payment_for_session(order)
+        if payment.provider_data.get("session_url"):
+            return payment.provider_data["session_url"]
+        order_url = studio_url(
+            studio=studio, path=f"/account/orders/{order.number}/", request=request
+        )
+        metadata = {
+            "payment_id": str(payment.pk),
+            "schema": studio.schema_name,
+            "order": order.number,
+        }
+        intent_data = {"metadata": metadata, "description": _("Order %s") % order.number}
+        fee = stripe_api.application_fee(payment.amount, payment.currency, studio)
+        if fee:
+            intent_data["application_fee_amount"] = fee
+        session = stripe_api.client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": payment.currency.lower(),
+                            "unit_amount": stripe_api.to_minor(payment.amount, payment.currency),
+                            "product_data": {
+                                "name": _("Order %(number)s, %(studio)s")
+                                % {"number": order.number, "studio": studio.name}
+                            },
+                        },
+                    }
+                ],
+                "client_reference_id": str(payment.pk),
+                "customer_email": order.email,
+                "metadata": metadata,
+                "payment_intent_data": intent_data,
+                "success_url": f"{order_url}?checkout=done",
+                "cancel_url": f"{order_url}?checkout=cancelled",
+            },
+            options={
+                "stripe_account": studio.stripe_account_id,
+                "idempotency_key": f"checkout-session-{payment.pk}",
+            },
+        )
+        Payment.objects.filter(pk=payment.pk).update(
+            status=PaymentStatus.PENDING,
+            provider_data={
+                "session_id": session.id,
+                "session_url": session.url,
+                "expires_at": session.expires_at,
+                "account": studio.stripe_account_id,
+            },
+        )
+        return session.url
+
+    def refund(self, *, order: Order, amount: Decimal, actor, reason: str = "") -> Refund:
+        """Refunds through Stripe first, then records it under Stripe's refund id (the
+        webhook reporting the same refund later changes nothing)."""
+        from tenants.models import Studio
+
+        amount = quantize(Decimal(amount), order.currency)
+        order.refresh_from_db()
+        refundable = order.paid_total - order.refunded_total
+        if amount <= 0 or amount > refundable:
+            raise ValidationError(
+                _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
+            )
+        payment = None
+        for candidate in order.payments.filter(
+            provider=self.identifier, status=PaymentStatus.CONFIRMED
+        ).order_by("-confirmed_at"):
+            refunded = sum((r.amount for r in candidate.refunds.all()), Decimal("0"))
+            if candidate.amount - refunded >= amount:
+                payment = candidate
+                break
+        if payment is None or not payment.reference:
+            raise ValidationError(
+                _("No single card payment covers this refund; refund it in parts."),
+                code="amount",
+            )
+        studio = Studio.objects.get(schema_name=connection.schema_name)
+        already = sum((r.amount for r in payment.refunds.all()), Decimal("0"))
+        currency = payment.currency
+        stripe_refund = stripe_api.client().v1.refunds.create(
+            params={
+                "payment_intent": payment.reference,
+                "amount": stripe_api.to_minor(amount, currency),
+                "metadata": {"payment_id": str(payment.pk), "order": order.number},
+            },
+            options={
+                "stripe_account": studio.stripe_account_id,
+                # The same refund asked twice (a double-clicked button) is one refund.
+                "idempotency_key": f"refund-{payment.pk}-{stripe_api.to_minor(already, currency)}-{stripe_api.to_minor(amount, currency)}",
+            },
+        )
+        return refund_record(
+            order=order,
+            amount=amount,
+            actor=actor,
+            reason=reason,
+            payment=payment,
+            provider_reference=stripe_refund.id,
+        )
+
+
 PROVIDERS: dict[str, PaymentProvider] = {
-    provider.identifier: provider for provider in (BankTransferProvider(), CashProvider())
+    provider.identifier: provider
+    for provider in (BankTransferProvider(), CashProvider(), StripeProvider())
 }
 
 

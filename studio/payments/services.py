@@ -1,9 +1,12 @@
-"""The studio's offline payment settings."""
+"""The studio's payment settings: offline ways to pay, and its Stripe account (Connect)."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tenants.models import Studio
+from tenants.models import StripeAccountStatus, Studio
+
+from . import stripe_api
 
 FIELDS = ("accept_bank_transfer", "bank_details", "accept_cash", "cash_instructions")
 
@@ -17,7 +20,69 @@ def payment_settings_update(*, studio: Studio, **values) -> Studio:
         raise ValidationError(
             {"bank_details": _("Enter the bank details parents transfer the money to.")}
         )
-    if not (studio.accept_bank_transfer or studio.accept_cash):
+    from .providers import StripeProvider
+
+    card = StripeProvider().is_enabled(studio)
+    if not (studio.accept_bank_transfer or studio.accept_cash or card):
         raise ValidationError(_("Keep at least one way for parents to pay."))
     studio.save(update_fields=list(FIELDS))
     return studio
+
+
+def _field(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def stripe_account_status_of(account) -> str:
+    """Ready once Stripe lets the account take charges; pending until then."""
+    if _field(account, "charges_enabled") and _field(account, "details_submitted"):
+        return StripeAccountStatus.READY
+    return StripeAccountStatus.PENDING
+
+
+def stripe_connect_start(*, studio: Studio, return_url: str, refresh_url: str) -> str:
+    """The studio's own Stripe account (made once) and a one-time onboarding link to it."""
+    client = stripe_api.client()
+    with transaction.atomic():
+        studio = Studio.objects.select_for_update().get(pk=studio.pk)
+        if not studio.stripe_account_id:
+            account = client.v1.accounts.create(
+                params={
+                    "type": "standard",
+                    "email": studio.owner_email or None,
+                    "business_profile": {"name": studio.name},
+                    "metadata": {"schema": studio.schema_name},
+                },
+                options={"idempotency_key": f"connect-account-{studio.pk}"},
+            )
+            studio.stripe_account_id = account.id
+            studio.stripe_account_status = stripe_account_status_of(account)
+            studio.save(update_fields=["stripe_account_id", "stripe_account_status"])
+    link = client.v1.account_links.create(
+        params={
+            "account": studio.stripe_account_id,
+            "type": "account_onboarding",
+            "return_url": return_url,
+            "refresh_url": refresh_url,
+        }
+    )
+    return link.url
+
+
+def stripe_account_refresh(*, studio: Studio) -> Studio:
+    """Asks Stripe how far the studio's onboarding is (on its return from Stripe)."""
+    if not studio.stripe_account_id:
+        return studio
+    account = stripe_api.client().v1.accounts.retrieve(studio.stripe_account_id)
+    stripe_account_set_status(studio=studio, account=account)
+    return studio
+
+
+def stripe_account_set_status(*, studio: Studio, account) -> str:
+    """From an account object (fetched, or an ``account.updated`` event of this studio's
+    account); saved through the model so the cached host lookup forgets the old status."""
+    status = stripe_account_status_of(account)
+    if _field(account, "id") == studio.stripe_account_id and studio.stripe_account_status != status:
+        studio.stripe_account_status = status
+        studio.save(update_fields=["stripe_account_status"])
+    return status

@@ -16,4 +16,5 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("account/", views.account, name="account"),
     path("account/orders/<str:number>/", views.order_detail, name="order"),
+    path("account/orders/<str:number>/pay/", views.order_pay, name="order_pay"),
 ]

@@ -1,6 +1,9 @@
 """The parents' shop: gallery, cart, checkout and their account. Views only translate HTTP:
 what may be seen comes from ``selectors``, every change goes through ``services``."""
 
+import logging
+
+import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -38,6 +41,8 @@ from .services import (
     cart_toggle_favourite,
     checkout_place,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _is_parent(user) -> bool:
@@ -344,7 +349,15 @@ def checkout(request):
                 messages.error(request, " ".join(error.messages))
                 return redirect("storefront:cart")
         else:
-            start = provider_for(order.payment_method).payment_start(order=order, request=request)
+            try:
+                start = provider_for(order.payment_method).payment_start(
+                    order=order, request=request
+                )
+            except (ValidationError, stripe.StripeError):
+                # The order stands; the parent pays from its page once the provider answers.
+                logger.exception("payment start failed for order %s", order.number)
+                messages.error(request, _("The payment page could not be opened; try again."))
+                start = None
             return redirect(start or f"/account/orders/{order.number}/")
     return render(
         request,
@@ -380,6 +393,12 @@ def order_detail(request, number):
         return response
     order = get_object_or_404(Order, number=number, parent=request.user)
     provider = provider_for(order.payment_method)
+    can_pay_online = (
+        provider.is_online
+        and bool(order.balance_due)
+        and order.status in ("pending_payment", "partially_paid")
+        and provider.is_enabled(request.tenant)
+    )
     return render(
         request,
         "storefront/order.html",
@@ -389,6 +408,7 @@ def order_detail(request, number):
             lines=list(order.lines.select_related("child", "photo")),
             payments=list(order.payments.filter(status="confirmed")),
             provider=provider,
+            can_pay_online=can_pay_online,
             downloads=order_downloads(order=order),
             # a print is "accepted" from the start, but that means nothing to a family
             # before they have paid
@@ -398,3 +418,23 @@ def order_detail(request, number):
             else "",
         ),
     )
+
+
+@require_POST
+def order_pay(request, number):
+    """Pay an online order (again): a parent back from an abandoned card page, or a double
+    click, lands on the same open payment session."""
+    if (response := _parent_required(request)) is not None:
+        return response
+    order = get_object_or_404(Order, number=number, parent=request.user)
+    provider = provider_for(order.payment_method)
+    if not provider.is_online or not order.balance_due:
+        return redirect("storefront:order", order.number)
+    try:
+        return redirect(provider.payment_start(order=order, request=request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except stripe.StripeError:
+        logger.exception("payment start failed for order %s", order.number)
+        messages.error(request, _("The payment page could not be opened; try again."))
+    return redirect("storefront:order", order.number)

@@ -1,0 +1,363 @@
+"""A small fake of Stripe's API for the tests: a threaded HTTP server on a free port.
+
+It implements what Pictureday calls (Checkout Sessions, payment intents, refunds), keeps
+objects per connected account (the ``Stripe-Account`` header; another account's object is
+a 404 as on Stripe), replays ``Idempotency-Key`` requests like Stripe does (same key and
+parameters → the first response; other parameters → an error), and shapes its objects after
+Stripe's published fixtures (``/work/shared/stripe/fixtures3.json``). Helpers play the
+parent paying and the studio refunding in Stripe's dashboard, and sign webhook payloads
+exactly as Stripe does.
+"""
+
+import copy
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+FIXTURES = Path("/work/shared/stripe/fixtures3.json")
+_FALLBACK = {"object": "unknown"}
+
+
+def _fixtures() -> dict:
+    try:
+        return json.loads(FIXTURES.read_text())["resources"]
+    except OSError:  # the shapes below still carry every field the code reads
+        return {}
+
+
+RESOURCES = _fixtures()
+
+
+def shaped(kind: str, **fields) -> dict:
+    """A copy of Stripe's example ``kind`` object with ``fields`` set."""
+    obj = copy.deepcopy(RESOURCES.get(kind, _FALLBACK))
+    obj.update(fields)
+    return obj
+
+
+def decode_form(pairs) -> dict:
+    """``a[b][0][c]=1`` (Stripe's form encoding) → ``{"a": {"b": [{"c": "1"}]}}``."""
+    root: dict = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node = root
+        for part, following in zip(parts, parts[1:] + [None], strict=True):
+            if following is None:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return _lists(root)
+
+
+def _lists(node):
+    if isinstance(node, dict):
+        if node and all(key.isdigit() for key in node):
+            return [_lists(node[key]) for key in sorted(node, key=int)]
+        return {key: _lists(value) for key, value in node.items()}
+    return node
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
+
+
+class FakeStripe:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def start(self) -> "FakeStripe":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self) -> None:
+        with getattr(self, "lock", threading.Lock()):
+            self.objects: dict[tuple[str, str], dict] = {}  # (account, id) → object
+            self.idempotent: dict[tuple[str, str], tuple[str, dict, int, dict]] = {}
+            self.requests: list[dict] = []  # every request: method, path, account, params
+
+    # ------------------------------------------------------------------ API endpoints
+
+    def _create_session(self, account: str, params: dict) -> tuple[int, dict]:
+        line = params["line_items"][0]
+        amount = int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1))
+        session_id = _id("cs")
+        session = shaped(
+            "checkout.session",
+            id=session_id,
+            object="checkout.session",
+            mode=params["mode"],
+            status="open",
+            payment_status="unpaid",
+            amount_subtotal=amount,
+            amount_total=amount,
+            currency=line["price_data"]["currency"],
+            client_reference_id=params.get("client_reference_id"),
+            customer_email=params.get("customer_email"),
+            metadata=params.get("metadata", {}),
+            payment_intent=None,
+            success_url=params["success_url"],
+            cancel_url=params["cancel_url"],
+            url=f"{self.url}/pay/{session_id}",
+            expires_at=int(time.time()) + 24 * 3600,
+            livemode=False,
+        )
+        session["_params"] = params  # what we were asked (application fee, …), for tests
+        self.objects[(account, session_id)] = session
+        return 200, session
+
+    def _create_refund(self, account: str, params: dict) -> tuple[int, dict]:
+        intent = self.objects.get((account, params.get("payment_intent", "")))
+        if intent is None or intent["status"] != "succeeded":
+            return 404, _error("No such payment_intent", "resource_missing")
+        charge = self.objects[(account, intent["latest_charge"])]
+        amount = int(params.get("amount", charge["amount"] - charge["amount_refunded"]))
+        if amount > charge["amount"] - charge["amount_refunded"]:
+            return 400, _error("Refund is greater than unrefunded amount", "amount_too_large")
+        return 200, self.refund(account, charge["id"], amount, metadata=params.get("metadata"))
+
+    def _route(self, method: str, path: str, account: str, params: dict) -> tuple[int, dict]:
+        parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["v1", "checkout", "sessions"]:
+            return self._create_session(account, params)
+        if method == "POST" and parts == ["v1", "refunds"]:
+            return self._create_refund(account, params)
+        if method == "POST" and parts == ["v1", "accounts"]:
+            account_id = f"acct_{uuid.uuid4().hex[:16]}"
+            obj = shaped(
+                "account",
+                id=account_id,
+                object="account",
+                type=params.get("type", "standard"),
+                email=params.get("email"),
+                metadata=params.get("metadata", {}),
+                charges_enabled=False,
+                details_submitted=False,
+                payouts_enabled=False,
+            )
+            self.objects[("", account_id)] = obj
+            return 200, obj
+        if method == "POST" and parts == ["v1", "account_links"]:
+            if ("", params.get("account", "")) not in self.objects:
+                return 404, _error("No such account", "resource_missing")
+            return 200, shaped(
+                "account_link",
+                object="account_link",
+                created=int(time.time()),
+                expires_at=int(time.time()) + 300,
+                url=f"{self.url}/connect/{params['account']}/{uuid.uuid4().hex[:8]}",
+            )
+        if method == "GET" and parts[:2] == ["v1", "accounts"] and len(parts) == 3:
+            obj = self.objects.get(("", parts[2]))
+            if obj is None:
+                return 404, _error("No such account", "resource_missing")
+            return 200, obj
+        if method == "GET" and parts == ["v1", "refunds"]:
+            data = [
+                obj
+                for (owner, _key), obj in self.objects.items()
+                if owner == account
+                and obj["object"] == "refund"
+                and all(
+                    obj.get(name) == params[name]
+                    for name in ("payment_intent", "charge")
+                    if name in params
+                )
+            ]
+            return 200, {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
+        if method == "GET" and len(parts) >= 3:
+            obj = self.objects.get((account, parts[-1]))
+            expected = {
+                ("checkout", "sessions"): "checkout.session",
+                ("v1", "payment_intents"): "payment_intent",
+                ("v1", "charges"): "charge",
+                ("v1", "refunds"): "refund",
+            }.get((parts[-3], parts[-2]))
+            if obj is not None and obj["object"] == expected:
+                return 200, obj
+            return 404, _error(f"No such object: '{parts[-1]}'", "resource_missing")
+        return 404, _error(f"Unrecognized request URL ({method}: {path})", None)
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self, method):
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                params = decode_form(parse_qsl(body or split.query, keep_blank_values=True))
+                account = self.headers.get("Stripe-Account", "")
+                key = self.headers.get("Idempotency-Key")
+                with fake.lock:
+                    fake.requests.append(
+                        {
+                            "method": method,
+                            "path": split.path,
+                            "account": account,
+                            "params": params,
+                            "idempotency_key": key,
+                        }
+                    )
+                    if key and (account, key) in fake.idempotent:
+                        path, first_params, status, response = fake.idempotent[(account, key)]
+                        if (path, first_params) != (split.path, params):
+                            status, response = (
+                                400,
+                                _error(
+                                    "Keys for idempotent requests can only be used with the same "
+                                    "parameters they were first used with.",
+                                    None,
+                                    kind="idempotency_error",
+                                ),
+                            )
+                    else:
+                        status, response = fake._route(method, split.path, account, params)
+                        if key and method == "POST":
+                            fake.idempotent[(account, key)] = (split.path, params, status, response)
+                    data = json.dumps(
+                        {k: v for k, v in response.items() if not k.startswith("_")}
+                    ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", _id("req"))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._serve("GET")
+
+            def do_POST(self):
+                self._serve("POST")
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    # ------------------------------------------------------------------ what people do
+
+    def session(self, account: str, session_id: str) -> dict:
+        return self.objects[(account, session_id)]
+
+    def pay(self, account: str, session_id: str) -> dict:
+        """The parent pays on Stripe's page: a succeeded payment intent with its charge."""
+        with self.lock:
+            session = self.objects[(account, session_id)]
+            intent_params = session["_params"].get("payment_intent_data", {})
+            intent_id, charge_id = _id("pi"), _id("ch")
+            fee = intent_params.get("application_fee_amount")
+            self.objects[(account, charge_id)] = shaped(
+                "charge",
+                id=charge_id,
+                object="charge",
+                amount=session["amount_total"],
+                amount_captured=session["amount_total"],
+                amount_refunded=0,
+                refunded=False,
+                captured=True,
+                paid=True,
+                status="succeeded",
+                currency=session["currency"],
+                payment_intent=intent_id,
+                application_fee_amount=int(fee) if fee else None,
+                metadata=intent_params.get("metadata", {}),
+            )
+            self.objects[(account, intent_id)] = shaped(
+                "payment_intent",
+                id=intent_id,
+                object="payment_intent",
+                amount=session["amount_total"],
+                amount_received=session["amount_total"],
+                currency=session["currency"],
+                status="succeeded",
+                latest_charge=charge_id,
+                metadata=intent_params.get("metadata", {}),
+                application_fee_amount=int(fee) if fee else None,
+                last_payment_error=None,
+                canceled_at=None,
+            )
+            session.update(status="complete", payment_status="paid", payment_intent=intent_id)
+            return session
+
+    def refund(self, account: str, charge_id: str, amount: int, *, metadata=None) -> dict:
+        """A refund of ``amount`` (e.g. from the studio's Stripe dashboard)."""
+        charge = self.objects[(account, charge_id)]
+        refund_id = _id("re")
+        refund = shaped(
+            "refund",
+            id=refund_id,
+            object="refund",
+            amount=amount,
+            charge=charge_id,
+            currency=charge["currency"],
+            payment_intent=charge["payment_intent"],
+            status="succeeded",
+            reason=None,
+            metadata=metadata or {},
+            created=int(time.time()),
+        )
+        self.objects[(account, refund_id)] = refund
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        return refund
+
+    def finish_onboarding(self, account_id: str) -> dict:
+        """The studio's owner completes Stripe's onboarding: the account can take charges."""
+        account = self.objects[("", account_id)]
+        account.update(charges_enabled=True, details_submitted=True, payouts_enabled=True)
+        return account
+
+    def charge_of(self, account: str, session_id: str) -> dict:
+        intent = self.objects[(account, self.session(account, session_id)["payment_intent"])]
+        return self.objects[(account, intent["latest_charge"])]
+
+    def posts(self, path: str) -> list[dict]:
+        return [r for r in self.requests if r["method"] == "POST" and r["path"] == path]
+
+
+def _error(message: str, code, *, kind: str = "invalid_request_error") -> dict:
+    return {"error": {"type": kind, "message": message, "code": code}}
+
+
+def event(kind: str, obj: dict, *, account: str, event_id: str | None = None) -> bytes:
+    """A webhook payload for a connected account's event, shaped like Stripe's."""
+    payload = shaped(
+        "event",
+        id=event_id or _id("evt"),
+        object="event",
+        type=kind,
+        account=account,
+        api_version="2025-01-27.acacia",
+        created=int(time.time()),
+        livemode=False,
+        data={"object": {k: v for k, v in obj.items() if not k.startswith("_")}},
+        pending_webhooks=1,
+        request={"id": None, "idempotency_key": None},
+    )
+    return json.dumps(payload).encode()
+
+
+def sign(payload: bytes, secret: str, *, timestamp: int | None = None) -> str:
+    """The ``Stripe-Signature`` header: ``t=<ts>,v1=<HMAC-SHA256 of "<ts>.<payload>">``."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
