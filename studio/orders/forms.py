@@ -68,6 +68,7 @@ class RefundForm(forms.Form):
         label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    token = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class MoveForm(forms.Form):

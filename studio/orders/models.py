@@ -169,6 +169,8 @@ class Refund(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The staff form's one-time key: a double-submitted refund form gives back once.
+    idempotency_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

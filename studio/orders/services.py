@@ -271,10 +271,16 @@ def refund_record(
     reason: str = "",
     payment: Payment | None = None,
     provider_reference: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Refund:
     """Money given back. With the provider's ``provider_reference`` the same refund reported
-    again (our API call, then its webhook) returns the first record and changes nothing."""
+    again (our API call, then its webhook) returns the first record and changes nothing; with
+    ``idempotency_key`` (the staff form's) a second submit returns the first refund."""
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if idempotency_key:
+        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     if provider_reference:
         existing = Refund.objects.filter(provider_reference=provider_reference).first()
         if existing is not None:
@@ -292,6 +298,7 @@ def refund_record(
         reason=reason[:300],
         recorded_by=actor,
         provider_reference=provider_reference or None,
+        idempotency_key=idempotency_key or None,
     )
     order.refunded_total += amount
     target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED

@@ -85,7 +85,7 @@ def _detail(request, order: Order, *, status: int = 200, **forms):
                 "token": uuid.uuid4(),
             }
         ),
-        "refund_form": forms.get("refund_form") or RefundForm(),
+        "refund_form": forms.get("refund_form") or RefundForm(initial={"token": uuid.uuid4()}),
         "move_form": forms.get("move_form") or MoveForm(),
         "fulfilment_form": forms.get("fulfilment_form") or FulfilmentForm(),
         "can_pay": may(request.user, Action.RECORD_PAYMENT)
@@ -155,6 +155,7 @@ def refund(request, pk):
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
+                idempotency_key=f"staff-{form.cleaned_data['token']}",
             )
         except ValidationError as error:
             _add_errors(form, error)

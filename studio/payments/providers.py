@@ -60,7 +60,9 @@ class PaymentProvider:
     def payment_confirm(self, *, payment: Payment, actor=None) -> Payment:
         return payment_confirm(payment=payment, actor=actor)
 
-    def refund(self, *, order: Order, amount: Decimal, actor, reason: str = "") -> Refund:
+    def refund(
+        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+    ) -> Refund:
         raise NotImplementedError
 
     def webhook(self, request):
@@ -78,8 +80,16 @@ class OfflineProvider(PaymentProvider):
             order=order, amount=amount, method=self.identifier, actor=actor, reference=reference
         )
 
-    def refund(self, *, order: Order, amount: Decimal, actor, reason: str = "") -> Refund:
-        return refund_record(order=order, amount=amount, actor=actor, reason=reason)
+    def refund(
+        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+    ) -> Refund:
+        return refund_record(
+            order=order,
+            amount=amount,
+            actor=actor,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
 
 
 class BankTransferProvider(OfflineProvider):
@@ -233,10 +243,18 @@ class StripeProvider(PaymentProvider):
         )
         return session.url
 
-    def refund(self, *, order: Order, amount: Decimal, actor, reason: str = "") -> Refund:
+    def refund(
+        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+    ) -> Refund:
         """Refunds through Stripe first, then records it under Stripe's refund id (the
-        webhook reporting the same refund later changes nothing)."""
+        webhook reporting the same refund later changes nothing). A staff form's
+        ``idempotency_key`` makes a double submit one refund, at Stripe and here."""
         from tenants.models import Studio
+
+        if idempotency_key:
+            existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
 
         amount = quantize(Decimal(amount), order.currency)
         order.refresh_from_db()
@@ -270,7 +288,10 @@ class StripeProvider(PaymentProvider):
             options={
                 "stripe_account": studio.stripe_account_id,
                 # The same refund asked twice (a double-clicked button) is one refund.
-                "idempotency_key": f"refund-{payment.pk}-{stripe_api.to_minor(already, currency)}-{stripe_api.to_minor(amount, currency)}",
+                "idempotency_key": f"refund-{idempotency_key}"
+                if idempotency_key
+                else f"refund-{payment.pk}-{stripe_api.to_minor(already, currency)}"
+                f"-{stripe_api.to_minor(amount, currency)}",
             },
         )
         return refund_record(
@@ -280,6 +301,7 @@ class StripeProvider(PaymentProvider):
             reason=reason,
             payment=payment,
             provider_reference=stripe_refund.id,
+            idempotency_key=idempotency_key,
         )
 
 

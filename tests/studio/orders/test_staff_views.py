@@ -222,7 +222,8 @@ def test_bad_input_on_the_actions_is_explained(alpha, orders):
         {"amount": "999", "method": "cash", "token": "8c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
     )
     too_much_refund = client.post(
-        f"/staff/orders/{second.pk}/refund/", {"amount": "100", "reason": "damaged"}
+        f"/staff/orders/{second.pk}/refund/",
+        {"amount": "100", "reason": "damaged", "token": "5c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
     )
     cancel_paid = client.post(f"/staff/orders/{second.pk}/move/", {"to": "cancelled"})
     no_lines = client.post(f"/staff/orders/{second.pk}/fulfilment/", {"to": "processing"})
@@ -244,7 +245,9 @@ def test_refund_move_and_fulfilment_from_the_detail_page(alpha, orders):
     client.post(
         f"/staff/orders/{second.pk}/fulfilment/", {"to": "processing", "lines": [ivan_line.pk]}
     )
-    client.post(f"/staff/orders/{second.pk}/refund/", {"amount": "3", "reason": "damaged"})
+    refund = {"amount": "3", "reason": "damaged", "token": "6c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"}
+    client.post(f"/staff/orders/{second.pk}/refund/", refund)
+    client.post(f"/staff/orders/{second.pk}/refund/", refund)  # the double submit
 
     second.refresh_from_db()
     ivan_line.refresh_from_db()

@@ -349,6 +349,8 @@ def test_a_refund_reported_before_the_payment_is_not_lost(card_alpha, stripe_on)
 
 # ----------------------------------------------------------------------------- staff refunds
 
+REFUND_TOKEN = "4c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"
+
 
 def test_staff_refund_goes_through_stripe_and_the_webhook_adds_nothing(card_alpha, stripe_on):
     _parent, order = parent_order(card_alpha, "40.00")
@@ -359,10 +361,16 @@ def test_staff_refund_goes_through_stripe_and_the_webhook_adds_nothing(card_alph
     staff = logged_in_client(card_alpha, owner)
 
     response = staff.post(
-        f"/staff/orders/{order.pk}/refund/", {"amount": "15.00", "reason": "damaged print"}
+        f"/staff/orders/{order.pk}/refund/",
+        {"amount": "15.00", "reason": "damaged print", "token": REFUND_TOKEN},
     )
 
     assert response.status_code == 302, response.content[:500]
+    again = staff.post(  # a double-submitted form: no second refund, here or at Stripe
+        f"/staff/orders/{order.pk}/refund/",
+        {"amount": "15.00", "reason": "damaged print", "token": REFUND_TOKEN},
+    )
+    assert again.status_code == 302
     (request,) = stripe_on.posts("/v1/refunds")
     assert request["account"] == "acct_alpha_test"
     assert request["params"]["amount"] == "1500"
@@ -379,7 +387,10 @@ def test_staff_refund_goes_through_stripe_and_the_webhook_adds_nothing(card_alph
     with schema_context(card_alpha.schema):
         assert Refund.objects.filter(order=order).count() == 1
     # More than is left is refused before Stripe is asked.
-    too_much = staff.post(f"/staff/orders/{order.pk}/refund/", {"amount": "30", "reason": "x"})
+    too_much = staff.post(
+        f"/staff/orders/{order.pk}/refund/",
+        {"amount": "30", "reason": "x", "token": "7c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
+    )
     assert too_much.status_code == 400
     assert len(stripe_on.posts("/v1/refunds")) == 1
 
