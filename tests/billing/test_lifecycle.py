@@ -157,3 +157,23 @@ def test_events_of_another_studios_customer_touch_only_that_studio(alpha, beta, 
     assert studio_of(beta).status == StudioStatus.ACTIVE
     assert studio_of(alpha).status == StudioStatus.TRIAL
     assert _events(alpha) == []
+
+
+def test_a_plan_change_in_the_portal_follows(alpha, stripe_on, starter):
+    from billing.models import Plan
+
+    fake = stripe_on
+    session, subscription = subscribe(fake, alpha)
+    deliver(platform_event("checkout.session.completed", session))
+    with schema_context(get_public_schema_name()):
+        bigger = Plan.objects.get(code="studio")
+        bigger.stripe_price_id = "price_test_studio_monthly"
+        bigger.save()
+    with fake.lock:
+        item = fake.objects[("", subscription["id"])]["items"]["data"][0]
+        item["price"] = {"id": bigger.stripe_price_id, "object": "price"}
+    updated = platform_event(
+        "customer.subscription.updated", fake.objects[("", subscription["id"])]
+    )
+    assert deliver(updated).content.startswith(b"active")
+    assert studio_of(alpha).plan_id == bigger.pk
