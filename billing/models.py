@@ -23,6 +23,12 @@ class Plan(models.Model):
     max_schools = models.PositiveIntegerField(_("schools"), null=True, blank=True)
     max_staff = models.PositiveIntegerField(_("staff seats"), null=True, blank=True)
     max_storage_gb = models.PositiveIntegerField(_("storage, GB"), null=True, blank=True)
+    stripe_price_id = models.CharField(
+        _("Stripe price"),
+        max_length=64,
+        blank=True,
+        help_text=_("The recurring price on the platform's Stripe account (fixed-fee plans)."),
+    )
     is_public = models.BooleanField(_("shown on the pricing page"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -33,6 +39,13 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.kind in (PlanKind.MONTHLY, PlanKind.YEARLY)
+
+    def limit(self, resource: str):
+        return getattr(self, f"max_{resource}")
 
 
 class StudioUsage(models.Model):
@@ -65,3 +78,50 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class LicenceEvent(models.Model):
+    """Every change of a studio's licence status, with why and who: the audit trail the
+    operator and the studio read when a storefront stopped selling."""
+
+    studio = models.ForeignKey(
+        "tenants.Studio", on_delete=models.CASCADE, related_name="licence_events"
+    )
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=300, blank=True)
+    # "stripe:<event id>", "operator:<e-mail>", "system", "owner:<e-mail>"
+    source = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.studio_id}: {self.from_status} → {self.to_status}"
+
+
+class NoticeKind(models.TextChoices):
+    TRIAL_ENDING = "trial_ending", _("Trial ends soon")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class LicenceNotice(models.Model):
+    """An e-mail sent to a studio's owner about its licence, once per occasion (``key``: the
+    trial's end, the grace period, the suspension's event)."""
+
+    studio = models.ForeignKey(
+        "tenants.Studio", on_delete=models.CASCADE, related_name="licence_notices"
+    )
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    key = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "kind", "key"], name="licence_notice_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.studio_id} ({self.key})"

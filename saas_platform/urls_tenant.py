@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
+    path("staff/billing/", include("billing.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

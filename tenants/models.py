@@ -9,6 +9,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 class StudioStatus(models.TextChoices):
     TRIAL = "trial", _("Trial")
     ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Payment overdue")
     SUSPENDED = "suspended", _("Suspended")
     BLOCKED = "blocked", _("Blocked")
 
@@ -70,6 +71,10 @@ class Studio(TenantMixin):
         blank=True,
         related_name="studios",
     )
+    # The platform's own subscription (Stripe Billing on the platform account, not Connect).
+    stripe_customer_id = models.CharField(_("Stripe customer"), max_length=64, blank=True)
+    stripe_subscription_id = models.CharField(_("Stripe subscription"), max_length=64, blank=True)
+    grace_until = models.DateTimeField(_("payment grace period until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
 
     auto_create_schema = True
@@ -88,6 +93,11 @@ class Studio(TenantMixin):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_read_only(self) -> bool:
+        """Staff may look but not change anything while the licence is suspended."""
+        return self.status in (StudioStatus.SUSPENDED, StudioStatus.BLOCKED)
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         from django_tenants.utils import schema_exists
@@ -108,9 +118,12 @@ class Studio(TenantMixin):
 
     @property
     def is_selling(self) -> bool:
-        """A lapsed or blocked licence keeps the data but stops the storefront."""
+        """A lapsed or blocked licence keeps the data but stops the storefront; a failed
+        payment does not, during its grace period."""
         if self.status in (StudioStatus.SUSPENDED, StudioStatus.BLOCKED):
             return False
+        if self.status == StudioStatus.PAST_DUE:
+            return self.grace_until is None or self.grace_until > dj_timezone.now()
         return self.licence_valid_until is None or self.licence_valid_until > dj_timezone.now()
 
 

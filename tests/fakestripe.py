@@ -1,6 +1,7 @@
 """A small fake of Stripe's API for the tests: a threaded HTTP server on a free port.
 
-It implements what Pictureday calls (Checkout Sessions, payment intents, refunds), keeps
+It implements what Pictureday calls (Checkout Sessions, payment intents, refunds; for the
+platform's own subscriptions customers, subscription Checkout, portal sessions), keeps
 objects per connected account (the ``Stripe-Account`` header; another account's object is
 a 404 as on Stripe), replays ``Idempotency-Key`` requests like Stripe does (same key and
 parameters → the first response; other parameters → an error), and shapes its objects after
@@ -94,7 +95,37 @@ class FakeStripe:
 
     # ------------------------------------------------------------------ API endpoints
 
+    def _create_subscription_session(self, account: str, params: dict) -> tuple[int, dict]:
+        """Checkout in subscription mode (the platform's own account): a recurring price."""
+        if ("", params.get("customer", "")) not in self.objects:
+            return 404, _error("No such customer", "resource_missing")
+        price = params["line_items"][0]["price"]
+        session_id = _id("cs")
+        session = shaped(
+            "checkout.session",
+            id=session_id,
+            object="checkout.session",
+            mode="subscription",
+            status="open",
+            payment_status="unpaid",
+            customer=params["customer"],
+            subscription=None,
+            client_reference_id=params.get("client_reference_id"),
+            metadata=params.get("metadata", {}),
+            payment_intent=None,
+            success_url=params["success_url"],
+            cancel_url=params["cancel_url"],
+            url=f"{self.url}/pay/{session_id}",
+            livemode=False,
+        )
+        session["_params"] = params
+        session["_price"] = price
+        self.objects[(account, session_id)] = session
+        return 200, session
+
     def _create_session(self, account: str, params: dict) -> tuple[int, dict]:
+        if params.get("mode") == "subscription":
+            return self._create_subscription_session(account, params)
         line = params["line_items"][0]
         amount = int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1))
         session_id = _id("cs")
@@ -138,6 +169,30 @@ class FakeStripe:
             return self._create_session(account, params)
         if method == "POST" and parts == ["v1", "refunds"]:
             return self._create_refund(account, params)
+        if method == "POST" and parts == ["v1", "customers"]:
+            customer_id = _id("cus")
+            obj = shaped(
+                "customer",
+                id=customer_id,
+                object="customer",
+                email=params.get("email"),
+                name=params.get("name"),
+                metadata=params.get("metadata", {}),
+            )
+            self.objects[(account, customer_id)] = obj
+            return 200, obj
+        if method == "POST" and parts == ["v1", "billing_portal", "sessions"]:
+            if (account, params.get("customer", "")) not in self.objects:
+                return 404, _error("No such customer", "resource_missing")
+            portal_id = _id("bps")
+            return 200, shaped(
+                "billing_portal.session",
+                id=portal_id,
+                object="billing_portal.session",
+                customer=params["customer"],
+                return_url=params.get("return_url"),
+                url=f"{self.url}/portal/{portal_id}",
+            )
         if method == "POST" and parts == ["v1", "accounts"]:
             account_id = f"acct_{uuid.uuid4().hex[:16]}"
             obj = shaped(
@@ -188,6 +243,9 @@ class FakeStripe:
                 ("v1", "payment_intents"): "payment_intent",
                 ("v1", "charges"): "charge",
                 ("v1", "refunds"): "refund",
+                ("v1", "customers"): "customer",
+                ("v1", "subscriptions"): "subscription",
+                ("v1", "invoices"): "invoice",
             }.get((parts[-3], parts[-2]))
             if obj is not None and obj["object"] == expected:
                 return 200, obj
@@ -325,6 +383,83 @@ class FakeStripe:
         account.update(charges_enabled=True, details_submitted=True, payouts_enabled=True)
         return account
 
+    # -- the platform's subscriptions (Stripe Billing, no connected account) --
+
+    def subscribe(self, session_id: str, *, days: int = 30) -> dict:
+        """The studio's owner completes a subscription Checkout: an active subscription whose
+        first invoice is paid. Returns the subscription."""
+        with self.lock:
+            session = self.objects[("", session_id)]
+            now = int(time.time())
+            sub_id = _id("sub")
+            subscription = shaped(
+                "subscription",
+                id=sub_id,
+                object="subscription",
+                customer=session["customer"],
+                status="active",
+                metadata=session["_params"].get("subscription_data", {}).get("metadata", {}),
+                cancel_at_period_end=False,
+                items={
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": _id("si"),
+                            "object": "subscription_item",
+                            "price": {"id": session["_price"], "object": "price"},
+                            "quantity": 1,
+                            "current_period_start": now,
+                            "current_period_end": now + days * 86400,
+                        }
+                    ],
+                },
+            )
+            subscription.pop("current_period_end", None)  # on the items since 2025
+            subscription.pop("current_period_start", None)
+            self.objects[("", sub_id)] = subscription
+            session.update(status="complete", payment_status="paid", subscription=sub_id)
+            return subscription
+
+    def period_end(self, sub_id: str) -> int:
+        return self.objects[("", sub_id)]["items"]["data"][0]["current_period_end"]
+
+    def invoice(self, sub_id: str, *, paid: bool, days: int = 30) -> dict:
+        """A renewal invoice: paid moves the period on and makes the subscription active;
+        failed makes it past_due. Returns the invoice (the event's object)."""
+        with self.lock:
+            subscription = self.objects[("", sub_id)]
+            item = subscription["items"]["data"][0]
+            if paid:
+                item["current_period_start"] = item["current_period_end"]
+                item["current_period_end"] += days * 86400
+                subscription["status"] = "active"
+            else:
+                subscription["status"] = "past_due"
+            invoice_id = _id("in")
+            invoice = shaped(
+                "invoice",
+                id=invoice_id,
+                object="invoice",
+                customer=subscription["customer"],
+                parent={
+                    "type": "subscription_details",
+                    "quote_details": None,
+                    "subscription_details": {"metadata": {}, "subscription": sub_id},
+                },
+                status="paid" if paid else "open",
+                paid=paid,
+                period_end=item["current_period_end"],
+            )
+            invoice.pop("subscription", None)  # under ``parent`` since 2025
+            self.objects[("", invoice_id)] = invoice
+            return invoice
+
+    def set_subscription_status(self, sub_id: str, status: str) -> dict:
+        with self.lock:
+            subscription = self.objects[("", sub_id)]
+            subscription["status"] = status
+            return subscription
+
     def charge_of(self, account: str, session_id: str) -> dict:
         intent = self.objects[(account, self.session(account, session_id)["payment_intent"])]
         return self.objects[(account, intent["latest_charge"])]
@@ -337,8 +472,9 @@ def _error(message: str, code, *, kind: str = "invalid_request_error") -> dict:
     return {"error": {"type": kind, "message": message, "code": code}}
 
 
-def event(kind: str, obj: dict, *, account: str, event_id: str | None = None) -> bytes:
-    """A webhook payload for a connected account's event, shaped like Stripe's."""
+def event(kind: str, obj: dict, *, account: str | None, event_id: str | None = None) -> bytes:
+    """A webhook payload shaped like Stripe's: a connected account's event, or with
+    ``account=None`` one of the platform's own account (Stripe then sends no ``account``)."""
     payload = shaped(
         "event",
         id=event_id or _id("evt"),
@@ -352,6 +488,8 @@ def event(kind: str, obj: dict, *, account: str, event_id: str | None = None) ->
         pending_webhooks=1,
         request={"id": None, "idempotency_key": None},
     )
+    if account is None:
+        payload.pop("account", None)
     return json.dumps(payload).encode()
 
 

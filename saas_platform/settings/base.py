@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "saas_platform.accounts.middleware.SchemaBoundSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "billing.middleware.LicenceReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "saas_platform.context_processors.platform",
+                "billing.context_processors.licence_banner",
             ],
             "builtins": ["saas_platform.templatetags.formatting"],
         },
@@ -263,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
         "schedule": 5 * 60,
     },
+    "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
@@ -272,6 +275,8 @@ CELERY_BEAT_SCHEDULE = {
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
 TRIAL_DAYS = 14
+# Days a studio keeps selling after its subscription payment failed, before suspension.
+LICENCE_GRACE_DAYS = 7
 # Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (rate limits
 # count the visitor's address, not the proxy's).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

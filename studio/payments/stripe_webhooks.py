@@ -3,7 +3,8 @@
 An event is verified (signature and age), recorded by its id in the public schema, and only
 then acted on, in the same transaction: a second delivery finds the row and is ignored, and
 a failure rolls the row back so Stripe's retry gets another go. The event's ``account``
-(the studio's connected account) chooses the studio and so its schema. Objects are fetched
+(the studio's connected account) chooses the studio and so its schema; events without one
+are the platform's own (studios' subscriptions, ``billing.subscriptions``). Objects are fetched
 again from Stripe rather than trusted from the payload, and each handler is idempotent, so
 events may arrive in any order.
 """
@@ -66,8 +67,13 @@ def handle_event(event: dict) -> str:
         except IntegrityError:
             log.info("stripe webhook: event %s already handled", event["id"])
             return "duplicate"
-        handler = HANDLERS.get(event["type"])
         account = event.get("account") or ""
+        if not account:
+            outcome = _platform_event(event)
+            record.outcome = outcome[:200]
+            record.save(update_fields=["outcome"])
+            return outcome
+        handler = HANDLERS.get(event["type"])
         studio = Studio.objects.filter(stripe_account_id=account).first() if account else None
         if handler is None:
             outcome = "ignored"
@@ -87,6 +93,22 @@ def handle_event(event: dict) -> str:
         record.outcome = outcome[:200]
         record.save(update_fields=["outcome"])
     return outcome
+
+
+def _platform_event(event: dict) -> str:
+    """Events of the platform's own account (no ``account``): studios' subscriptions."""
+    from billing.subscriptions import PLATFORM_HANDLERS
+
+    handler = PLATFORM_HANDLERS.get(event["type"])
+    if handler is None:
+        return "ignored"
+    try:
+        return handler(event["data"]["object"], f"stripe:{event['id']}")
+    except stripe.InvalidRequestError as error:
+        if error.code != "resource_missing":
+            raise
+        log.warning("stripe webhook %s: %s", event["id"], error.user_message)
+        return "not found at Stripe"
 
 
 def _options(studio) -> dict:

@@ -74,6 +74,9 @@ def school_create(
     commission_percent: Decimal = MIN_COMMISSION,
     principals: Iterable[User] = (),
 ) -> School:
+    from billing.limits import check_schools
+
+    check_schools()
     principals = list(principals)
     school = School(
         name=clean_cell(name),

@@ -334,7 +334,7 @@ def _validate_details(details: CheckoutDetails, *, needs_delivery: bool) -> None
 
 
 def checkout_place(*, cart: Cart, parent, details: CheckoutDetails, key: str, now=None) -> Order:
-    """Turns the cart into an order, once per ``key`` (the cart's ``checkout_key`` that the
+    """Turns the cart into an order (not while the studio's licence is lapsed), once per ``key`` (the cart's ``checkout_key`` that the
     checkout form carried). Prices are computed again here, from the catalogue as it is now;
     the cart is emptied and given a new key in the same transaction."""
     now = now or timezone.now()
@@ -344,6 +344,10 @@ def checkout_place(*, cart: Cart, parent, details: CheckoutDetails, key: str, no
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+        if not current_studio().is_selling:
+            raise ValidationError(
+                _("This shop is not taking orders at the moment. Please try again later.")
+            )
         if str(cart.checkout_key) != str(key):
             raise ValidationError(
                 _(
