@@ -93,9 +93,11 @@ def studio_detail(request, pk):
             "host": studio_primary_host(studio=studio),
             "payments": payments,
             "audit": studio.audit_entries.select_related("actor")[:100],
-            "extend_form": LicenceExtendForm(),
-            "plan_form": PlanChangeForm(initial={"plan": studio.plan_id}),
-            "reason_form": ReasonForm(),
+            # one page, four forms: ids of their own so each label points at its field
+            "extend_form": LicenceExtendForm(auto_id="extend-%s"),
+            "plan_form": PlanChangeForm(initial={"plan": studio.plan_id}, auto_id="plan-%s"),
+            "block_form": ReasonForm(auto_id="block-%s"),
+            "support_form": ReasonForm(auto_id="support-%s"),
             "blocked": studio.status == StudioStatus.BLOCKED,
         },
     )

@@ -14,6 +14,9 @@ from operator_console.services import platform_daily_stat_record, support_email
 from operator_console.tasks import snapshots_collect_all
 from saas_platform.accounts.models import Role, User
 from studio.orders.models import Order, OrderStatus
+from studio.photos.models import Photo
+from studio.schools.models import School
+from studio.shoots.services import shoot_create
 
 
 def _order(number, status, total, created_at=None):
@@ -65,6 +68,18 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
         _order("A-3", OrderStatus.PENDING_PAYMENT, "99.00")
         _order("A-4", OrderStatus.PAID, "1000.00", created_at=last_season)
         User.objects.create_user(email="photo@alpha.test", role=Role.PHOTOGRAPHER)
+        shoot = shoot_create(
+            school=School.objects.create(name="Snapshot school"), name="Day", date="2026-10-01"
+        )
+        owner = User.objects.get(role=Role.OWNER)
+        for n, size in enumerate((1000, 2500)):
+            Photo.objects.create(
+                shoot=shoot,
+                original_name=f"{n}.jpg",
+                content_hash=f"{n:064d}",
+                size_bytes=size,
+                photographer=owner,
+            )
         User.objects.create_user(email=support_email(User(pk=1)), role=Role.MANAGER)
     with schema_context(beta.schema):
         _order("B-1", OrderStatus.IN_FULFILMENT, "7.00")
@@ -80,6 +95,8 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
     assert (a.orders_season, a.gmv_season) == (2, Decimal("42.50"))
     assert (a.orders_today, a.gmv_today) == (1, Decimal("30.00"))
     assert a.platform_revenue_season == Decimal("4.25")
+    assert (a.photos, a.storage_bytes) == (2, 3500)
+    assert (b.photos, b.storage_bytes) == (0, 0)
     assert a.staff == 2  # owner and photographer; the support user is not counted
     assert a.last_activity_at is not None
     assert (b.orders_season, b.gmv_season, b.orders_today, b.gmv_today) == (

@@ -241,3 +241,32 @@ def test_analytics_page_draws_charts(console, alpha):
     assert "<polyline" in page and "<rect" in page
     main = page.split("<main", 1)[1].split("</main>")[0]
     assert "<script" not in main and "https://" not in main
+
+
+def test_the_studio_page_has_each_form_with_fields_of_its_own(console, alpha):
+    page = console.get(f"/console/studios/{alpha.studio.pk}/").content.decode()
+    for form_id in ("extend-reason", "extend-until", "plan-plan", "block-reason", "support-reason"):
+        assert page.count(f'id="{form_id}"') == 1, form_id
+    assert page.count('name="reason"') == 4
+
+
+def test_the_studio_page_lists_only_its_own_stripe_events(console, alpha, beta):
+    from billing.models import StripeEvent
+
+    Studio.objects.filter(pk=alpha.studio.pk).update(stripe_account_id="acct_alpha")
+    Studio.objects.filter(pk=beta.studio.pk).update(stripe_account_id="acct_beta")
+    StripeEvent.objects.create(
+        event_id="evt_a",
+        type="charge.refunded",
+        account="acct_alpha",
+        payload={},
+        outcome="refund recorded",
+    )
+    StripeEvent.objects.create(
+        event_id="evt_b", type="checkout.session.completed", account="acct_beta", payload={}
+    )
+
+    page = console.get(f"/console/studios/{alpha.studio.pk}/").content.decode()
+
+    assert "evt_a" in page and "refund recorded" in page
+    assert "evt_b" not in page
