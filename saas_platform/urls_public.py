@@ -1,4 +1,4 @@
-"""URLs on the bare domain: marketing, sign-up and the operators' admin."""
+"""URLs on the bare domain: marketing, sign-up, the operators' console and admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +10,7 @@ from .views import healthz
 urlpatterns = [
     path("", include("public_site.urls")),
     path("admin/", admin.site.urls),
+    path("console/", include("operator_console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),

@@ -11,6 +11,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from operator_console.services import operator_signup_notify_on_commit
 from saas_platform.accounts.models import Role, User
 from saas_platform.accounts.services import login_token_issue
 
@@ -73,6 +74,7 @@ def studio_create(
         )
         studio.save(verbosity=0)
         Domain.objects.create(domain=studio_host(slug), tenant=studio, is_primary=True)
+        operator_signup_notify_on_commit(studio)
     with schema_context(studio.schema_name):
         owner = User.objects.create_user(
             email=owner_email, password=owner_password, full_name=owner_name, role=Role.OWNER

@@ -32,6 +32,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
+    "operator_console",
     "public_site",
     "saas_platform.accounts",
     "django.contrib.contenttypes",
@@ -266,11 +267,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
+    "operator-sales-snapshots": {
+        "task": "operator_console.tasks.snapshots_collect_all",
+        "schedule": 15 * 60,
+    },
+    "operator-daily-stats": {
+        "task": "operator_console.tasks.platform_daily_stat_collect",
+        "schedule": 60 * 60,
+    },
+    "operator-licence-notices": {
+        "task": "operator_console.tasks.licence_notices_send",
+        "schedule": 24 * 60 * 60,
+    },
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
     },
 }
+
+# Platform operators told about sign-ups and expiring licences (comma-separated e-mails).
+OPERATOR_EMAILS = [
+    email.strip() for email in os.environ.get("OPERATOR_EMAILS", "").split(",") if email.strip()
+]
 
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120

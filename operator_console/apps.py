@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OperatorConsoleConfig(AppConfig):
+    name = "operator_console"
+    verbose_name = _("Operator console")
+    default_auto_field = "django.db.models.BigAutoField"

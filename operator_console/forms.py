@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Plan
+from tenants.models import StudioStatus
+
+
+class StudioFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + StudioStatus.choices
+    )
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    expiring = forms.BooleanField(label=_("Licence ends within 7 days"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, subdomain or owner e-mail")
+        self.fields["plan"].choices = [("", _("Any")), ("none", _("No plan"))] + [
+            (str(plan.pk), plan.name) for plan in Plan.objects.all()
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.TextInput)
+
+
+class LicenceExtendForm(ReasonForm):
+    until = forms.DateField(
+        label=_("Licence valid until"), widget=forms.DateInput({"type": "date"})
+    )
+    field_order = ["until", "reason"]
+
+
+class PlanChangeForm(ReasonForm):
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=Plan.objects.all(), required=False, empty_label=_("No plan")
+    )
+    field_order = ["plan", "reason"]

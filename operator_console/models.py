@@ -1,0 +1,112 @@
+"""The operators' view of the platform (public schema): figures gathered per studio by a
+periodic task, so console pages never enter a studio's schema, and the audit of what
+operators did."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StudioSalesSnapshot(models.Model):
+    """One row per studio, overwritten by ``snapshot_collect_for_studio``."""
+
+    studio = models.OneToOneField(
+        "tenants.Studio", on_delete=models.CASCADE, related_name="sales_snapshot"
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    orders_season = models.PositiveIntegerField(_("orders this season"), default=0)
+    gmv_season = models.DecimalField(
+        _("GMV this season"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    orders_today = models.PositiveIntegerField(_("orders today"), default=0)
+    gmv_today = models.DecimalField(
+        _("GMV today"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    platform_revenue_season = models.DecimalField(
+        _("platform revenue this season"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    platform_revenue_today = models.DecimalField(
+        _("platform revenue today"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    photos = models.PositiveIntegerField(_("photos"), default=0)
+    storage_bytes = models.BigIntegerField(_("storage"), default=0)
+    staff = models.PositiveIntegerField(_("staff"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"))
+
+    def __str__(self):
+        return f"sales of {self.studio_id}"
+
+
+class PlatformDailyStat(models.Model):
+    """One row per (UTC) day for the analytics charts; today's row is refreshed until the
+    day is over. Amounts are summed across studios as they are (no currency conversion)."""
+
+    date = models.DateField(unique=True)
+    signups = models.PositiveIntegerField(default=0)
+    active_studios = models.PositiveIntegerField(default=0)
+    mrr = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    gmv = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    platform_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return str(self.date)
+
+
+class AuditAction(models.TextChoices):
+    LICENCE_EXTEND = "licence_extend", _("Licence extended")
+    BLOCK = "block", _("Blocked")
+    UNBLOCK = "unblock", _("Unblocked")
+    PLAN_CHANGE = "plan_change", _("Plan changed")
+    SUPPORT_LOGIN = "support_login", _("Opened as support")
+
+
+class AuditLog(models.Model):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_email = models.EmailField()
+    studio = models.ForeignKey(
+        "tenants.Studio", on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    reason = models.TextField(_("reason"))
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} on {self.studio_id}"
+
+
+class NoticeKind(models.TextChoices):
+    SIGNUP = "signup", _("New sign-up")
+    EXPIRING = "expiring", _("Licence expiring")
+    LAPSED = "lapsed", _("Licence lapsed")
+
+
+class OperatorNotice(models.Model):
+    """An e-mail sent to the operators, recorded so that each event is told once. ``key``
+    names the event (the licence end for licence notices), so a renewed licence that runs
+    out again is told again."""
+
+    studio = models.ForeignKey("tenants.Studio", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    key = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "kind", "key"], name="operator_notice_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.studio_id}"

@@ -1,0 +1,346 @@
+"""Operators' actions on studios (each audited) and the writes of the periodic figures."""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from billing.licences import licence_transition
+from billing.models import Plan, PlanKind
+from saas_platform.accounts.models import Role, User
+from saas_platform.accounts.services import login_token_issue
+from saas_platform.money import quantize
+from tenants.models import Studio, StudioStatus
+from tenants.selectors import host_cache_forget, public_url, studio_url
+
+from .models import (
+    AuditAction,
+    AuditLog,
+    NoticeKind,
+    OperatorNotice,
+    PlatformDailyStat,
+    StudioSalesSnapshot,
+)
+from .selectors import SUPPORT_EMAIL_DOMAIN
+
+logger = logging.getLogger(__name__)
+
+
+# --- periodic figures -----------------------------------------------------------------------
+
+
+def platform_share(*, plan: Plan | None, gmv: Decimal, currency: str) -> Decimal:
+    """The platform's application fee on ``gmv`` under a revenue-share plan, else zero."""
+    if plan is None or plan.kind != PlanKind.REVENUE_SHARE:
+        return Decimal("0")
+    return quantize(gmv * plan.revenue_share_percent / Decimal(100), currency)
+
+
+def snapshot_record(*, studio_id: int, counts: dict) -> StudioSalesSnapshot:
+    with schema_context(get_public_schema_name()):
+        studio = Studio.objects.select_related("plan").get(pk=studio_id)
+        currency = studio.currency
+        defaults = {
+            **counts,
+            "currency": currency,
+            "platform_revenue_season": platform_share(
+                plan=studio.plan, gmv=counts["gmv_season"], currency=currency
+            ),
+            "platform_revenue_today": platform_share(
+                plan=studio.plan, gmv=counts["gmv_today"], currency=currency
+            ),
+            "computed_at": timezone.now(),
+        }
+        snapshot, _created = StudioSalesSnapshot.objects.update_or_create(
+            studio_id=studio_id, defaults=defaults
+        )
+    return snapshot
+
+
+def _active_studios():
+    from billing.services import serving_studios
+
+    now = timezone.now()
+    return serving_studios().filter(
+        Q(status__in=[StudioStatus.TRIAL, StudioStatus.ACTIVE])
+        & (Q(licence_valid_until__isnull=True) | Q(licence_valid_until__gt=now))
+    )
+
+
+def monthly_fee(plan: Plan | None) -> Decimal:
+    if plan is None:
+        return Decimal("0")
+    if plan.kind == PlanKind.MONTHLY:
+        return plan.price
+    if plan.kind == PlanKind.YEARLY:
+        return (plan.price / 12).quantize(Decimal("0.01"))
+    return Decimal("0")
+
+
+def platform_daily_stat_record(*, day: datetime.date | None = None) -> PlatformDailyStat:
+    """Today's (UTC) platform figures from the public tables: sign-ups, active studios, MRR
+    of the active studios' plans, and GMV/platform revenue from today's snapshots."""
+    from billing.services import serving_studios
+
+    day = day or timezone.now().date()
+    with schema_context(get_public_schema_name()):
+        active = list(_active_studios().select_related("plan"))
+        sales = StudioSalesSnapshot.objects.filter(studio__in=serving_studios()).aggregate(
+            gmv=Sum("gmv_today"), revenue=Sum("platform_revenue_today")
+        )
+        stat, _created = PlatformDailyStat.objects.update_or_create(
+            date=day,
+            defaults={
+                "signups": serving_studios().filter(created_at__date=day).count(),
+                "active_studios": len(active),
+                "mrr": sum((monthly_fee(s.plan) for s in active), Decimal("0")),
+                "gmv": sales["gmv"] or Decimal("0"),
+                "platform_revenue": sales["revenue"] or Decimal("0"),
+                "computed_at": timezone.now(),
+            },
+        )
+    return stat
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A reason is required."), code="reason")
+    return reason
+
+
+def _audit(*, actor: User, studio: Studio, action: str, reason: str, data: dict) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor, actor_email=actor.email, studio=studio, action=action, reason=reason, data=data
+    )
+
+
+def _save_studio(studio: Studio, fields: list[str]) -> None:
+    studio.save(update_fields=fields)
+    # The host lookup caches the studio row: the storefront must see the change now.
+    host_cache_forget(hostnames=list(studio.domains.values_list("domain", flat=True)))
+
+
+@transaction.atomic
+def licence_extend(*, actor: User, studio: Studio, until: datetime.date, reason: str) -> AuditLog:
+    """The licence runs to the end of ``until`` in the studio's time zone; a studio suspended
+    for a lapsed licence or payment is active again (a blocked one stays blocked)."""
+    from studio.access.services import studio_tzinfo
+
+    reason = _require_reason(reason)
+    valid_until = datetime.datetime.combine(
+        until + datetime.timedelta(days=1), datetime.time.min, tzinfo=studio_tzinfo(studio)
+    )
+    if valid_until <= timezone.now():
+        raise ValidationError(_("Choose a date in the future."), code="past")
+    before = studio.licence_valid_until
+    studio.licence_valid_until = valid_until
+    _save_studio(studio, ["licence_valid_until"])
+    licence_transition(
+        studio=studio,
+        to=StudioStatus.ACTIVE,
+        reason=reason,
+        source=f"operator:{actor.email}",
+        allow_from=(StudioStatus.SUSPENDED, StudioStatus.PAST_DUE),
+        grace_until=None,
+    )
+    studio.refresh_from_db()
+    return _audit(
+        actor=actor,
+        studio=studio,
+        action=AuditAction.LICENCE_EXTEND,
+        reason=reason,
+        data={"from": before.isoformat() if before else None, "to": valid_until.isoformat()},
+    )
+
+
+@transaction.atomic
+def studio_block(*, actor: User, studio: Studio, reason: str) -> AuditLog:
+    """Stops the storefront and makes staff read-only; the reason is shown to the studio's
+    staff. Through the licence state machine, so it is in the licence history too."""
+    reason = _require_reason(reason)
+    before = studio.status
+    licence_transition(
+        studio=studio, to=StudioStatus.BLOCKED, reason=reason, source=f"operator:{actor.email}"
+    )
+    studio.refresh_from_db()
+    return _audit(
+        actor=actor, studio=studio, action=AuditAction.BLOCK, reason=reason, data={"from": before}
+    )
+
+
+@transaction.atomic
+def studio_unblock(*, actor: User, studio: Studio, reason: str) -> AuditLog:
+    """Back to active while the licence runs, else to suspended (it lapsed meanwhile)."""
+    reason = _require_reason(reason)
+    before = studio.status
+    valid = studio.licence_valid_until is None or studio.licence_valid_until > timezone.now()
+    licence_transition(
+        studio=studio,
+        to=StudioStatus.ACTIVE if valid else StudioStatus.SUSPENDED,
+        reason=reason,
+        source=f"operator:{actor.email}",
+    )
+    studio.refresh_from_db()
+    return _audit(
+        actor=actor, studio=studio, action=AuditAction.UNBLOCK, reason=reason, data={"from": before}
+    )
+
+
+@transaction.atomic
+def plan_change(*, actor: User, studio: Studio, plan: Plan | None, reason: str) -> AuditLog:
+    reason = _require_reason(reason)
+    before = studio.plan
+    studio.plan = plan
+    _save_studio(studio, ["plan"])
+    return _audit(
+        actor=actor,
+        studio=studio,
+        action=AuditAction.PLAN_CHANGE,
+        reason=reason,
+        data={
+            "from": before.code if before else None,
+            "to": plan.code if plan else None,
+        },
+    )
+
+
+def support_email(actor: User) -> str:
+    return f"support-{actor.pk}@{SUPPORT_EMAIL_DOMAIN}"
+
+
+@transaction.atomic
+def support_login_issue(*, actor: User, studio: Studio, reason: str, request=None) -> str:
+    """A one-time sign-in link to the studio's dashboard as a support user of that studio
+    (a manager without a password, one per operator, named so the studio can see it).
+    Returns the absolute URL on the studio's host."""
+    reason = _require_reason(reason)
+    with schema_context(studio.schema_name):
+        user, _created = User.objects.get_or_create(
+            email=support_email(actor),
+            defaults={
+                "full_name": _("Pictureday support (%(name)s)") % {"name": actor.get_full_name()},
+                "role": Role.MANAGER,
+            },
+        )
+        if _created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        elif not user.is_active or user.role != Role.MANAGER:
+            user.is_active, user.role = True, Role.MANAGER
+            user.save(update_fields=["is_active", "role"])
+        token = login_token_issue(user=user)
+    _audit(
+        actor=actor,
+        studio=studio,
+        action=AuditAction.SUPPORT_LOGIN,
+        reason=reason,
+        data={"support_user": user.email},
+    )
+    return studio_url(studio=studio, path=f"/accounts/welcome/{token}/", request=request)
+
+
+# --- notifications to operators -------------------------------------------------------------
+
+
+def _notice_once(*, studio: Studio, kind: str, key: str, subject: str, body: str) -> bool:
+    """Sends the e-mail unless this event was told already; True when sent."""
+    if not settings.OPERATOR_EMAILS:
+        return False
+    try:
+        with transaction.atomic():
+            OperatorNotice.objects.create(studio=studio, kind=kind, key=key)
+            send_mail(subject, body, None, settings.OPERATOR_EMAILS)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _console_link(studio: Studio) -> str:
+    return public_url(path=f"/console/studios/{studio.pk}/")
+
+
+def operator_signup_notify(*, studio_id: int) -> bool:
+    """Tells the operators about a new studio (called after the sign-up commits)."""
+    with schema_context(get_public_schema_name()):
+        studio = Studio.objects.filter(pk=studio_id).first()
+        if studio is None:
+            return False
+        return _notice_once(
+            studio=studio,
+            kind=NoticeKind.SIGNUP,
+            key="",
+            subject=_("New studio: %(name)s") % {"name": studio.name},
+            body=_("%(name)s (%(slug)s) signed up, owner %(email)s.\n\n%(link)s\n")
+            % {
+                "name": studio.name,
+                "slug": studio.slug,
+                "email": studio.owner_email,
+                "link": _console_link(studio),
+            },
+        )
+
+
+def operator_signup_notify_on_commit(studio: Studio) -> None:
+    """The hook ``studio_create`` calls: queues the e-mail once the sign-up is committed."""
+    if not settings.OPERATOR_EMAILS:
+        return
+    from .tasks import signup_notify
+
+    studio_id = studio.pk
+    transaction.on_commit(
+        lambda: signup_notify.apply_async(args=[studio_id], schema=get_public_schema_name())
+    )
+
+
+def licence_notices_send(*, now=None) -> int:
+    """E-mails the operators once per studio and licence end: 7 days before, and when it
+    lapsed. Returns the number of e-mails sent."""
+    from billing.services import serving_studios
+
+    now = now or timezone.now()
+    sent = 0
+    with schema_context(get_public_schema_name()):
+        studios = serving_studios().filter(
+            licence_valid_until__isnull=False,
+            licence_valid_until__lte=now + datetime.timedelta(days=7),
+            licence_valid_until__gt=now - datetime.timedelta(days=30),
+        )
+        for studio in studios:
+            lapsed = studio.licence_valid_until <= now
+            kind = NoticeKind.LAPSED if lapsed else NoticeKind.EXPIRING
+            until = timezone.localdate(studio.licence_valid_until)
+            values = {"name": studio.name, "date": until.isoformat()}
+            subject = (
+                _("Licence lapsed: %(name)s") if lapsed else _("Licence expiring: %(name)s")
+            ) % values
+            body = (
+                (
+                    _("The licence of %(name)s ended on %(date)s.")
+                    if lapsed
+                    else _("The licence of %(name)s ends on %(date)s.")
+                )
+                % values
+                + "\n\n"
+                + _console_link(studio)
+                + "\n"
+            )
+            sent += _notice_once(
+                studio=studio,
+                kind=kind,
+                key=studio.licence_valid_until.isoformat(),
+                subject=subject,
+                body=body,
+            )
+    return sent

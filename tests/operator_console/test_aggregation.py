@@ -1,0 +1,139 @@
+"""The periodic figures: one task per studio in its own schema, landing in that studio's row,
+and the daily platform row built from public tables only."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from billing.models import Plan, PlanKind
+from operator_console.models import PlatformDailyStat, StudioSalesSnapshot
+from operator_console.selectors import season_start
+from operator_console.services import platform_daily_stat_record, support_email
+from operator_console.tasks import snapshots_collect_all
+from saas_platform.accounts.models import Role, User
+from studio.orders.models import Order, OrderStatus
+from studio.photos.models import Photo
+from studio.schools.models import School
+from studio.shoots.services import shoot_create
+
+
+def _order(number, status, total, created_at=None):
+    order = Order.objects.create(
+        number=number,
+        email=f"{number}@parents.test",
+        status=status,
+        currency="EUR",
+        subtotal=Decimal(total),
+        total=Decimal(total),
+        payment_method="cash",
+        idempotency_key=number,
+    )
+    if created_at:
+        Order.objects.filter(pk=order.pk).update(created_at=created_at)
+    return order
+
+
+def test_season_starts_on_the_first_of_august():
+    assert season_start(datetime.date(2026, 11, 25)) == datetime.date(2026, 8, 1)
+    assert season_start(datetime.date(2027, 3, 1)) == datetime.date(2026, 8, 1)
+    assert season_start(datetime.date(2026, 8, 1)) == datetime.date(2026, 8, 1)
+
+
+def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_tasks):
+    share = Plan.objects.create(
+        code="share-test",
+        name="Share",
+        kind=PlanKind.REVENUE_SHARE,
+        revenue_share_percent=Decimal("10"),
+    )
+    alpha.studio.plan = share
+    alpha.studio.save(update_fields=["plan"])
+    now = timezone.now()
+    last_season = datetime.datetime.combine(
+        season_start(now.date()) - datetime.timedelta(days=3),
+        datetime.time(12),
+        tzinfo=datetime.UTC,
+    )
+    # yesterday noon, or the season's first noon when the season began today
+    yesterday = max(
+        datetime.datetime.combine(now.date(), datetime.time(12), tzinfo=datetime.UTC)
+        - datetime.timedelta(days=1),
+        datetime.datetime.combine(season_start(now.date()), datetime.time(12), tzinfo=datetime.UTC),
+    )
+    with schema_context(alpha.schema):
+        _order("A-1", OrderStatus.PAID, "30.00")
+        _order("A-2", OrderStatus.COMPLETED, "12.50", created_at=yesterday)
+        _order("A-3", OrderStatus.PENDING_PAYMENT, "99.00")
+        _order("A-4", OrderStatus.PAID, "1000.00", created_at=last_season)
+        User.objects.create_user(email="photo@alpha.test", role=Role.PHOTOGRAPHER)
+        shoot = shoot_create(
+            school=School.objects.create(name="Snapshot school"), name="Day", date="2026-10-01"
+        )
+        owner = User.objects.get(role=Role.OWNER)
+        for n, size in enumerate((1000, 2500)):
+            Photo.objects.create(
+                shoot=shoot,
+                original_name=f"{n}.jpg",
+                content_hash=f"{n:064d}",
+                size_bytes=size,
+                photographer=owner,
+            )
+        User.objects.create_user(email=support_email(User(pk=1)), role=Role.MANAGER)
+    with schema_context(beta.schema):
+        _order("B-1", OrderStatus.IN_FULFILMENT, "7.00")
+
+    assert snapshots_collect_all() >= 2
+
+    sent = {
+        args[0] for name, args, _kw in run_tasks if name.endswith("snapshot_collect_for_studio")
+    }
+    assert {alpha.studio.pk, beta.studio.pk} <= sent
+    a = StudioSalesSnapshot.objects.get(studio=alpha.studio)
+    b = StudioSalesSnapshot.objects.get(studio=beta.studio)
+    assert (a.orders_season, a.gmv_season) == (2, Decimal("42.50"))
+    assert (a.orders_today, a.gmv_today) == (1, Decimal("30.00"))
+    assert a.platform_revenue_season == Decimal("4.25")
+    assert (a.photos, a.storage_bytes) == (2, 3500)
+    assert (b.photos, b.storage_bytes) == (0, 0)
+    assert a.staff == 2  # owner and photographer; the support user is not counted
+    assert a.last_activity_at is not None
+    assert (b.orders_season, b.gmv_season, b.orders_today, b.gmv_today) == (
+        1,
+        Decimal("7.00"),
+        1,
+        Decimal("7.00"),
+    )
+    assert b.platform_revenue_season == Decimal("0")  # no revenue-share plan
+    assert b.staff == 1
+
+
+def test_the_daily_platform_row_sums_snapshots_and_plans(alpha, beta):
+    monthly = Plan.objects.create(
+        code="m-test", name="M", kind=PlanKind.MONTHLY, price=Decimal("30")
+    )
+    yearly = Plan.objects.create(
+        code="y-test", name="Y", kind=PlanKind.YEARLY, price=Decimal("120")
+    )
+    alpha.studio.plan = monthly
+    alpha.studio.save(update_fields=["plan"])
+    beta.studio.plan = yearly
+    beta.studio.status = "blocked"
+    beta.studio.save(update_fields=["plan", "status"])
+    now = timezone.now()
+    for studio, gmv, fee in ((alpha.studio, "10.00", "1.00"), (beta.studio, "5.00", "0.50")):
+        StudioSalesSnapshot.objects.create(
+            studio=studio,
+            gmv_today=Decimal(gmv),
+            platform_revenue_today=Decimal(fee),
+            computed_at=now,
+        )
+
+    stat = platform_daily_stat_record()
+    again = platform_daily_stat_record()
+
+    assert PlatformDailyStat.objects.count() == 1 and again.pk == stat.pk
+    assert stat.mrr == Decimal("30.00")  # beta is blocked, so its yearly fee is not counted
+    assert stat.active_studios == 1
+    assert (stat.gmv, stat.platform_revenue) == (Decimal("15.00"), Decimal("1.50"))
