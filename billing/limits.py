@@ -42,7 +42,34 @@ def usage() -> dict:
         "schools": (counts["schools"], plan.max_schools if plan else None),
         "staff": (counts["staff"], plan.max_staff if plan else None),
         "storage_gb": (round(used_gb, 2), plan.max_storage_gb if plan else None),
+        "photos_this_season": (
+            photos_this_season(),
+            plan.max_photos_per_season if plan else None,
+        ),
     }
+
+
+def photos_this_season() -> int:
+    """Photos uploaded since the season began (1 August, as the console counts it)."""
+    from django.utils import timezone
+
+    from operator_console.selectors import season_start
+    from studio.photos.models import Photo
+
+    start = season_start(timezone.localdate())
+    return Photo.objects.filter(uploaded_at__date__gte=start).count()
+
+
+def check_photos(*, adding: int = 1) -> None:
+    plan = _plan()
+    if plan is None or plan.max_photos_per_season is None:
+        return
+    if photos_this_season() + adding > plan.max_photos_per_season:
+        _refuse(
+            _("Your plan includes %(count)d photos per season, and they are used up.")
+            % {"count": plan.max_photos_per_season},
+            "plan_limit_photos",
+        )
 
 
 def check_schools(*, adding: int = 1) -> None:

@@ -23,6 +23,9 @@ class Plan(models.Model):
     max_schools = models.PositiveIntegerField(_("schools"), null=True, blank=True)
     max_staff = models.PositiveIntegerField(_("staff seats"), null=True, blank=True)
     max_storage_gb = models.PositiveIntegerField(_("storage, GB"), null=True, blank=True)
+    max_photos_per_season = models.PositiveIntegerField(
+        _("photos per season"), null=True, blank=True
+    )
     stripe_price_id = models.CharField(
         _("Stripe price"),
         max_length=64,

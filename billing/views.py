@@ -41,6 +41,7 @@ def billing(request):
                 (_("Schools"), *usage["schools"]),
                 (_("Staff"), *usage["staff"]),
                 (_("Photo storage, GB"), *usage["storage_gb"]),
+                (_("Photos this season"), *usage["photos_this_season"]),
             ],
         },
     )

@@ -213,9 +213,10 @@ def upload_start(
             existing.received_bytes = _part_size(existing)
             existing.save(update_fields=["received_bytes"])
             return existing
-    from billing.limits import check_storage
+    from billing.limits import check_photos, check_storage
 
     check_storage(adding_bytes=size_bytes)
+    check_photos(adding=1)
     return Upload.objects.create(
         shoot=shoot,
         school_class=school_class,

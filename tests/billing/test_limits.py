@@ -62,3 +62,32 @@ def test_uploads_beyond_the_storage_are_refused(alpha, media_in_tmp):
     with schema_context(alpha.schema), pytest.raises(ValidationError) as refused:
         upload_start(shoot=shoot, file_name="b.jpg", size_bytes=1000, user=user)
     assert refused.value.code == "plan_limit_storage"
+
+
+def test_photos_beyond_the_season_allowance_are_refused(alpha, media_in_tmp):
+    from saas_platform.accounts.models import Role, User
+    from studio.photos.models import Photo
+    from studio.photos.services import upload_start
+    from studio.shoots.services import shoot_create
+
+    with schema_context(alpha.schema):
+        school = School.objects.create(name="Season school")
+        shoot = shoot_create(school=school, name="Season day", date="2026-10-01")
+        user = User.objects.create_user(
+            email="ph-season@alpha.test", password="pw-123456", role=Role.PHOTOGRAPHER
+        )
+        Photo.objects.create(
+            shoot=shoot,
+            original="originals/season-1.jpg",
+            original_name="season-1.jpg",
+            content_hash="f" * 64,
+            size_bytes=10,
+            photographer=user,
+        )
+    on_plan(alpha, max_photos_per_season=1)
+    with schema_context(alpha.schema), pytest.raises(ValidationError) as refused:
+        upload_start(shoot=shoot, file_name="two.jpg", size_bytes=1000, user=user)
+    assert refused.value.code == "plan_limit_photos"
+    assert "/staff/billing/" in refused.value.messages[0]
+    page = owner_client(alpha).get("/staff/billing/").content.decode()
+    assert "Photos this season" in page
