@@ -69,6 +69,8 @@ def order_photos(*, order: Order) -> list[Photo]:
     """The photos the order's digital items cover (whether or not it is paid)."""
     wanted = Q(pk__in=[])
     for line in order.lines.all():
+        if line.refunded:
+            continue
         if line.kind == DIGITAL and line.photo_id:
             wanted |= Q(pk=line.photo_id)
         elif line.kind == PACKAGE and (package_q := _all_digital_q(line)) is not None:

@@ -69,6 +69,21 @@ class RefundForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
     token = forms.UUIDField(widget=forms.HiddenInput)
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Refunded items (their downloads close)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["lines"].choices = [
+                (line.pk, f"{line.quantity} × {line.description}")
+                for line in order.lines.all()
+                if not line.refunded and line.net > 0
+            ]
 
 
 class MoveForm(forms.Form):

@@ -105,6 +105,8 @@ class OrderLine(models.Model):
         _("fulfilment"), max_length=20, choices=FulfilmentStatus.choices, blank=True
     )
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # Refunded by a refund that named this line: its downloads are closed.
+    refunded = models.BooleanField(_("refunded"), default=False)
 
     class Meta:
         ordering = ["order", "id"]

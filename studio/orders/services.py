@@ -272,6 +272,7 @@ def refund_record(
     payment: Payment | None = None,
     provider_reference: str | None = None,
     idempotency_key: str | None = None,
+    line_ids=(),
 ) -> Refund:
     """Money given back. With the provider's ``provider_reference`` the same refund reported
     again (our API call, then its webhook) returns the first record and changes nothing; with
@@ -300,6 +301,8 @@ def refund_record(
         provider_reference=provider_reference or None,
         idempotency_key=idempotency_key or None,
     )
+    if line_ids:  # what the money was for: those lines' downloads close
+        order.lines.filter(pk__in=list(line_ids)).update(refunded=True)
     order.refunded_total += amount
     target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED
     _move(order, target, actor=actor, note=reason)

@@ -85,7 +85,8 @@ def _detail(request, order: Order, *, status: int = 200, **forms):
                 "token": uuid.uuid4(),
             }
         ),
-        "refund_form": forms.get("refund_form") or RefundForm(initial={"token": uuid.uuid4()}),
+        "refund_form": forms.get("refund_form")
+        or RefundForm(order=order, initial={"token": uuid.uuid4()}),
         "move_form": forms.get("move_form") or MoveForm(),
         "fulfilment_form": forms.get("fulfilment_form") or FulfilmentForm(),
         "can_pay": may(request.user, Action.RECORD_PAYMENT)
@@ -145,7 +146,7 @@ def _paid_by_card(order) -> bool:
 def refund(request, pk):
     require(request.user, Action.REFUND_ORDER)
     order = _order(pk)
-    form = RefundForm(request.POST)
+    form = RefundForm(request.POST, order=order)
     if form.is_valid():
         try:
             # Card payments go back through Stripe; other money is paid back by hand.
@@ -156,6 +157,7 @@ def refund(request, pk):
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
                 idempotency_key=f"staff-{form.cleaned_data['token']}",
+                line_ids=form.cleaned_data["lines"],
             )
         except ValidationError as error:
             _add_errors(form, error)

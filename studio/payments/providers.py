@@ -61,7 +61,14 @@ class PaymentProvider:
         return payment_confirm(payment=payment, actor=actor)
 
     def refund(
-        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+        self,
+        *,
+        order: Order,
+        amount: Decimal,
+        actor,
+        reason: str = "",
+        idempotency_key=None,
+        line_ids=(),
     ) -> Refund:
         raise NotImplementedError
 
@@ -81,7 +88,14 @@ class OfflineProvider(PaymentProvider):
         )
 
     def refund(
-        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+        self,
+        *,
+        order: Order,
+        amount: Decimal,
+        actor,
+        reason: str = "",
+        idempotency_key=None,
+        line_ids=(),
     ) -> Refund:
         return refund_record(
             order=order,
@@ -89,6 +103,7 @@ class OfflineProvider(PaymentProvider):
             actor=actor,
             reason=reason,
             idempotency_key=idempotency_key,
+            line_ids=line_ids,
         )
 
 
@@ -244,7 +259,14 @@ class StripeProvider(PaymentProvider):
         return session.url
 
     def refund(
-        self, *, order: Order, amount: Decimal, actor, reason: str = "", idempotency_key=None
+        self,
+        *,
+        order: Order,
+        amount: Decimal,
+        actor,
+        reason: str = "",
+        idempotency_key=None,
+        line_ids=(),
     ) -> Refund:
         """Refunds through Stripe first, then records it under Stripe's refund id (the
         webhook reporting the same refund later changes nothing). A staff form's
@@ -302,6 +324,7 @@ class StripeProvider(PaymentProvider):
             payment=payment,
             provider_reference=stripe_refund.id,
             idempotency_key=idempotency_key,
+            line_ids=line_ids,
         )
 
 

@@ -286,3 +286,24 @@ def test_staff_reissue_restores_revoked_downloads(day, bought):
     assert response["Location"] == "/staff/"
     with schema_context(day.studio.schema):
         assert order_downloads(order=order).available
+
+
+def test_a_refund_naming_a_line_closes_that_photo_only(day):
+    with schema_context(day.studio.schema):
+        order = place(
+            day,
+            [digital_line(day.photos["anna1"]), digital_line(day.photos["anna2"])],
+            key="per-line",
+        )
+        before = urls_by_photo(order_downloads(order=order))
+        anna1_line = order.lines.get(photo=day.photos["anna1"])
+        refund_record(order=order, amount="5.00", reason="wrong photo", line_ids=[anna1_line.pk])
+        order.refresh_from_db()
+        after = order_downloads(order=order)
+    client = host_client(day.studio.host)
+
+    assert order.status == "partially_refunded"
+    assert set(urls_by_photo(after)) == {day.photos["anna2"].pk}
+    assert client.get(before[day.photos["anna1"].pk]).status_code in (403, 404)
+    assert client.get(before[day.photos["anna2"].pk]).status_code == 200
+    assert len(zip_contents(body(client.get(after.zip_url)))) == 1

@@ -251,6 +251,7 @@ def test_refund_move_and_fulfilment_from_the_detail_page(alpha, orders):
 
     second.refresh_from_db()
     ivan_line.refresh_from_db()
+    assert not second.lines.filter(refunded=True).exists()  # no line named: none closed
     assert (second.status, second.refunded_total) == (
         OrderStatus.PARTIALLY_REFUNDED,
         Decimal("3.00"),
@@ -292,3 +293,25 @@ def test_school_labels_group_orders_by_school_and_class(alpha, orders):
         page.index("3A") < page.index("Ivan Petrov") < page.index("4B") < page.index("Masha Orlova")
     )
     assert "2 items" in page and "1 item" in page
+
+
+def test_a_refund_can_name_the_lines_it_pays_back(alpha, orders):
+    shop, _, second, _ = orders
+    client = client_for(alpha, Role.OWNER, "boss-lines@alpha.test")
+    line = second.lines.filter(net__gt=0).first()
+    page = client.get(f"/staff/orders/{second.pk}/").content.decode()
+    assert f'name="lines" value="{line.pk}"' in page
+
+    client.post(
+        f"/staff/orders/{second.pk}/refund/",
+        {
+            "amount": "1",
+            "reason": "wrong print",
+            "token": "9c1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b",
+            "lines": [line.pk],
+        },
+    )
+
+    line.refresh_from_db()
+    assert line.refunded is True
+    assert list(second.lines.filter(refunded=True)) == [line]
