@@ -247,8 +247,30 @@ def sent_mail(mail_dir: Path, to: str) -> list:
     return found
 
 
-def _started_process_env(shared_media: dict, mail_dir: Path) -> dict:
-    return {**shared_media, "PICTUREDAY_TEST_MAIL_DIR": str(mail_dir)}
+# The platform's Stripe keys in tests; the webhook secret signs the fake's events.
+STRIPE_TEST_SECRET_KEY = "sk_test_platform"
+STRIPE_TEST_WEBHOOK_SECRET = "whsec_test_pictureday"
+
+
+@pytest.fixture(scope="session")
+def fake_stripe():
+    """The fake Stripe (``tests/fakestripe.py``) for the whole session: started processes
+    are always pointed at it, tests in this process via ``stripe_on``."""
+    from tests.fakestripe import FakeStripe
+
+    fake = FakeStripe().start()
+    yield fake
+    fake.stop()
+
+
+def _started_process_env(shared_media: dict, mail_dir: Path, stripe_api_base: str) -> dict:
+    return {
+        **shared_media,
+        "PICTUREDAY_TEST_MAIL_DIR": str(mail_dir),
+        "STRIPE_API_BASE": stripe_api_base,
+        "STRIPE_SECRET_KEY": STRIPE_TEST_SECRET_KEY,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_TEST_WEBHOOK_SECRET,
+    }
 
 
 @pytest.fixture
@@ -296,12 +318,12 @@ def background_process(args: list[str], log: Path, env: dict, stop_timeout: floa
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir):
+def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe):
     """gunicorn serving the test database on a free port; yields the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    env = _started_process_env(shared_media, shared_mail_dir)
+    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url)
     with background_process([*args, "--workers", "2", "--threads", "2"], log, env) as process:
         try:
             wait_for_port(port, process)
@@ -312,13 +334,15 @@ def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir)
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir):
+def celery_worker_process(
+    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe
+):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    env = _started_process_env(shared_media, shared_mail_dir)
+    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url)
     with background_process([*args, "-Q", queue, *flags], log, env) as process:
         yield process, log
 

@@ -13,6 +13,7 @@ exactly as Stripe does.
 import copy
 import hashlib
 import hmac
+import html
 import json
 import threading
 import time
@@ -299,11 +300,49 @@ class FakeStripe:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _checkout_page(self, method) -> bool:
+                """Checkout's hosted page, stood in for by a "Pay" button: paying marks the
+                session paid and sends the browser to its ``success_url``. The webhook is
+                not sent from here; the test delivers it, as Stripe would, later."""
+                parts = urlsplit(self.path).path.strip("/").split("/")
+                if len(parts) != 2 or parts[0] != "pay":
+                    return False
+                account, session = fake.find_session(parts[1])
+                if session is None:
+                    self.send_error(404)
+                    return True
+                if method == "POST":
+                    if session["status"] == "open":
+                        if session["mode"] == "subscription":
+                            fake.subscribe(session["id"])
+                        else:
+                            fake.pay(account, session["id"])
+                    self.send_response(303)
+                    self.send_header("Location", session["success_url"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return True
+                amount = session.get("amount_total")
+                total = (
+                    f"{int(amount) / 100:.2f} {str(session.get('currency', '')).upper()}"
+                    if amount is not None
+                    else ""
+                )
+                data = CHECKOUT_PAGE.format(total=html.escape(total)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return True
+
             def do_GET(self):
-                self._serve("GET")
+                if not self._checkout_page("GET"):
+                    self._serve("GET")
 
             def do_POST(self):
-                self._serve("POST")
+                if not self._checkout_page("POST"):
+                    self._serve("POST")
 
             def log_message(self, *args):
                 pass
@@ -311,6 +350,14 @@ class FakeStripe:
         return Handler
 
     # ------------------------------------------------------------------ what people do
+
+    def find_session(self, session_id: str) -> tuple[str, dict | None]:
+        """The Checkout Session ``session_id`` and its account, from any account."""
+        with self.lock:
+            for (account, key), obj in self.objects.items():
+                if key == session_id and obj.get("object") == "checkout.session":
+                    return account, obj
+        return "", None
 
     def session(self, account: str, session_id: str) -> dict:
         return self.objects[(account, session_id)]
@@ -466,6 +513,18 @@ class FakeStripe:
 
     def posts(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["method"] == "POST" and r["path"] == path]
+
+
+CHECKOUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fake Stripe Checkout</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}
+button{{width:100%;padding:.8rem;font-size:1.1rem;border:0;border-radius:.4rem;
+background:#635bff;color:#fff}}</style></head>
+<body><h1>Fake Stripe Checkout</h1><p class="total">{total}</p>
+<form method="post"><button type="submit">Pay</button></form></body></html>
+"""
 
 
 def _error(message: str, code, *, kind: str = "invalid_request_error") -> dict:

@@ -11,7 +11,7 @@ from saas_platform.accounts.models import User
 from tenants.models import Studio
 from tests.conftest import host_client, logged_in_client
 from tests.fakestripe import event, sign
-from tests.studio.payments.conftest import WEBHOOK_SECRET, fake_stripe, stripe_on  # noqa: F401
+from tests.studio.payments.conftest import WEBHOOK_SECRET, stripe_on  # noqa: F401
 
 PRICE = "price_test_starter_monthly"
 

@@ -2,22 +2,16 @@
 
 import pytest
 
-from tests.fakestripe import FakeStripe
+from tests.conftest import STRIPE_TEST_SECRET_KEY, STRIPE_TEST_WEBHOOK_SECRET
 
-WEBHOOK_SECRET = "whsec_test_pictureday"
-
-
-@pytest.fixture(scope="session")
-def fake_stripe():
-    fake = FakeStripe().start()
-    yield fake
-    fake.stop()
+# ``fake_stripe`` is the session's, from tests/conftest.py (the web server talks to it too).
+WEBHOOK_SECRET = STRIPE_TEST_WEBHOOK_SECRET
 
 
 @pytest.fixture
 def stripe_on(settings, fake_stripe):
     """The platform's Stripe keys, pointing at the fake (emptied for each test)."""
-    settings.STRIPE_SECRET_KEY = "sk_test_platform"
+    settings.STRIPE_SECRET_KEY = STRIPE_TEST_SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_API_BASE = fake_stripe.url
     fake_stripe.reset()

@@ -7,7 +7,7 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from studio.orders.models import Order, OrderStatus
-from tests.studio.payments.conftest import card_alpha, fake_stripe, stripe_on  # noqa: F401
+from tests.studio.payments.conftest import card_alpha, stripe_on  # noqa: F401
 from tests.studio.payments.test_stripe import completed, deliver
 from tests.studio.storefront.conftest import sign_in
 from tests.studio.storefront.test_gallery import parent_with
