@@ -95,3 +95,20 @@ def check_storage(*, adding_bytes: int) -> None:
             % {"gb": plan.max_storage_gb},
             "plan_limit_storage",
         )
+
+
+def check_staff(*, adding: int = 1) -> None:
+    """Active staff seats (owners included) against the plan's ``max_staff``."""
+    from saas_platform.accounts.models import User
+    from studio.core.policy import STAFF_ROLES
+
+    plan = _plan()
+    if plan is None or plan.max_staff is None:
+        return
+    seats = User.objects.filter(role__in=STAFF_ROLES, is_active=True).count()
+    if seats + adding > plan.max_staff:
+        _refuse(
+            _("Your plan includes %(count)d staff seats, and they are taken.")
+            % {"count": plan.max_staff},
+            "plan_limit_staff",
+        )

@@ -3,4 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "core"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
+]

@@ -1,10 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from saas_platform.accounts.models import Role
+from saas_platform.accounts.models import Role, User
 
-from .policy import Action, may, require
+from .forms import InviteForm
+from .policy import STAFF_ROLES, Action, may, require
 from .selectors import dashboard_summary
+from .services import staff_deactivate, staff_invite
 
 
 @login_required
@@ -20,3 +26,38 @@ def dashboard(request):
             "can_manage_schools": may(request.user, Action.MANAGE_SCHOOLS),
         },
     )
+
+
+@login_required
+def team(request):
+    """The studio's staff and their roles; owners invite and switch people off."""
+    require(request.user, Action.MANAGE_STAFF)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_invite(studio=request.tenant, invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("core:team")
+    people = User.objects.filter(role__in=STAFF_ROLES).order_by("-is_active", "role", "email")
+    return render(request, "studio/team.html", {"form": form, "people": people})
+
+
+@login_required
+@require_POST
+def team_deactivate(request, pk):
+    require(request.user, Action.MANAGE_STAFF)
+    person = get_object_or_404(User, pk=pk, role__in=STAFF_ROLES)
+    try:
+        staff_deactivate(user=person, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("core:team")
