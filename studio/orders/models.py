@@ -67,6 +67,12 @@ class Order(models.Model):
         return max(self.total - self.paid_total, Decimal("0"))
 
     @property
+    def overpaid(self) -> Decimal:
+        """Paid more than the total (two payments raced, e.g. a card after a transfer): staff
+        see it and refund the difference."""
+        return max(self.paid_total - self.refunded_total - self.total, Decimal("0"))
+
+    @property
     def payment_method_label(self) -> str:
         return str(PAYMENT_METHOD_LABELS.get(self.payment_method, self.payment_method))
 

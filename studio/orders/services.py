@@ -221,6 +221,17 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 note=_("payment %(amount)s %(currency)s")
                 % {"amount": payment.amount, "currency": payment.currency},
             )
+        if order.overpaid and order.status == target:
+            OrderEvent.objects.create(
+                order=order,
+                from_status=order.status,
+                to_status=order.status,
+                actor=actor,
+                note=(
+                    _("overpaid by %(amount)s %(currency)s: refund the difference")
+                    % {"amount": order.overpaid, "currency": order.currency}
+                )[:300],
+            )
         order.save(update_fields=["paid_total", "status", "updated_at"])
         if target == S.PAID:
             _after_paid(order)

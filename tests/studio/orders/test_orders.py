@@ -217,3 +217,18 @@ def test_the_same_payment_confirmed_in_parallel_is_applied_once(live_studios, co
             with schema_context(schema):
                 Payment.objects.filter(order=order).delete()
                 Order.objects.filter(pk=order.pk).delete()
+
+
+def test_a_payment_arriving_after_the_order_is_paid_is_kept_and_flagged(in_alpha):
+    """A card payment confirmed after staff recorded a transfer: the money is real, so it is
+    applied, and the order says how much to give back."""
+    order = new_order(key="overpaid")
+    card = payment_create(order=order, provider="stripe")
+    payment_record_offline(order=order, amount=order.total, method="bank_transfer", actor=None)
+
+    payment_confirm(payment=card)
+
+    order.refresh_from_db()
+    assert order.status == S.PAID
+    assert order.overpaid == order.total
+    assert OrderEvent.objects.filter(order=order, note__startswith="overpaid by").count() == 1
