@@ -22,6 +22,13 @@ def licence_banner(request):
             "Your last payment to Pictureday failed. Update your card by %(date)s or the "
             "studio will be suspended."
         ) % {"date": date_format(studio.grace_until, "DATE_FORMAT") if studio.grace_until else "—"}
+    elif studio.status == StudioStatus.BLOCKED:
+        # billing cannot lift a block: say who blocked it and why, not "suspended"
+        text = _(
+            "Pictureday has blocked your studio: the storefront takes no orders and staff "
+            "pages are read-only. Your data is kept. Reason: %(reason)s"
+        ) % {"reason": studio.status_reason or "—"}
+        return {"licence_banner": text, "licence_blocked": True}
     elif studio.is_read_only:
         text = _(
             "Your studio is suspended: the storefront takes no orders and staff pages are "

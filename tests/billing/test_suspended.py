@@ -161,3 +161,20 @@ def test_the_card_portal_uses_the_studios_own_customer(alpha, beta, stripe_on, s
     portal = fake.posts("/v1/billing_portal/sessions")[-1]
     assert portal["params"]["customer"] == studio_of(alpha).stripe_customer_id
     assert studio_of(alpha).stripe_customer_id != studio_of(beta).stripe_customer_id
+
+
+def test_a_blocked_studios_staff_read_who_blocked_it_and_why_once(alpha):
+    """Billing cannot lift a block: one banner with the operator's reason, no billing link."""
+    from billing.licences import licence_transition
+
+    client = owner_client(alpha)
+    with schema_context(get_public_schema_name()):
+        licence_transition(
+            studio=studio_of(alpha), to=StudioStatus.BLOCKED, reason="Fraud check", source="t"
+        )
+    page = client.get("/staff/").content.decode()
+    assert "Pictureday has blocked your studio" in page
+    assert "Reason: Fraud check" in page
+    assert "Your studio is suspended" not in page
+    assert "the studio’s licence is not active" not in page
+    assert page.count('class="notice"') == 1
