@@ -56,15 +56,13 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
         datetime.time(12),
         tzinfo=datetime.UTC,
     )
-    # yesterday noon, or the season's first noon when the season began today
-    yesterday = max(
-        datetime.datetime.combine(now.date(), datetime.time(12), tzinfo=datetime.UTC)
-        - datetime.timedelta(days=1),
-        datetime.datetime.combine(season_start(now.date()), datetime.time(12), tzinfo=datetime.UTC),
-    )
+    # an earlier order this season: yesterday, unless the season began today (1 August)
+    season_day_one = now.date() == season_start(now.date())
+    yesterday = now - datetime.timedelta(days=1)
     with schema_context(alpha.schema):
         _order("A-1", OrderStatus.PAID, "30.00")
-        _order("A-2", OrderStatus.COMPLETED, "12.50", created_at=yesterday)
+        if not season_day_one:
+            _order("A-2", OrderStatus.COMPLETED, "12.50", created_at=yesterday)
         _order("A-3", OrderStatus.PENDING_PAYMENT, "99.00")
         _order("A-4", OrderStatus.PAID, "1000.00", created_at=last_season)
         User.objects.create_user(email="photo@alpha.test", role=Role.PHOTOGRAPHER)
@@ -92,9 +90,10 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
     assert {alpha.studio.pk, beta.studio.pk} <= sent
     a = StudioSalesSnapshot.objects.get(studio=alpha.studio)
     b = StudioSalesSnapshot.objects.get(studio=beta.studio)
-    assert (a.orders_season, a.gmv_season) == (2, Decimal("42.50"))
+    season_orders = (1, Decimal("30.00")) if season_day_one else (2, Decimal("42.50"))
+    assert (a.orders_season, a.gmv_season) == season_orders
     assert (a.orders_today, a.gmv_today) == (1, Decimal("30.00"))
-    assert a.platform_revenue_season == Decimal("4.25")
+    assert a.platform_revenue_season == season_orders[1] / 10
     assert (a.photos, a.storage_bytes) == (2, 3500)
     assert (b.photos, b.storage_bytes) == (0, 0)
     assert a.staff == 2  # owner and photographer; the support user is not counted
