@@ -19,7 +19,8 @@ from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package
 from studio.orders.models import Order, OrderStatus
 from studio.orders.services import PAID_STATES
-from studio.photos.models import Photo, PhotoStatus
+from studio.photos.models import Photo
+from studio.photos.selectors import photos_parents_may_see
 
 from .links import ZIP, link_claim, link_token
 from .models import DownloadGrant
@@ -33,11 +34,6 @@ def order_downloadable(order: Order) -> bool:
     if order.status in PAID_STATES:
         return True
     return order.status == OrderStatus.PARTIALLY_REFUNDED and order.paid_total >= order.total
-
-
-def _visible(photos):
-    """Ready photos, never one showing a child whose family asked not to publish."""
-    return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)
 
 
 def _ref_parts(product_ref: str) -> dict[str, int]:
@@ -75,7 +71,7 @@ def order_photos(*, order: Order) -> list[Photo]:
             wanted |= Q(pk=line.photo_id)
         elif line.kind == PACKAGE and (package_q := _all_digital_q(line)) is not None:
             wanted |= package_q
-    photos = _visible(Photo.objects.filter(wanted)).distinct()
+    photos = photos_parents_may_see(Photo.objects.filter(wanted)).distinct()
     return list(photos.select_related("approved_version").order_by("original_name", "id"))
 
 

@@ -26,7 +26,7 @@ from .forms import FulfilmentForm, MoveForm, OrderFilterForm, PaymentForm, Refun
 from .fulfilment import lines_fulfilment_move, order_fulfilment_lines
 from .lab import lab_batch_archive, lab_batch_create
 from .models import FULFILMENT_KINDS, LabBatch, Order, OrderStatus
-from .services import order_move, payment_record_offline, refund_record
+from .services import OFFLINE_METHODS, order_move, payment_record_offline, refund_record
 
 PAGE_SIZE = 50
 
@@ -80,7 +80,7 @@ def _detail(request, order: Order, *, status: int = 200, **forms):
             initial={
                 "amount": order.balance_due,
                 "method": order.payment_method
-                if order.payment_method in ("bank_transfer", "cash")
+                if order.payment_method in OFFLINE_METHODS
                 else "bank_transfer",
                 "token": uuid.uuid4(),
             }

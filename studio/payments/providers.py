@@ -32,7 +32,6 @@ from studio.orders.models import Order, Payment, PaymentStatus, Refund
 from studio.orders.services import (
     payment_confirm,
     payment_create,
-    payment_record_offline,
     refund_record,
 )
 
@@ -81,11 +80,6 @@ class OfflineProvider(PaymentProvider):
 
     def payment_start(self, *, order: Order, request) -> None:
         return None
-
-    def record(self, *, order: Order, amount: Decimal, actor, reference: str = "") -> Payment:
-        return payment_record_offline(
-            order=order, amount=amount, method=self.identifier, actor=actor, reference=reference
-        )
 
     def refund(
         self,

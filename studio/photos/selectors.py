@@ -36,3 +36,9 @@ def shoot_progress(*, shoot) -> dict:
         **{status: counts.get(status, 0) for status in PhotoStatus.values},
         "done": counts.get(PhotoStatus.READY, 0) + counts.get(PhotoStatus.FAILED, 0),
     }
+
+
+def photos_parents_may_see(photos):
+    """Ready photos only, never one showing a child whose family asked not to publish (the
+    gallery and the paid downloads both narrow to this)."""
+    return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)

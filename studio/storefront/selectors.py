@@ -8,7 +8,8 @@ from django.db.models import Q
 
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import access_codes_in_session
-from studio.photos.models import Photo, PhotoStatus
+from studio.photos.models import Photo
+from studio.photos.selectors import photos_parents_may_see
 
 
 @dataclass
@@ -20,11 +21,6 @@ class GallerySection:
     child_id: int | None = None  # whom the photos are bought for
     code_id: int | None = None
     photo_ids: list[int] = field(default_factory=list)
-
-
-def _visible(photos):
-    """Ready photos only, never one showing a child whose family asked not to publish."""
-    return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)
 
 
 def gallery_photos_q(code) -> Q:
@@ -48,7 +44,11 @@ def _photo_ids(kind: str, shoot_id: int, subject_id: int, query, cached: dict) -
     key = _ids_key(kind, shoot_id, subject_id)
     ids = cached.get(key)
     if ids is None:
-        ids = list(_visible(query).order_by("original_name", "id").values_list("pk", flat=True))
+        ids = list(
+            photos_parents_may_see(query)
+            .order_by("original_name", "id")
+            .values_list("pk", flat=True)
+        )
         cache.set(key, ids, GALLERY_CACHE_SECONDS)
     return ids
 
@@ -139,7 +139,9 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
             allowed |= Q(
                 shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
             )
-    return _visible(Photo.objects.filter(allowed).filter(pk=photo_id)).distinct().first()
+    return (
+        photos_parents_may_see(Photo.objects.filter(allowed).filter(pk=photo_id)).distinct().first()
+    )
 
 
 # --------------------------------------------------------------------------- shopping

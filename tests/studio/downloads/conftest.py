@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from celery import Task
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
-from saas_platform.tasks import SCHEMA_HEADER
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package, PriceSheet, PriceSheetAttachment
 from studio.orders.services import LineInput, order_create, payment_record_offline
@@ -190,17 +188,3 @@ def zip_contents(data: bytes) -> dict[str, bytes]:
 
 def days_later(days: float) -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def run_tasks(monkeypatch):
-    """Celery tasks run in this process, in the schema they were sent from."""
-    sent = []
-
-    def run_now(self, args=None, kwargs=None, **options):
-        sent.append((self.name, args, kwargs))
-        with schema_context(options["headers"][SCHEMA_HEADER]):
-            return self.run(*(args or ()), **(kwargs or {}))
-
-    monkeypatch.setattr(Task, "apply_async", run_now)
-    return sent

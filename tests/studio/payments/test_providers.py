@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
 from studio.orders.models import OrderStatus
-from studio.orders.services import LineInput, order_create
+from studio.orders.services import LineInput, order_create, payment_record_offline
 from studio.payments.providers import (
     PROVIDERS,
     PaymentProvider,
@@ -56,8 +56,10 @@ def test_staff_record_partial_payments_and_refund_through_the_provider(in_alpha,
     order = an_order("cash")
     cash = provider_for("cash")
 
-    cash.record(order=order, amount=Decimal("15"), actor=staff)
-    cash.record(order=order, amount=Decimal("25"), actor=staff, reference="coordinator")
+    payment_record_offline(order=order, amount=Decimal("15"), method="cash", actor=staff)
+    payment_record_offline(
+        order=order, amount=Decimal("25"), method="cash", actor=staff, reference="coordinator"
+    )
     order.refresh_from_db()
     assert (order.status, order.balance_due) == (OrderStatus.PAID, Decimal("0"))
     cash.refund(order=order, amount=Decimal("40"), actor=staff, reason="lost")
