@@ -10,7 +10,7 @@ UPGRADE_PATH = "/staff/billing/"
 
 
 def _plan():
-    from studio.access.services import current_studio
+    from tenants.selectors import current_studio
 
     studio = current_studio()
     return studio.plan if studio.plan_id else None

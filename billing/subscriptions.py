@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from studio.payments import stripe_api
+from saas_platform import stripe_api
 from tenants.models import Studio, StudioStatus
 
 from .licences import licence_paid, licence_payment_failed, licence_suspend

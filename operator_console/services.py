@@ -136,7 +136,7 @@ def _save_studio(studio: Studio, fields: list[str]) -> None:
 def licence_extend(*, actor: User, studio: Studio, until: datetime.date, reason: str) -> AuditLog:
     """The licence runs to the end of ``until`` in the studio's time zone; a studio suspended
     for a lapsed licence or payment is active again (a blocked one stays blocked)."""
-    from studio.access.services import studio_tzinfo
+    from tenants.selectors import studio_tzinfo
 
     reason = _require_reason(reason)
     valid_until = datetime.datetime.combine(

@@ -8,7 +8,7 @@ from saas_platform.tasks import TenantTask
 @shared_task(base=TenantTask)
 def snapshot_collect_for_studio(studio_id: int) -> dict:
     """Runs inside the studio's schema (the schema travels with the task)."""
-    from studio.access.services import current_studio, studio_tzinfo
+    from tenants.selectors import current_studio, studio_tzinfo
 
     from .selectors import studio_sales_counts
     from .services import snapshot_record

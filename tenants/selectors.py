@@ -1,10 +1,31 @@
+import datetime
+import zoneinfo
+
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from .models import Domain, Studio
 
 _NO_STUDIO = "no-studio"
+
+
+def current_studio() -> Studio:
+    """The studio whose schema the connection is in: the one place that answers it (the
+    request's tenant when there is one, else looked up by schema, as in tasks)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Studio) and tenant.schema_name == connection.schema_name:
+        return tenant
+    return Studio.objects.get(schema_name=connection.schema_name)
+
+
+def studio_tzinfo(studio: Studio):
+    """The studio's time zone; UTC when its name is not a known zone."""
+    try:
+        return zoneinfo.ZoneInfo(studio.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
 
 
 def _host_cache_key(hostname: str) -> str:

@@ -24,8 +24,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from saas_platform import ratelimit
 from saas_platform.tasks import SCHEMA_HEADER
-from studio.access import ratelimit
 
 REPO = Path(__file__).resolve().parent.parent
 OWNER_PASSWORD = "correct horse battery staple"

@@ -7,21 +7,17 @@ A card: the studio's name, the child's name, class and school, the code in large
 type, a QR code (drawn as vector rectangles) that opens the storefront with the code filled
 in, when the code expires and how to use it.
 
-Names are often Cyrillic, so the text is set in DejaVu (``fonts-dejavu-core`` on Debian; the
-folder can be given as ``settings.ACCESS_CARD_FONT_DIR``). reportlab's built-in fonts have no
-Cyrillic, so without DejaVu we refuse to print (``CardFontMissing``) instead of printing boxes;
-likewise a name with a character DejaVu lacks raises ``CardTextUnsupported`` naming it.
+The text is set in DejaVu (``saas_platform.pdf_fonts``): without it we refuse to print
+(``PdfFontMissing``) instead of printing boxes; a name with a character DejaVu lacks raises
+``CardTextUnsupported`` naming it.
 """
 
 import io
 import itertools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,13 +25,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from saas_platform.pdf_fonts import BOLD, MONO, SANS, register_fonts, unsupported_characters
 from tenants.models import Studio
+from tenants.selectors import studio_tzinfo
 
 from .models import AccessCode, AccessCodeKind
-from .services import access_code_link, studio_tzinfo
+from .services import access_code_link
 
 COLUMNS, ROWS = 2, 5
 CARD_W, CARD_H = 90 * mm, 55 * mm
@@ -46,63 +43,17 @@ PAD = 5 * mm
 QR_SIZE = 27 * mm
 TEXT_W = CARD_W - PAD - QR_SIZE - 9 * mm  # the column left of the QR code
 
-FONT_DIRS = [
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",
-    "/usr/local/share/fonts",
-    "/Library/Fonts",
-]
-FONTS = {
-    "PD-Sans": "DejaVuSans.ttf",
-    "PD-Sans-Bold": "DejaVuSans-Bold.ttf",
-    "PD-Mono-Bold": "DejaVuSansMono-Bold.ttf",
-}
-SANS, BOLD, MONO = FONTS
-
 INK = colors.HexColor("#111827")
 MUTED = colors.HexColor("#4b5563")
 GUIDE = colors.HexColor("#c7cbd1")
-
-
-class CardFontMissing(ImproperlyConfigured):
-    pass
 
 
 class CardTextUnsupported(ValueError):
     pass
 
 
-_glyphs: dict[str, set[int]] = {}
-
-
-def register_fonts() -> None:
-    """Registers DejaVu once per process, or says exactly what is missing."""
-    if _glyphs:
-        return
-    configured = getattr(settings, "ACCESS_CARD_FONT_DIR", "")
-    folders = [Path(folder) for folder in ([configured] if configured else []) + FONT_DIRS]
-    found = {}
-    for name, filename in FONTS.items():
-        path = next(
-            (folder / filename for folder in folders if (folder / filename).is_file()), None
-        )
-        if path is None:
-            raise CardFontMissing(
-                f"Access cards need the DejaVu fonts ({', '.join(FONTS.values())}) for Cyrillic "
-                f"names; {filename} is in none of {', '.join(map(str, folders))}. Install them "
-                "(Debian/Ubuntu: apt-get install fonts-dejavu-core) or set ACCESS_CARD_FONT_DIR."
-            )
-        found[name] = TTFont(name, str(path))
-    for name, font in found.items():
-        pdfmetrics.registerFont(font)
-        _glyphs[name] = set(font.face.charToGlyph)
-
-
 def _check(text: str, font: str, what: str) -> str:
-    missing = sorted(
-        {char for char in text if not char.isspace() and ord(char) not in _glyphs[font]}
-    )
+    missing = unsupported_characters(text, font)
     if missing:
         raise CardTextUnsupported(
             _("%(what)s “%(text)s” has characters the card font cannot print: %(chars)s")

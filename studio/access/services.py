@@ -13,22 +13,22 @@ worth of e-mails does not fit in a request.
 
 import datetime
 import unicodedata
-import zoneinfo
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from saas_platform import ratelimit
 from studio.shoots.models import Shoot, ShootStatus
 from tenants.models import Studio
-from tenants.selectors import studio_url
+from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
-from . import codes, ratelimit
+from . import codes
 from .models import AccessCode, AccessCodeKind
 from .selectors import live_codes, shoot_classes, shoot_students, student_live_code
 
@@ -196,23 +196,9 @@ def access_code_resolve(*, raw: str, now: datetime.datetime | None = None) -> Re
 # --- e-mail ----------------------------------------------------------------------------------
 
 
-def current_studio() -> Studio:
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Studio):
-        return tenant
-    return Studio.objects.get(schema_name=connection.schema_name)
-
-
 def access_code_link(*, studio: Studio, code: AccessCode, request=None) -> str:
     """The storefront with the code filled in (what the QR code on the card opens)."""
     return studio_url(studio=studio, path=f"/?code={code.display}", request=request)
-
-
-def studio_tzinfo(studio: Studio):
-    try:
-        return zoneinfo.ZoneInfo(studio.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
 
 
 def _render_email(*, studio: Studio, code: AccessCode) -> tuple[str, str]:

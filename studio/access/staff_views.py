@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from saas_platform.pdf_fonts import PdfFontMissing
 from studio.core.policy import Action, require
 from studio.shoots.models import Shoot, ShootStatus
 
-from .cards import CardFontMissing, CardTextUnsupported, access_cards_pdf
+from .cards import CardTextUnsupported, access_cards_pdf
 from .models import AccessCode, AccessCodeKind
 from .selectors import access_code_list, access_code_summary, card_codes, shoots_with_code_counts
 from .services import access_code_regenerate, access_codes_email_parents, access_codes_issue
@@ -98,7 +99,7 @@ def _pdf(request, pk: int, kind: str, title: str, filename: str):
     except CardTextUnsupported as error:
         messages.error(request, str(error))
         return redirect("access_staff:shoot", shoot.pk)
-    except CardFontMissing:
+    except PdfFontMissing:
         logger.exception("access cards cannot be printed")
         messages.error(request, _("Cards cannot be printed: the server lacks the fonts for them."))
         return redirect("access_staff:shoot", shoot.pk)

@@ -6,11 +6,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from saas_platform import ratelimit
 from saas_platform.accounts.models import Role
 from saas_platform.accounts.services import session_stamp_schema
 from studio.parents.services import family_add_codes
 
-from . import codes, ratelimit
+from . import codes
 from .forms import CodeForm, FindMyCodeForm
 from .models import AccessCode
 from .selectors import SESSION_KEY, SESSION_MAX_CODES, access_codes_in_session, session_code_ids

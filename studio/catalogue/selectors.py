@@ -1,7 +1,8 @@
 """Reads of the catalogue."""
 
-from django.db import connection
 from django.db.models import Q
+
+from tenants.selectors import current_studio
 
 from .models import Coupon, PriceSheet, PriceSheetAttachment
 
@@ -27,13 +28,4 @@ def coupon_by_code(*, code: str) -> Coupon | None:
 
 def studio_currency() -> str:
     """The currency of the studio whose schema is active."""
-    currency = getattr(getattr(connection, "tenant", None), "currency", None)
-    if currency:
-        return currency.upper()
-    from tenants.models import Studio
-
-    return (
-        Studio.objects.values_list("currency", flat=True)
-        .get(schema_name=connection.schema_name)
-        .upper()
-    )
+    return current_studio().currency.upper()

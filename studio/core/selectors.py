@@ -21,8 +21,8 @@ def dashboard_summary(*, user) -> dict:
         summary["class_count"] = SchoolClass.objects.count()
         summary["student_count"] = Student.objects.count()
     if may(user, Action.MANAGE_ORDERS):
-        from studio.access.services import current_studio, studio_tzinfo
         from studio.orders.selectors import orders_today_summary
+        from tenants.selectors import current_studio, studio_tzinfo
 
         studio = current_studio()
         summary["orders"] = orders_today_summary(currency=studio.currency, tz=studio_tzinfo(studio))

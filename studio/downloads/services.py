@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from studio.access.services import current_studio, studio_tzinfo
 from studio.orders.models import Order
-from tenants.selectors import studio_url
+from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
 from .models import DownloadGrant

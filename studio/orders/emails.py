@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from saas_platform.money import format_money
-from studio.access.services import current_studio, studio_tzinfo
 from tenants.models import Studio
-from tenants.selectors import studio_url
+from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, OrderStatus, Payment
 

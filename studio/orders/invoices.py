@@ -21,8 +21,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from saas_platform.money import format_money
-from studio.access.cards import BOLD, SANS, register_fonts
-from studio.access.services import studio_tzinfo
+from saas_platform.pdf_fonts import BOLD, SANS, register_fonts
+from tenants.selectors import studio_tzinfo
 
 from .models import Order
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from studio.access.services import current_studio, studio_tzinfo
 from studio.core.policy import Action, may, require
 from studio.payments.providers import provider_for
 from studio.photos.archive import zip_response
 from studio.schools.models import School
+from tenants.selectors import current_studio, studio_tzinfo
 
 from . import selectors
 from .forms import FulfilmentForm, MoveForm, OrderFilterForm, PaymentForm, RefundForm

@@ -1,7 +1,7 @@
 """Parents sign in with a one-time code and keep their children's access codes.
 
 The code is six digits, valid ten minutes, burnt after five wrong guesses; sending is rate
-limited per address and per visitor by the view (``studio.access.ratelimit``), so guessing
+limited per address and per visitor by the view (``saas_platform.ratelimit``), so guessing
 needs both a burnt code per five tries and a new e-mail per code.
 """
 

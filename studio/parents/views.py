@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from studio.access import ratelimit
+from saas_platform import ratelimit
 from studio.access.selectors import SESSION_KEY, SESSION_MAX_CODES, session_code_ids
 from studio.access.views import _blocked_response
 from studio.storefront.services import cart_merge_into_account

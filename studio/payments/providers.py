@@ -22,11 +22,12 @@ import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from saas_platform import stripe_api
 from saas_platform.money import format_money, quantize
 from studio.orders.models import Order, Payment, PaymentStatus, Refund
 from studio.orders.services import (
@@ -34,8 +35,8 @@ from studio.orders.services import (
     payment_create,
     refund_record,
 )
-
-from . import stripe_api
+from tenants.models import StripeAccountStatus
+from tenants.selectors import current_studio, studio_url
 
 log = logging.getLogger(__name__)
 OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
@@ -149,8 +150,6 @@ class StripeProvider(PaymentProvider):
     is_online = True
 
     def is_enabled(self, studio) -> bool:
-        from tenants.models import StripeAccountStatus
-
         return (
             stripe_api.is_configured()
             and bool(studio.stripe_account_id)
@@ -193,8 +192,6 @@ class StripeProvider(PaymentProvider):
             return payment_create(order=order, provider=self.identifier)
 
     def payment_start(self, *, order: Order, request) -> str:
-        from tenants.selectors import studio_url
-
         studio = request.tenant
         if not self.is_enabled(studio):
             raise ValidationError(_("Card payments are not available."), code="disabled")
@@ -265,8 +262,6 @@ class StripeProvider(PaymentProvider):
         """Refunds through Stripe first, then records it under Stripe's refund id (the
         webhook reporting the same refund later changes nothing). A staff form's
         ``idempotency_key`` makes a double submit one refund, at Stripe and here."""
-        from tenants.models import Studio
-
         if idempotency_key:
             existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -292,7 +287,7 @@ class StripeProvider(PaymentProvider):
                 _("No single card payment covers this refund; refund it in parts."),
                 code="amount",
             )
-        studio = Studio.objects.get(schema_name=connection.schema_name)
+        studio = current_studio()
         already = sum((r.amount for r in payment.refunds.all()), Decimal("0"))
         currency = payment.currency
         stripe_refund = stripe_api.client().v1.refunds.create(

@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from saas_platform import stripe_api
 from tenants.models import StripeAccountStatus, Studio
-
-from . import stripe_api
 
 FIELDS = ("accept_bank_transfer", "bank_details", "accept_cash", "cash_instructions")
 

@@ -20,10 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
+from saas_platform import stripe_api
 from studio.orders.models import Payment, PaymentStatus
 from studio.orders.services import payment_confirm, refund_record
-
-from . import stripe_api
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from saas_platform import stripe_api
 from studio.core.policy import Action, require
 from tenants.selectors import studio_url
 
-from . import stripe_api
 from .forms import PaymentSettingsForm
 from .services import payment_settings_update, stripe_account_refresh, stripe_connect_start
 

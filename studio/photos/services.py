@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from studio.schools.models import SchoolClass, Student
 from studio.schools.roster import decode_roster, detect_delimiter
 from studio.shoots.services import shoot_accepts_uploads
+from tenants.selectors import current_studio, studio_tzinfo
 
 from . import imaging
 from .models import Photo, PhotoStatus, Upload, UploadStatus
@@ -55,22 +56,10 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
-def _studio():
-    from tenants.models import Studio
-
-    return Studio.objects.get(schema_name=connection.schema_name)
-
-
 def _aware(moment, studio):
     if moment is None or timezone.is_aware(moment):
         return moment
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(studio.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.make_aware(moment, zone)
+    return timezone.make_aware(moment, studio_tzinfo(studio))
 
 
 def photo_ingest_file(
@@ -97,7 +86,7 @@ def photo_ingest_file(
         photographer=uploaded_by,
         width=info.width,
         height=info.height,
-        captured_at=_aware(info.captured_at, _studio()) if info.captured_at else None,
+        captured_at=_aware(info.captured_at, current_studio()) if info.captured_at else None,
     )
     with open(path, "rb") as handle:
         photo.original.save(file_name, File(handle), save=False)
@@ -339,7 +328,7 @@ def photo_process(*, photo_id: int) -> Photo:
     source = photo.approved_version.file if photo.approved_version_id else photo.original
     try:
         with local_path(source) as path:
-            derived = imaging.render_derivatives(path, watermark=_studio().watermark)
+            derived = imaging.render_derivatives(path, watermark=current_studio().watermark)
     except imaging.RejectedImage as rejected:
         return _mark_failed(photo_id, str(rejected.message))
     except OSError as error:

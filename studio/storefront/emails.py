@@ -4,10 +4,9 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from studio.access.services import current_studio, studio_tzinfo
 from studio.orders.models import Order
 from studio.payments.providers import provider_for
-from tenants.selectors import studio_url
+from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 
 def order_url(*, studio, order: Order) -> str:

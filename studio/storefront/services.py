@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from studio.access.services import current_studio
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package, Product
 from studio.catalogue.selectors import coupon_by_code
@@ -23,6 +22,7 @@ from studio.catalogue.services import coupon_redeem, normalise_coupon_code
 from studio.orders.models import Order
 from studio.orders.services import LineInput, order_create
 from studio.payments.providers import enabled_providers
+from tenants.selectors import current_studio
 
 from .cart import cart_items, cart_price
 from .models import Cart, CartItem

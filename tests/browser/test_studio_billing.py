@@ -131,7 +131,7 @@ def test_an_owner_buys_a_monthly_plan_on_a_phone_and_the_webhooks_activate_it(
 
     # --- 5. Reload: active, on the plan, paid until the period's end. --------------------
     page.goto(f"{base}/staff/billing/")
-    from studio.access.services import studio_tzinfo
+    from tenants.selectors import studio_tzinfo
 
     with translation.override("en"):
         until = date_format(

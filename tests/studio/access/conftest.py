@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from studio.access import ratelimit
+from saas_platform import ratelimit
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.roster import current_school_year
 from studio.shoots.models import Shoot, ShootStatus

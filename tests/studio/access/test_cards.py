@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from saas_platform import pdf_fonts
 from studio.access import cards
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.access.selectors import card_codes
@@ -91,10 +92,10 @@ def test_without_the_dejavu_fonts_cards_are_refused_with_a_clear_message(
     day, alpha, monkeypatch, tmp_path, settings
 ):
     settings.ACCESS_CARD_FONT_DIR = ""
-    monkeypatch.setattr(cards, "FONT_DIRS", [str(tmp_path)])
-    monkeypatch.setattr(cards, "_glyphs", {})
+    monkeypatch.setattr(pdf_fonts, "FONT_DIRS", [str(tmp_path)])
+    monkeypatch.setattr(pdf_fonts, "_glyphs", {})
 
-    with pytest.raises(cards.CardFontMissing) as error:
+    with pytest.raises(pdf_fonts.PdfFontMissing) as error:
         cards.access_cards_pdf(codes=[], studio=alpha.studio, title="T")
 
     assert "DejaVuSans.ttf is in none of" in str(error.value)

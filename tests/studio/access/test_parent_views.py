@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from studio.access import codes, ratelimit
+from saas_platform import ratelimit
+from studio.access import codes
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.access.selectors import SESSION_KEY
 from studio.access.services import access_code_regenerate, access_codes_issue

@@ -13,10 +13,10 @@ from django_tenants.utils import schema_context
 
 from billing.models import Plan, PlanKind, StripeEvent
 from saas_platform.accounts.models import Role, User
+from saas_platform.stripe_api import from_minor, to_minor
 from studio.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from studio.orders.services import LineInput, order_create
 from studio.payments.providers import enabled_providers, provider_for
-from studio.payments.stripe_api import from_minor, to_minor
 from tests.conftest import host_client, logged_in_client
 from tests.fakestripe import event, sign
 from tests.studio.payments.conftest import WEBHOOK_SECRET

@@ -4,8 +4,8 @@ import pytest
 from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
-from studio.access import ratelimit
-from studio.access.ratelimit import Allowed, Blocked, Limit, attempt, client_ip, hit
+from saas_platform import ratelimit
+from saas_platform.ratelimit import Allowed, Blocked, Limit, attempt, client_ip, hit
 
 T0 = 1_800_000_000.0  # the start of a 15-minute window
 
