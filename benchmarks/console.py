@@ -45,8 +45,7 @@ def seed(count: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from billing.models import Plan
-    from operator_console.models import StudioSalesSnapshot
+    from billing.models import Plan, StudioSalesSnapshot
     from saas_platform.accounts.models import User
     from tenants.models import Studio, StudioStatus
     from tenants.services import ensure_public_tenant

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.models import Studio, StudioStatus
+from tenants.selectors import serving_studios
 
 from .models import LicenceEvent
 
@@ -133,8 +134,6 @@ def licences_expire(*, now=None) -> int:
     now = now or timezone.now()
     count = 0
     with schema_context(get_public_schema_name()):
-        from .services import serving_studios
-
         overdue = serving_studios().filter(status=StudioStatus.PAST_DUE, grace_until__lte=now)
         for studio in overdue:
             count += licence_suspend(studio=studio, reason="grace period over").changed

@@ -1,8 +1,12 @@
-"""What studios buy from the platform (public schema). Subscriptions and the licence log
-arrive with the Stripe issue; the foundation needs the plans for the pricing page."""
+"""What studios buy from the platform (public schema): plans, the per-studio usage table,
+every Stripe event received, and the licence log."""
+
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from saas_platform.money import quantize
 
 
 class PlanKind(models.TextChoices):
@@ -47,6 +51,14 @@ class Plan(models.Model):
     def is_subscription(self) -> bool:
         return self.kind in (PlanKind.MONTHLY, PlanKind.YEARLY)
 
+    def platform_share(self, amount: Decimal, currency: str) -> Decimal:
+        """The platform's revenue share of ``amount``, rounded like every amount in
+        ``currency``; zero unless this is a revenue-share plan."""
+        if self.kind != PlanKind.REVENUE_SHARE or not self.revenue_share_percent:
+            return Decimal("0")
+        percent = Decimal(str(self.revenue_share_percent))
+        return quantize(Decimal(amount) * percent / Decimal(100), currency)
+
     def limit(self, resource: str):
         return getattr(self, f"max_{resource}")
 
@@ -65,6 +77,38 @@ class StudioUsage(models.Model):
 
     def __str__(self):
         return f"usage of {self.studio_id}"
+
+
+class StudioSalesSnapshot(models.Model):
+    """One row per studio, overwritten by the studio-side task
+    ``studio.plan.tasks.sales_snapshot_collect_for_studio``; the console reads only this."""
+
+    studio = models.OneToOneField(
+        "tenants.Studio", on_delete=models.CASCADE, related_name="sales_snapshot"
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    orders_season = models.PositiveIntegerField(_("orders this season"), default=0)
+    gmv_season = models.DecimalField(
+        _("GMV this season"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    orders_today = models.PositiveIntegerField(_("orders today"), default=0)
+    gmv_today = models.DecimalField(
+        _("GMV today"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    platform_revenue_season = models.DecimalField(
+        _("platform revenue this season"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    platform_revenue_today = models.DecimalField(
+        _("platform revenue today"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    photos = models.PositiveIntegerField(_("photos"), default=0)
+    storage_bytes = models.BigIntegerField(_("storage"), default=0)
+    staff = models.PositiveIntegerField(_("staff"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"))
+
+    def __str__(self):
+        return f"sales of {self.studio_id}"
 
 
 class StripeEvent(models.Model):

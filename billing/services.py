@@ -1,9 +1,12 @@
+"""Writes of the per-studio figures that studio-side tasks gather in each studio's schema
+(``studio.plan.tasks``), so platform pages never enter a studio's schema."""
+
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.models import Studio
 
-from .models import StudioUsage
+from .models import StudioSalesSnapshot, StudioUsage
 
 
 def studio_usage_record(*, studio_id: int, counts: dict) -> StudioUsage:
@@ -14,10 +17,20 @@ def studio_usage_record(*, studio_id: int, counts: dict) -> StudioUsage:
     return usage
 
 
-def serving_studios():
-    """Real studios: not the public row, not the base schema new studios are cloned from."""
-    from django.conf import settings
-
-    return Studio.objects.exclude(
-        schema_name__in=[get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
-    )
+def sales_snapshot_record(*, studio_id: int, counts: dict) -> StudioSalesSnapshot:
+    """Overwrites the studio's snapshot; the platform's revenue by the plan's one rule
+    (``Studio.platform_share``), the same that sets the fee on card payments."""
+    with schema_context(get_public_schema_name()):
+        studio = Studio.objects.select_related("plan").get(pk=studio_id)
+        currency = studio.currency
+        defaults = {
+            **counts,
+            "currency": currency,
+            "platform_revenue_season": studio.platform_share(counts["gmv_season"], currency),
+            "platform_revenue_today": studio.platform_share(counts["gmv_today"], currency),
+            "computed_at": timezone.now(),
+        }
+        snapshot, _created = StudioSalesSnapshot.objects.update_or_create(
+            studio_id=studio_id, defaults=defaults
+        )
+    return snapshot

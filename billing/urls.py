@@ -1,10 +1,9 @@
+"""Billing's URLs on the bare domain: Stripe's webhook for every studio and the platform."""
+
 from django.urls import path
 
-from . import views
+from .webhooks import stripe_webhook
 
-app_name = "billing"
 urlpatterns = [
-    path("", views.billing, name="home"),
-    path("plan/", views.plan_choose, name="choose"),
-    path("card/", views.manage_card, name="card"),
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
 ]

@@ -6,3 +6,6 @@ class OperatorConsoleConfig(AppConfig):
     name = "operator_console"
     verbose_name = _("Operator console")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the receivers)

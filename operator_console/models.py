@@ -9,37 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class StudioSalesSnapshot(models.Model):
-    """One row per studio, overwritten by ``snapshot_collect_for_studio``."""
-
-    studio = models.OneToOneField(
-        "tenants.Studio", on_delete=models.CASCADE, related_name="sales_snapshot"
-    )
-    currency = models.CharField(max_length=3, default="EUR")
-    orders_season = models.PositiveIntegerField(_("orders this season"), default=0)
-    gmv_season = models.DecimalField(
-        _("GMV this season"), max_digits=14, decimal_places=2, default=Decimal("0")
-    )
-    orders_today = models.PositiveIntegerField(_("orders today"), default=0)
-    gmv_today = models.DecimalField(
-        _("GMV today"), max_digits=14, decimal_places=2, default=Decimal("0")
-    )
-    platform_revenue_season = models.DecimalField(
-        _("platform revenue this season"), max_digits=14, decimal_places=2, default=Decimal("0")
-    )
-    platform_revenue_today = models.DecimalField(
-        _("platform revenue today"), max_digits=14, decimal_places=2, default=Decimal("0")
-    )
-    photos = models.PositiveIntegerField(_("photos"), default=0)
-    storage_bytes = models.BigIntegerField(_("storage"), default=0)
-    staff = models.PositiveIntegerField(_("staff"), default=0)
-    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed"))
-
-    def __str__(self):
-        return f"sales of {self.studio_id}"
-
-
 class PlatformDailyStat(models.Model):
     """One row per (UTC) day for the analytics charts; today's row is refreshed until the
     day is over. Amounts are summed across studios as they are (no currency conversion)."""

@@ -14,12 +14,17 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.licences import licence_transition
-from billing.models import Plan, PlanKind
-from saas_platform.accounts.models import Role, User
+from billing.models import Plan, PlanKind, StudioSalesSnapshot
+from saas_platform.accounts.models import SUPPORT_EMAIL_DOMAIN, Role, User
 from saas_platform.accounts.services import login_token_issue
-from saas_platform.money import quantize
 from tenants.models import Studio, StudioStatus
-from tenants.selectors import host_cache_forget, public_url, studio_url
+from tenants.selectors import (
+    host_cache_forget,
+    public_url,
+    serving_studios,
+    studio_tzinfo,
+    studio_url,
+)
 
 from .models import (
     AuditAction,
@@ -27,9 +32,7 @@ from .models import (
     NoticeKind,
     OperatorNotice,
     PlatformDailyStat,
-    StudioSalesSnapshot,
 )
-from .selectors import SUPPORT_EMAIL_DOMAIN
 
 logger = logging.getLogger(__name__)
 
@@ -37,37 +40,7 @@ logger = logging.getLogger(__name__)
 # --- periodic figures -----------------------------------------------------------------------
 
 
-def platform_share(*, plan: Plan | None, gmv: Decimal, currency: str) -> Decimal:
-    """The platform's application fee on ``gmv`` under a revenue-share plan, else zero."""
-    if plan is None or plan.kind != PlanKind.REVENUE_SHARE:
-        return Decimal("0")
-    return quantize(gmv * plan.revenue_share_percent / Decimal(100), currency)
-
-
-def snapshot_record(*, studio_id: int, counts: dict) -> StudioSalesSnapshot:
-    with schema_context(get_public_schema_name()):
-        studio = Studio.objects.select_related("plan").get(pk=studio_id)
-        currency = studio.currency
-        defaults = {
-            **counts,
-            "currency": currency,
-            "platform_revenue_season": platform_share(
-                plan=studio.plan, gmv=counts["gmv_season"], currency=currency
-            ),
-            "platform_revenue_today": platform_share(
-                plan=studio.plan, gmv=counts["gmv_today"], currency=currency
-            ),
-            "computed_at": timezone.now(),
-        }
-        snapshot, _created = StudioSalesSnapshot.objects.update_or_create(
-            studio_id=studio_id, defaults=defaults
-        )
-    return snapshot
-
-
 def _active_studios():
-    from billing.services import serving_studios
-
     now = timezone.now()
     return serving_studios().filter(
         Q(status__in=[StudioStatus.TRIAL, StudioStatus.ACTIVE])
@@ -88,8 +61,6 @@ def monthly_fee(plan: Plan | None) -> Decimal:
 def platform_daily_stat_record(*, day: datetime.date | None = None) -> PlatformDailyStat:
     """Today's (UTC) platform figures from the public tables: sign-ups, active studios, MRR
     of the active studios' plans, and GMV/platform revenue from today's snapshots."""
-    from billing.services import serving_studios
-
     day = day or timezone.now().date()
     with schema_context(get_public_schema_name()):
         active = list(_active_studios().select_related("plan"))
@@ -136,8 +107,6 @@ def _save_studio(studio: Studio, fields: list[str]) -> None:
 def licence_extend(*, actor: User, studio: Studio, until: datetime.date, reason: str) -> AuditLog:
     """The licence runs to the end of ``until`` in the studio's time zone; a studio suspended
     for a lapsed licence or payment is active again (a blocked one stays blocked)."""
-    from tenants.selectors import studio_tzinfo
-
     reason = _require_reason(reason)
     valid_until = datetime.datetime.combine(
         until + datetime.timedelta(days=1), datetime.time.min, tzinfo=studio_tzinfo(studio)
@@ -292,23 +261,9 @@ def operator_signup_notify(*, studio_id: int) -> bool:
         )
 
 
-def operator_signup_notify_on_commit(studio: Studio) -> None:
-    """The hook ``studio_create`` calls: queues the e-mail once the sign-up is committed."""
-    if not settings.OPERATOR_EMAILS:
-        return
-    from .tasks import signup_notify
-
-    studio_id = studio.pk
-    transaction.on_commit(
-        lambda: signup_notify.apply_async(args=[studio_id], schema=get_public_schema_name())
-    )
-
-
 def licence_notices_send(*, now=None) -> int:
     """E-mails the operators once per studio and licence end: 7 days before, and when it
     lapsed. Returns the number of e-mails sent."""
-    from billing.services import serving_studios
-
     now = now or timezone.now()
     sent = 0
     with schema_context(get_public_schema_name()):

@@ -41,12 +41,3 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 def from_minor(amount: int, currency: str) -> Decimal:
     return Decimal(int(amount)).scaleb(-currency_exponent(currency))
-
-
-def application_fee(amount: Decimal, currency: str, studio) -> int:
-    """The platform's revenue share of a payment, in minor units (0 without a share)."""
-    plan = studio.plan if studio.plan_id else None
-    percent = plan.revenue_share_percent if plan is not None else Decimal("0")
-    if not percent:
-        return 0
-    return to_minor(Decimal(amount) * Decimal(str(percent)) / 100, currency)

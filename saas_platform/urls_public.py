@@ -3,8 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from studio.payments.stripe_webhooks import stripe_webhook
-
 from .views import healthz
 
 urlpatterns = [
@@ -13,5 +11,5 @@ urlpatterns = [
     path("console/", include("operator_console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    path("", include("billing.urls")),  # Stripe's webhook
 ]

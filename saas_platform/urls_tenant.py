@@ -1,9 +1,8 @@
-"""URLs on a studio's host (``<slug>.<BASE_DOMAIN>``)."""
+"""URLs on a studio's host (``<slug>.<BASE_DOMAIN>``). Apps are included by name, so this
+file imports none of them."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-from studio.photos.views import derived_media
 
 from .accounts.api import me
 from .views import healthz
@@ -12,7 +11,7 @@ urlpatterns = [
     path("", include("studio.access.urls")),  # "/": the storefront's code entry
     path("", include("studio.storefront.urls")),
     path("account/", include("studio.parents.urls")),
-    path("staff/", include("studio.core.urls")),
+    path("staff/", include("studio.dashboard.urls")),
     path("staff/schools/", include("studio.schools.urls")),
     path("staff/shoots/", include("studio.shoots.urls")),
     path("staff/photos/", include("studio.photos.urls")),
@@ -20,7 +19,7 @@ urlpatterns = [
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
-    path("staff/billing/", include("billing.urls")),
+    path("staff/billing/", include("studio.plan.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -29,5 +28,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
-    path("media/<path:path>", derived_media, name="derived-media"),
+    path("media/", include("studio.photos.media_urls")),
 ]

@@ -1,5 +1,7 @@
 """Studios and their hosts (public schema)."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +113,11 @@ class Studio(TenantMixin):
         ):
             return True
         return super().create_schema(check_if_exists, sync_schema, verbosity)
+
+    def platform_share(self, amount, currency: str) -> Decimal:
+        """The platform's cut of ``amount`` under the studio's plan: the one rule both the
+        application fee charged on card payments and the console's revenue figures use."""
+        return self.plan.platform_share(amount, currency) if self.plan_id else Decimal("0")
 
     @property
     def watermark(self) -> str:

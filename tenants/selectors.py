@@ -55,6 +55,13 @@ def host_cache_forget(*, hostnames) -> None:
         cache.delete_many([_host_cache_key(h) for h in hostnames])
 
 
+def serving_studios():
+    """Real studios: not the public row, not the base schema new studios are cloned from."""
+    return Studio.objects.exclude(
+        schema_name__in=[get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
+    )
+
+
 def studio_primary_host(*, studio: Studio) -> str:
     domain = studio.domains.filter(is_primary=True).first() or studio.domains.first()
     return domain.domain if domain else f"{studio.slug}.{settings.BASE_DOMAIN}"

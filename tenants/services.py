@@ -11,11 +11,11 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from operator_console.services import operator_signup_notify_on_commit
 from saas_platform.accounts.models import Role, User
 from saas_platform.accounts.services import login_token_issue
 
 from .models import Domain, Studio, StudioStatus
+from .signals import studio_signed_up
 from .validators import validate_subdomain
 
 
@@ -74,7 +74,9 @@ def studio_create(
         )
         studio.save(verbosity=0)
         Domain.objects.create(domain=studio_host(slug), tenant=studio, is_primary=True)
-        operator_signup_notify_on_commit(studio)
+        transaction.on_commit(
+            lambda: studio_signed_up.send(sender=Studio, studio=studio), robust=True
+        )
     with schema_context(studio.schema_name):
         owner = User.objects.create_user(
             email=owner_email, password=owner_password, full_name=owner_name, role=Role.OWNER

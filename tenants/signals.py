@@ -1,10 +1,15 @@
-"""Cache invalidation only: the host lookup cache must forget a host whose row changed."""
+"""The tenants' domain event, and cache invalidation: the host lookup cache must forget a
+host whose row changed."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Domain, Studio
 from .selectors import host_cache_forget
+
+# A studio signed up: sent once, after the sign-up's transaction committed, with ``studio``.
+# The operator console subscribes (it e-mails the operators).
+studio_signed_up = Signal()
 
 
 @receiver(pre_save, sender=Domain)

@@ -6,6 +6,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The addresses of the operators' one-time support logins into a studio: never one of the
+# studio's own staff (no seat, no activity), whoever creates or counts them.
+SUPPORT_EMAIL_DOMAIN = "support.pictureday.invalid"
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")

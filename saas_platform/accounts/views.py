@@ -24,4 +24,4 @@ def welcome(request, token):
         return redirect("accounts:login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Welcome to your studio!"))
-    return redirect("core:dashboard")
+    return redirect("dashboard:dashboard")

@@ -55,6 +55,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "saas_platform.accounts",
     "studio.core",
+    "studio.dashboard",
     "studio.schools",
     "studio.shoots",
     "studio.photos",
@@ -66,6 +67,8 @@ TENANT_APPS = [
     "studio.parents",
     "studio.storefront",
     "studio.downloads",
+    "studio.plan",
+    "studio.demo",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -77,11 +80,11 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "studio_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SUBPROCESS_PARALLEL = int(os.environ.get("TENANT_MIGRATION_PARALLEL", "4"))
-# The cached host lookup lives in saas_platform.tenancy; unknown hosts get a plain 404.
+# The cached host lookup lives in tenants.middleware; unknown hosts get a plain 404.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
-    "saas_platform.tenancy.CachedTenantMiddleware",
+    "tenants.middleware.CachedTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions and CSRF cookies stay on the host that set them: no parent-domain cookie.
@@ -261,14 +264,14 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "collect-studio-usage": {"task": "billing.tasks.usage_collect_all", "schedule": 15 * 60},
+    "collect-studio-usage": {"task": "studio.plan.tasks.usage_collect_all", "schedule": 15 * 60},
     "requeue-stuck-photos": {
         "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
         "schedule": 5 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
     "operator-sales-snapshots": {
-        "task": "operator_console.tasks.snapshots_collect_all",
+        "task": "studio.plan.tasks.sales_snapshots_collect_all",
         "schedule": 15 * 60,
     },
     "operator-daily-stats": {

@@ -86,23 +86,20 @@ STAFF_ROLES = frozenset(
 )
 
 
+# Objects tell the policy what they belong to, so the policy needs none of their apps (it sits
+# below them all): ``policy_school`` / ``policy_shoot`` / ``policy_retouch_batch`` when they
+# are one or reach it indirectly, otherwise their ``school`` / ``shoot`` attribute.
+
+
 def _school_of(obj):
     """The school an object belongs to, for rules bound to schools."""
-    from studio.schools.models import School, SchoolClass, Student
-
-    if isinstance(obj, School):
-        return obj
-    if isinstance(obj, SchoolClass):
-        return obj.school
-    if isinstance(obj, Student):
-        return obj.school_class.school
-    return getattr(obj, "school", None)
+    school = getattr(obj, "policy_school", None)
+    return school if school is not None else getattr(obj, "school", None)
 
 
 def _shoot_of(obj):
-    from studio.shoots.models import Shoot
-
-    return obj if isinstance(obj, Shoot) else getattr(obj, "shoot", None)
+    shoot = getattr(obj, "policy_shoot", None)
+    return shoot if shoot is not None else getattr(obj, "shoot", None)
 
 
 def _object_allowed(user, action: Action, obj) -> bool:
@@ -122,10 +119,9 @@ def _object_allowed(user, action: Action, obj) -> bool:
 
 def _retouch_batch_of(obj):
     """A batch, "unclaimed" for a photo nobody has claimed, or None for other objects."""
-    from studio.retouching.models import RetouchBatch
-
-    if isinstance(obj, RetouchBatch):
-        return obj
+    batch = getattr(obj, "policy_retouch_batch", None)
+    if batch is not None:
+        return batch
     if hasattr(obj, "retouch_batch_id"):
         return obj.retouch_batch if obj.retouch_batch_id else "unclaimed"
     return None

@@ -31,7 +31,7 @@ def send_order_reminders() -> int:
 @shared_task
 def send_order_reminders_everywhere() -> int:
     """Daily beat fan-out from the public schema into every studio."""
-    from billing.services import serving_studios
+    from tenants.selectors import serving_studios
 
     studios = list(serving_studios().values_list("schema_name", flat=True))
     for schema_name in studios:

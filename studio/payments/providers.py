@@ -207,7 +207,9 @@ class StripeProvider(PaymentProvider):
             "order": order.number,
         }
         intent_data = {"metadata": metadata, "description": _("Order %s") % order.number}
-        fee = stripe_api.application_fee(payment.amount, payment.currency, studio)
+        fee = stripe_api.to_minor(
+            studio.platform_share(payment.amount, payment.currency), payment.currency
+        )
         if fee:
             intent_data["application_fee_amount"] = fee
         session = stripe_api.client().v1.checkout.sessions.create(

@@ -1,113 +1,19 @@
-"""Stripe's notifications: one endpoint on the bare domain for every studio.
-
-An event is verified (signature and age), recorded by its id in the public schema, and only
-then acted on, in the same transaction: a second delivery finds the row and is ignored, and
-a failure rolls the row back so Stripe's retry gets another go. The event's ``account``
-(the studio's connected account) chooses the studio and so its schema; events without one
-are the platform's own (studios' subscriptions, ``billing.subscriptions``). Objects are fetched
-again from Stripe rather than trusted from the payload, and each handler is idempotent, so
-events may arrive in any order.
+"""The studio side of Stripe's notifications: handlers of events from a studio's connected
+account, registered with billing's single receiver (``billing.webhooks``), which verifies and
+records each event and runs the handler inside the studio's schema. Each handler fetches the
+objects again from Stripe and is idempotent, so events may arrive in any order or twice.
 """
 
-import json
 import logging
 
-import stripe
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
-from django_tenants.utils import schema_context
-
+from billing.webhooks import connected_account_event
 from saas_platform import stripe_api
 from studio.orders.models import Payment, PaymentStatus
 from studio.orders.services import payment_confirm, refund_record
 
+from .services import stripe_account_set_status
+
 log = logging.getLogger(__name__)
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request):
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    signature = request.META.get("HTTP_STRIPE_SIGNATURE", "")
-    if not secret:
-        log.error("stripe webhook: STRIPE_WEBHOOK_SECRET is not set")
-        return HttpResponseBadRequest("not configured")
-    try:
-        stripe.Webhook.construct_event(request.body, signature, secret, tolerance=300)
-    except (ValueError, stripe.SignatureVerificationError) as error:
-        log.warning("stripe webhook rejected: %s", error)
-        return HttpResponseBadRequest("bad signature")
-    event = json.loads(request.body)  # verified: plain data from here on
-    try:
-        outcome = handle_event(event)
-    except Exception:
-        log.exception("stripe webhook %s (%s) failed", event["id"], event["type"])
-        return HttpResponse("failed", status=500)
-    return HttpResponse(outcome)
-
-
-def handle_event(event: dict) -> str:
-    from billing.models import StripeEvent
-    from tenants.models import Studio
-
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = StripeEvent.objects.create(
-                    event_id=event["id"],
-                    type=event["type"],
-                    account=event.get("account") or "",
-                    livemode=bool(event.get("livemode")),
-                    payload=event,
-                )
-        except IntegrityError:
-            log.info("stripe webhook: event %s already handled", event["id"])
-            return "duplicate"
-        account = event.get("account") or ""
-        if not account:
-            outcome = _platform_event(event)
-            record.outcome = outcome[:200]
-            record.save(update_fields=["outcome"])
-            return outcome
-        handler = HANDLERS.get(event["type"])
-        studio = Studio.objects.filter(stripe_account_id=account).first() if account else None
-        if handler is None:
-            outcome = "ignored"
-        elif studio is None:
-            log.warning("stripe webhook %s: no studio has account %r", event["id"], account)
-            outcome = "unknown account"
-        else:
-            with schema_context(studio.schema_name):
-                try:
-                    outcome = handler(event["data"]["object"], studio)
-                except stripe.InvalidRequestError as error:
-                    if error.code != "resource_missing":
-                        raise
-                    # Not on this account at Stripe: retrying would never find it either.
-                    log.warning("stripe webhook %s: %s", event["id"], error.user_message)
-                    outcome = "not found at Stripe"
-        record.outcome = outcome[:200]
-        record.save(update_fields=["outcome"])
-    return outcome
-
-
-def _platform_event(event: dict) -> str:
-    """Events of the platform's own account (no ``account``): studios' subscriptions."""
-    from billing.subscriptions import PLATFORM_HANDLERS
-
-    handler = PLATFORM_HANDLERS.get(event["type"])
-    if handler is None:
-        return "ignored"
-    try:
-        return handler(event["data"]["object"], f"stripe:{event['id']}")
-    except stripe.InvalidRequestError as error:
-        if error.code != "resource_missing":
-            raise
-        log.warning("stripe webhook %s: %s", event["id"], error.user_message)
-        return "not found at Stripe"
 
 
 def _options(studio) -> dict:
@@ -142,6 +48,7 @@ def _confirm(payment: Payment, *, intent_id: str, amount: int, currency: str) ->
     return "confirmed"
 
 
+@connected_account_event("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def checkout_session_completed(session, studio) -> str:
     session = stripe_api.client().v1.checkout.sessions.retrieve(
         session["id"], options=_options(studio)
@@ -159,6 +66,7 @@ def checkout_session_completed(session, studio) -> str:
     )
 
 
+@connected_account_event("charge.refunded")
 def charge_refunded(charge, studio) -> str:
     """Refunds made anywhere (our staff page or Stripe's dashboard), each recorded once by
     Stripe's refund id. A refund reported before its payment's confirmation confirms the
@@ -192,15 +100,6 @@ def charge_refunded(charge, studio) -> str:
     return f"{recorded} refunds"
 
 
+@connected_account_event("account.updated")
 def account_updated(account, studio) -> str:
-    from .services import stripe_account_set_status
-
     return "account " + stripe_account_set_status(studio=studio, account=account)
-
-
-HANDLERS = {
-    "account.updated": account_updated,
-    "checkout.session.completed": checkout_session_completed,
-    "checkout.session.async_payment_succeeded": checkout_session_completed,
-    "charge.refunded": charge_refunded,
-}

@@ -1,6 +1,8 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from saas_platform.accounts.models import Role
+from studio.core.limits import season_start
 from studio.core.policy import Action, may
 from studio.shoots.selectors import shoots_visible_to
 
@@ -42,3 +44,14 @@ def photos_parents_may_see(photos):
     """Ready photos only, never one showing a child whose family asked not to publish (the
     gallery and the paid downloads both narrow to this)."""
     return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)
+
+
+def storage_used_bytes() -> int:
+    """Originals stored in the current studio's schema."""
+    return Photo.objects.aggregate(total=Sum("size_bytes"))["total"] or 0
+
+
+def photos_this_season() -> int:
+    """Photos uploaded since the season began (1 August, as the console counts it)."""
+    start = season_start(timezone.localdate())
+    return Photo.objects.filter(uploaded_at__date__gte=start).count()

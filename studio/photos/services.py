@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from studio.core.limits import check_photos, check_storage
 from studio.schools.models import SchoolClass, Student
 from studio.schools.roster import decode_roster, detect_delimiter
 from studio.shoots.services import shoot_accepts_uploads
@@ -30,6 +31,7 @@ from tenants.selectors import current_studio, studio_tzinfo
 
 from . import imaging
 from .models import Photo, PhotoStatus, Upload, UploadStatus
+from .selectors import photos_this_season, storage_used_bytes
 
 HASH_CHUNK = 1024 * 1024
 ZIP_MAX_ENTRIES = 5000
@@ -202,10 +204,8 @@ def upload_start(
             existing.received_bytes = _part_size(existing)
             existing.save(update_fields=["received_bytes"])
             return existing
-    from billing.limits import check_photos, check_storage
-
-    check_storage(adding_bytes=size_bytes)
-    check_photos(adding=1)
+    check_storage(used_bytes=storage_used_bytes(), adding_bytes=size_bytes)
+    check_photos(used_this_season=photos_this_season(), adding=1)
     return Upload.objects.create(
         shoot=shoot,
         school_class=school_class,

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from tenants.selectors import serving_studios
+
 from .models import Upload
 from .services import photo_process, photos_requeue_stuck, upload_finish
 
@@ -23,8 +25,6 @@ def requeue_stuck_photos() -> int:
 @shared_task
 def requeue_stuck_photos_everywhere() -> int:
     """Beat fan-out from the public schema into every studio."""
-    from billing.services import serving_studios
-
     studios = list(serving_studios().values_list("schema_name", flat=True))
     for schema_name in studios:
         requeue_stuck_photos.apply_async(schema=schema_name)

@@ -22,6 +22,10 @@ class RetouchBatch(models.Model):
     def __str__(self):
         return f"batch {self.pk} ({self.retoucher})"
 
+    @property
+    def policy_retouch_batch(self):
+        return self
+
 
 class RetouchEventKind(models.TextChoices):
     QUEUED = "queued", _("Sent to retouching")

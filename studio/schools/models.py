@@ -27,6 +27,10 @@ class School(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def policy_school(self):
+        return self
+
 
 class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
@@ -75,6 +79,10 @@ class Student(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def policy_school(self):
+        return self.school_class.school
 
     @property
     def full_name(self) -> str:

@@ -14,6 +14,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role, User
+from studio.core.limits import check_schools
 
 from .models import School, SchoolClass, Student
 from .roster import (
@@ -74,9 +75,7 @@ def school_create(
     commission_percent: Decimal = MIN_COMMISSION,
     principals: Iterable[User] = (),
 ) -> School:
-    from billing.limits import check_schools
-
-    check_schools()
+    check_schools(existing=School.objects.count())
     principals = list(principals)
     school = School(
         name=clean_cell(name),

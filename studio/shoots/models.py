@@ -35,6 +35,10 @@ class Shoot(models.Model):
     def __str__(self):
         return f"{self.name} ({self.date})"
 
+    @property
+    def policy_shoot(self):
+        return self
+
 
 class ShootTransition(models.Model):
     """Who moved a picture day to which status, and when."""

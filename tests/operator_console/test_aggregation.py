@@ -7,14 +7,14 @@ from decimal import Decimal
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Plan, PlanKind
-from operator_console.models import PlatformDailyStat, StudioSalesSnapshot
-from operator_console.selectors import season_start
+from billing.models import Plan, PlanKind, StudioSalesSnapshot
+from operator_console.models import PlatformDailyStat
 from operator_console.services import platform_daily_stat_record, support_email
-from operator_console.tasks import snapshots_collect_all
 from saas_platform.accounts.models import Role, User
+from studio.core.limits import season_start
 from studio.orders.models import Order, OrderStatus
 from studio.photos.models import Photo
+from studio.plan.tasks import sales_snapshots_collect_all
 from studio.schools.models import School
 from studio.shoots.services import shoot_create
 
@@ -82,7 +82,7 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
     with schema_context(beta.schema):
         _order("B-1", OrderStatus.IN_FULFILMENT, "7.00")
 
-    assert snapshots_collect_all() >= 2
+    assert sales_snapshots_collect_all() >= 2
 
     sent = {
         args[0] for name, args, _kw in run_tasks if name.endswith("snapshot_collect_for_studio")

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Plan, PlanKind
-from operator_console.models import AuditAction, AuditLog, StudioSalesSnapshot
+from billing.models import Plan, PlanKind, StudioSalesSnapshot
+from operator_console.models import AuditAction, AuditLog
 from saas_platform.accounts.models import Role, User
 from tenants.models import Studio, StudioStatus
 from tenants.selectors import studio_for_host
@@ -80,6 +80,7 @@ def test_the_list_shows_every_studio_with_its_snapshot_in_one_query(console, alp
         staff=4,
         computed_at=timezone.now(),
     )
+    console.get("/console/")  # the host lookup is cached from then on, whatever ran before
     with CaptureQueriesContext(connection) as queries:
         response = console.get("/console/")
     page = response.content.decode()
@@ -89,7 +90,7 @@ def test_the_list_shows_every_studio_with_its_snapshot_in_one_query(console, alp
     assert "55" in page and "3.0\xa0MB" in page and "123.40" in page
     studio_queries = [q for q in queries.captured_queries if '"tenants_studio"' in q["sql"]]
     assert len(studio_queries) == 2  # the page count and the page itself
-    assert '"operator_console_studiosalessnapshot"' in studio_queries[-1]["sql"]
+    assert '"billing_studiosalessnapshot"' in studio_queries[-1]["sql"]
 
 
 def test_search_and_filters(console, alpha, beta):

@@ -7,8 +7,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from billing.models import StudioUsage
-from billing.tasks import usage_collect_all, usage_collect_for_studio
 from saas_platform.tasks import SCHEMA_HEADER
+from studio.plan.tasks import usage_collect_all, usage_collect_for_studio
 from studio.schools.models import School, SchoolClass, Student
 
 pytestmark = pytest.mark.worker
@@ -106,7 +106,7 @@ def test_enqueue_on_commit_waits_for_commit_and_keeps_the_schema_of_the_call(
     assert len(callbacks) == 1
     assert sent == [
         (
-            "billing.tasks.usage_collect_for_studio",
+            "studio.plan.tasks.usage_collect_for_studio",
             (alpha.studio.id,),
             {},
             {SCHEMA_HEADER: "studio_alpha"},

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core import mail
 from django.utils import timezone
 
-from studio.core.selectors import dashboard_summary
+from studio.dashboard.selectors import dashboard_summary
 from studio.orders.emails import order_reminders_send
 from studio.orders.lab import lab_batch_archive, lab_batch_create
 from studio.orders.models import FulfilmentStatus, LabBatchLine, Order, Payment

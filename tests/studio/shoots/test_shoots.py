@@ -19,7 +19,7 @@ PATHS = [
     *[
         (source, target, True)
         for source, targets in ALLOWED_TRANSITIONS.items()
-        for target in targets
+        for target in sorted(targets)
     ],
     (S.PLANNED, S.PUBLISHED, False),
     (S.UPLOADING, S.PUBLISHED, False),

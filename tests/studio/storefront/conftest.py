@@ -1,35 +1,25 @@
 """A published picture day with a price sheet, shared by the shop's tests."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from studio.catalogue.kinds import PackageKind, ProductKind
-from studio.catalogue.services import (
-    PackageItemInput,
-    package_create,
-    price_sheet_attach,
-    price_sheet_create,
-    price_sheet_item_set,
-    product_create,
-    product_option_create,
-    quantity_tier_create,
-)
+from studio.demo.shop import DemoPrices, demo_catalogue_seed
 from studio.shoots.models import Shoot
 from tests.studio.storefront.test_gallery import parent_with, published  # noqa: F401
 
-
-@dataclass
-class Catalogue:
-    digital: object
-    print10: object
-    glossy: object
-    album: object
-    all_digital: object
-    bundle: object
+# The demo's catalogue at the prices these tests count with, without sibling discount or coupon.
+SHOP_PRICES = DemoPrices(
+    digital="5",
+    print_small="2",
+    album="30",
+    all_digital="20",
+    bundle="15",
+    sibling_percent=None,
+    coupon_code=None,
+)
 
 
 @pytest.fixture
@@ -38,34 +28,14 @@ def shop(published):  # noqa: F811 - the fixture imported above
     €20, "class photo + 5 prints" €15; bank details set."""
     studio = published["studio"]
     with schema_context(studio.schema):
-        shoot = Shoot.objects.get()
-        sheet = price_sheet_create(name="Standard")
-        price_sheet_attach(sheet=sheet, school=shoot.school)
-        digital = product_create(kind=ProductKind.DIGITAL, name="Digital file")
-        print10 = product_create(kind=ProductKind.PRINT, name="Print 10×15", print_size="10x15")
-        glossy = product_option_create(product=print10, name="Glossy", price_delta="0.50")
-        album = product_create(kind=ProductKind.ALBUM, name="Album")
-        for product, price in ((digital, "5"), (print10, "2"), (album, "30")):
-            price_sheet_item_set(sheet=sheet, product=product, price=price)
-        quantity_tier_create(sheet=sheet, min_quantity=5, percent_off="10", product=print10)
-        all_digital = package_create(
-            sheet=sheet, name="All photos", kind=PackageKind.ALL_DIGITAL, price="20"
-        )
-        bundle = package_create(
-            sheet=sheet,
-            name="Class photo + 5 prints",
-            kind=PackageKind.BUNDLE,
-            price="15",
-            items=[
-                PackageItemInput(product=print10, quantity=1, class_photo=True),
-                PackageItemInput(product=print10, quantity=5),
-            ],
+        catalogue = demo_catalogue_seed(
+            school=Shoot.objects.get().school, name="Standard", prices=SHOP_PRICES
         )
     studio.studio.bank_details = "Acme Photo Ltd\nIBAN DE00 1234 5678"
     studio.studio.save()
     return {
         **published,
-        "catalogue": Catalogue(digital, print10, glossy, album, all_digital, bundle),
+        "catalogue": catalogue,
     }
 
 

@@ -3,7 +3,7 @@ from django.http import HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
-from tenants.selectors import studio_for_host
+from .selectors import studio_for_host
 
 
 class CachedTenantMiddleware(TenantMainMiddleware):

@@ -12,8 +12,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from billing.limits import check_staff
 from saas_platform.accounts.models import Role, User
+from studio.core.limits import check_staff
 from tenants.selectors import studio_url
 
 INVITABLE_ROLES = (Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL)

@@ -8,10 +8,10 @@ from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
 from studio.schools.models import School, SchoolClass, Student
+from tenants.models import Studio
+from tenants.services import schema_name_for, studio_create
 
-from .demo_shop import demo_shop_seed
-from .models import Studio
-from .services import schema_name_for, studio_create
+from .shop import demo_shop_seed
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "pictureday-demo"

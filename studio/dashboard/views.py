@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saas_platform.accounts.models import Role, User
+from studio.core.policy import STAFF_ROLES, Action, may, require
 
 from .forms import InviteForm
-from .policy import STAFF_ROLES, Action, may, require
 from .selectors import dashboard_summary
 from .services import staff_deactivate, staff_invite
 
@@ -46,7 +46,7 @@ def team(request):
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
-            return redirect("core:team")
+            return redirect("dashboard:team")
     people = User.objects.filter(role__in=STAFF_ROLES).order_by("-is_active", "role", "email")
     return render(request, "studio/team.html", {"form": form, "people": people})
 
@@ -60,4 +60,4 @@ def team_deactivate(request, pk):
         staff_deactivate(user=person, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("core:team")
+    return redirect("dashboard:team")

@@ -3,6 +3,7 @@ packages and discounts, and access codes, so a visitor can buy as a parent at on
 
 import datetime
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
@@ -52,41 +53,87 @@ def _ingest(shoot, photographer, folder: Path, name: str, data: bytes):
     return photo_process(photo_id=outcome.photo_id)
 
 
-def _price_sheet(school: School) -> None:
-    if PriceSheet.objects.filter(name="Demo prices").exists():
-        return
-    sheet = price_sheet_create(name="Demo prices")
+@dataclass(frozen=True)
+class DemoPrices:
+    """The demo's prices; the storefront tests seed the same catalogue with their own."""
+
+    digital: str = "6"
+    print_small: str = "3"
+    glossy: str = "0.50"
+    print_large: str = "8"
+    album: str = "35"
+    all_digital: str = "25"
+    bundle: str = "18"
+    prints_tier_percent: str = "10"  # 5+ prints
+    sibling_percent: str | None = "10"
+    coupon_code: str | None = "WELCOME10"
+
+
+@dataclass(frozen=True)
+class DemoCatalogue:
+    sheet: object
+    digital: object
+    print10: object
+    glossy: object
+    print20: object
+    album: object
+    all_digital: object
+    bundle: object
+
+
+def demo_catalogue_seed(
+    *, school: School, name: str = "Demo prices", prices: DemoPrices = DemoPrices()
+) -> DemoCatalogue:
+    """A price sheet for ``school``: a digital file, two print sizes (the small one with a
+    glossy option), an album, "all photos" and "class photo + 5 prints" packages, 5+ prints
+    off, and the sibling discount and coupon when ``prices`` has them."""
+    sheet = price_sheet_create(name=name)
     price_sheet_attach(sheet=sheet, school=school)
     digital = product_create(kind=ProductKind.DIGITAL, name="Digital file")
     small = product_create(kind=ProductKind.PRINT, name="Print 10×15", print_size="10x15")
-    product_option_create(product=small, name="Glossy", price_delta="0.50")
+    glossy = product_option_create(product=small, name="Glossy", price_delta=prices.glossy)
     large = product_create(kind=ProductKind.PRINT, name="Print 20×30", print_size="20x30")
     album = product_create(kind=ProductKind.ALBUM, name="Graduation album")
-    for product, price in ((digital, "6"), (small, "3"), (large, "8"), (album, "35")):
+    for product, price in (
+        (digital, prices.digital),
+        (small, prices.print_small),
+        (large, prices.print_large),
+        (album, prices.album),
+    ):
         price_sheet_item_set(sheet=sheet, product=product, price=price)
-    package_create(
-        sheet=sheet, name="All photos as digital files", kind=PackageKind.ALL_DIGITAL, price="25"
+    all_digital = package_create(
+        sheet=sheet,
+        name="All photos as digital files",
+        kind=PackageKind.ALL_DIGITAL,
+        price=prices.all_digital,
     )
-    package_create(
+    bundle = package_create(
         sheet=sheet,
         name="Class photo + 5 prints",
         kind=PackageKind.BUNDLE,
-        price="18",
+        price=prices.bundle,
         items=[
             PackageItemInput(product=small, quantity=1, class_photo=True),
             PackageItemInput(product=small, quantity=5),
         ],
     )
     quantity_tier_create(
-        sheet=sheet, min_quantity=5, percent_off="10", product_kind=ProductKind.PRINT
+        sheet=sheet,
+        min_quantity=5,
+        percent_off=prices.prints_tier_percent,
+        product_kind=ProductKind.PRINT,
     )
-    sibling_discount_set(sheet=sheet, percent_off="10")
-    coupon_create(code="WELCOME10", kind="percent", value="10")
+    if prices.sibling_percent:
+        sibling_discount_set(sheet=sheet, percent_off=prices.sibling_percent)
+    if prices.coupon_code:
+        coupon_create(code=prices.coupon_code, kind="percent", value="10")
+    return DemoCatalogue(sheet, digital, small, glossy, large, album, all_digital, bundle)
 
 
 def demo_shop_seed(*, school: School) -> AccessCode:
     """Idempotent: the picture day and its photos are made once. Returns a child's code."""
-    _price_sheet(school)
+    if not PriceSheet.objects.filter(name="Demo prices").exists():
+        demo_catalogue_seed(school=school)
     shoot = Shoot.objects.filter(school=school, name=SHOOT_NAME).first()
     if shoot is None:
         photographer = User.objects.filter(role=Role.PHOTOGRAPHER).first()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tenants.demo import demo_studio_seed
+from studio.demo.seed import demo_studio_seed
 from tenants.selectors import public_url, studio_url
 
 

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from billing import subscriptions
+from billing.models import LicenceEvent, Plan
 from studio.core.policy import Action, require
 from tenants.models import Studio
 from tenants.selectors import studio_url
 
-from . import limits, subscriptions
-from .models import LicenceEvent, Plan
+from .selectors import plan_usage
 
 
 def _studio(request) -> Studio:
@@ -26,13 +27,13 @@ def _studio(request) -> Studio:
 def billing(request):
     require(request.user, Action.MANAGE_BILLING)
     studio = _studio(request)
-    usage = limits.usage()
+    usage = plan_usage()
     with schema_context(get_public_schema_name()):
         plans = list(Plan.objects.filter(is_public=True))
         events = list(LicenceEvent.objects.filter(studio=studio)[:10])
     return render(
         request,
-        "billing/billing.html",
+        "plan/billing.html",
         {
             "licence": studio,
             "plans": plans,
@@ -65,14 +66,14 @@ def plan_choose(request):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("billing:home")
+        return redirect("plan:home")
     except stripe.StripeError:
         messages.error(request, _("Stripe could not be reached; please try again."))
-        return redirect("billing:home")
+        return redirect("plan:home")
     if url:
         return redirect(url)
     messages.success(request, _("Your plan is now %(plan)s.") % {"plan": plan.name})
-    return redirect("billing:home")
+    return redirect("plan:home")
 
 
 @login_required
@@ -87,4 +88,4 @@ def manage_card(request):
         messages.error(request, " ".join(error.messages))
     except stripe.StripeError:
         messages.error(request, _("Stripe could not be reached; please try again."))
-    return redirect("billing:home")
+    return redirect("plan:home")

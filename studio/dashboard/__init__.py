@@ -1,0 +1,1 @@
+"""The staff's home: the dashboard and the team page (inviting and switching off staff)."""
