@@ -42,6 +42,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import ngettext
 
 # Tests replace these: the clock, and the namespace (a fresh one per test).
 clock = time.time
@@ -156,3 +158,22 @@ def client_ip(request) -> str:
 def code_key(normalised_code: str) -> str:
     """The counter key of one attempted code (hashed: live codes are not kept in Redis)."""
     return "code:" + hashlib.sha256(normalised_code.encode()).hexdigest()[:32]
+
+
+def blocked_message(blocked: Blocked) -> str:
+    minutes = blocked.retry_after_minutes
+    return ngettext(
+        "Too many attempts. To protect children’s photos, code entry is paused: please try "
+        "again in %(minutes)d minute.",
+        "Too many attempts. To protect children’s photos, code entry is paused: please try "
+        "again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def blocked_response(request, template: str, context: dict, blocked: Blocked):
+    """The form again with a 429, the reason and ``Retry-After``."""
+    context = {**context, "blocked": blocked_message(blocked)}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(blocked.retry_after)
+    return response

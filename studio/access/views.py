@@ -4,18 +4,16 @@ code" when the card is lost."""
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from saas_platform import ratelimit
-from saas_platform.accounts.models import Role
 from saas_platform.accounts.services import session_stamp_schema
-from studio.parents.services import family_add_codes
 
 from . import codes
 from .forms import CodeForm, FindMyCodeForm
 from .models import AccessCode
 from .selectors import SESSION_KEY, SESSION_MAX_CODES, access_codes_in_session, session_code_ids
 from .services import Reason, access_code_find_and_send, access_code_resolve
+from .signals import access_code_opened
 
 
 def gallery_url() -> str:
@@ -24,24 +22,6 @@ def gallery_url() -> str:
         return reverse("storefront:gallery")
     except NoReverseMatch:
         return "/gallery/"
-
-
-def blocked_message(blocked: ratelimit.Blocked) -> str:
-    minutes = blocked.retry_after_minutes
-    return ngettext(
-        "Too many attempts. To protect children’s photos, code entry is paused: please try "
-        "again in %(minutes)d minute.",
-        "Too many attempts. To protect children’s photos, code entry is paused: please try "
-        "again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-
-
-def _blocked_response(request, template: str, context: dict, blocked: ratelimit.Blocked):
-    context = {**context, "blocked": blocked_message(blocked)}
-    response = render(request, template, context, status=429)
-    response["Retry-After"] = str(blocked.retry_after)
-    return response
 
 
 def _enter_context(request, form) -> dict:
@@ -70,8 +50,7 @@ def _remember(request, code: AccessCode) -> None:
         # bound to this studio's schema, like a login (SchemaBoundSessionMiddleware)
         session_stamp_schema(session=request.session)
         request.session[SESSION_KEY] = [*ids, code.pk][-SESSION_MAX_CODES:]
-    if request.user.is_authenticated and request.user.role == Role.PARENT:
-        family_add_codes(parent=request.user, code_ids=[code.pk])
+    access_code_opened.send(sender=AccessCode, code=code, user=request.user)
 
 
 def submit(request):
@@ -92,7 +71,7 @@ def submit(request):
         ]
     )
     if isinstance(counted, ratelimit.Blocked):
-        return _blocked_response(
+        return ratelimit.blocked_response(
             request, "access/enter.html", _enter_context(request, form), counted
         )
     resolution = access_code_resolve(raw=normalised)
@@ -136,7 +115,7 @@ def find_my_code(request):
             ]
         )
         if isinstance(counted, ratelimit.Blocked):
-            return _blocked_response(request, "access/find_my_code.html", context, counted)
+            return ratelimit.blocked_response(request, "access/find_my_code.html", context, counted)
         data = form.cleaned_data
         access_code_find_and_send(
             class_code=data["class_code"],

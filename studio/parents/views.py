@@ -9,12 +9,11 @@ from django.views.decorators.http import require_POST
 
 from saas_platform import ratelimit
 from studio.access.selectors import SESSION_KEY, SESSION_MAX_CODES, session_code_ids
-from studio.access.views import _blocked_response
-from studio.storefront.services import cart_merge_into_account
 
 from .forms import EmailForm, SignInCodeForm
 from .selectors import family_code_ids
 from .services import family_add_codes, sign_in_code_send, sign_in_code_verify
+from .signals import parent_signed_in
 
 SIGN_IN_EMAIL_KEY = "parent_sign_in_email"
 SEND_PER_IP = ratelimit.Limit(10, 60 * 60)
@@ -42,7 +41,7 @@ def sign_in(request):
             ]
         )
         if isinstance(counted, ratelimit.Blocked):
-            return _blocked_response(request, "parents/sign_in.html", context, counted)
+            return ratelimit.blocked_response(request, "parents/sign_in.html", context, counted)
         sign_in_code_send(email=email, studio=request.tenant)
         request.session[SIGN_IN_EMAIL_KEY] = email
         return redirect(f"/account/sign-in/code/?next={context['next']}")
@@ -61,7 +60,9 @@ def sign_in_code(request):
             [(f"signin:verify:{ratelimit.client_ip(request)}", VERIFY_PER_IP)]
         )
         if isinstance(counted, ratelimit.Blocked):
-            return _blocked_response(request, "parents/sign_in_code.html", context, counted)
+            return ratelimit.blocked_response(
+                request, "parents/sign_in_code.html", context, counted
+            )
         try:
             parent = sign_in_code_verify(email=email, code=form.cleaned_data["code"])
         except ValidationError as error:
@@ -73,7 +74,7 @@ def sign_in_code(request):
             family_add_codes(parent=parent, code_ids=opened)
             ids = list(dict.fromkeys([*opened, *family_code_ids(parent=parent)]))
             request.session[SESSION_KEY] = ids[-SESSION_MAX_CODES:]
-            cart_merge_into_account(session=request.session, parent=parent)
+            parent_signed_in.send(sender=type(parent), parent=parent, request=request)
             return redirect(context["next"])
     return render(request, "parents/sign_in_code.html", context)
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Shoot, ShootStatus, ShootTransition
+from .signals import shoot_published, shoot_sales_deadline_changed
 
 S = ShootStatus
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -39,21 +40,17 @@ def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
     shoot.status = to
     shoot.save(update_fields=["status"])
     if to == S.PUBLISHED:
-        from studio.access.services import access_codes_issue
-
-        access_codes_issue(shoot=shoot)  # every child and class gets a code when sales open
+        shoot_published.send(sender=Shoot, shoot=shoot)
     return shoot
 
 
 @transaction.atomic
 def shoot_set_sales_deadline(*, shoot: Shoot, sales_deadline) -> Shoot:
     """Access codes expire with the sales deadline, so they follow when it moves."""
-    from studio.access.services import access_codes_sync_expiry
-
     shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
     shoot.sales_deadline = sales_deadline
     shoot.save(update_fields=["sales_deadline"])
-    access_codes_sync_expiry(shoot=shoot)
+    shoot_sales_deadline_changed.send(sender=Shoot, shoot=shoot)
     return shoot
 
 
