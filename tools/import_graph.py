@@ -13,24 +13,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = ["saas_platform", "tenants", "billing", "operator_console", "public_site", "studio"]
-# Lowest first; a package may import only packages at a lower or the same rank.
-STUDIO_ORDER = [
-    "core",
-    "schools",
-    "shoots",
-    "photos",
-    "retouching",
-    "catalogue",
-    "access",
-    "parents",
-    "orders",
-    "payments",
-    "downloads",
-    "ledger",
-    "plan",
-    "storefront",
-    "demo",
-]
+# Studio apps, lowest first, as in pyproject's "Studio apps point one way" contract; apps on
+# one rank are siblings. Any arrow from a lower rank to a higher one points up.
+STUDIO_RANKS = {
+    "core": 0,
+    "schools": 1,
+    "shoots": 2,
+    "catalogue": 3,
+    "photos": 3,
+    "orders": 4,
+    "access": 4,
+    "retouching": 4,
+    "parents": 5,
+    "downloads": 5,
+    "payments": 5,
+    "dashboard": 6,
+    "plan": 6,
+    "storefront": 6,
+    "demo": 7,
+}
 
 
 def package_of(module: str) -> str | None:
@@ -45,7 +46,7 @@ def package_of(module: str) -> str | None:
 def rank(package: str) -> tuple[int, int]:
     if package.startswith("studio."):
         app = package.split(".", 1)[1]
-        return (4, STUDIO_ORDER.index(app) if app in STUDIO_ORDER else len(STUDIO_ORDER))
+        return (4, STUDIO_RANKS.get(app, len(STUDIO_RANKS)))
     return {
         "saas_platform": (1, 0),
         "tenants": (2, 0),
