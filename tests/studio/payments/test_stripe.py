@@ -156,6 +156,44 @@ def test_a_session_carries_amount_account_metadata_fee_and_key(card_alpha, strip
     )
 
 
+@pytest.mark.parametrize(
+    ("total", "percent", "currency"),
+    [("40.00", "5", "EUR"), ("33.33", "7.5", "EUR"), ("1999", "12.5", "JPY")],
+)
+def test_the_fee_charged_is_what_the_console_reports(
+    card_alpha, stripe_on, total, percent, currency
+):
+    """One rule for the platform's share: the application fee sent to Stripe for a paid order
+    equals the platform revenue in the studio's sales snapshot the console reads."""
+    from billing.models import StudioSalesSnapshot
+    from studio.plan.tasks import sales_snapshot_collect_for_studio
+
+    plan = Plan.objects.create(
+        code="share", name="Share", kind=PlanKind.REVENUE_SHARE, revenue_share_percent=percent
+    )
+    card_alpha.studio.plan = plan
+    card_alpha.studio.currency = currency
+    card_alpha.studio.save()
+    _parent, order = parent_order(card_alpha, total, currency)
+    session_id = paid(stripe_on, card_alpha, order)
+    assert deliver(completed(stripe_on, card_alpha, session_id)).status_code == 200
+    assert fresh(card_alpha, order).status == OrderStatus.PAID
+
+    with schema_context(card_alpha.schema):
+        sales_snapshot_collect_for_studio.run(card_alpha.studio.pk)
+    snapshot = StudioSalesSnapshot.objects.get(studio=card_alpha.studio)
+
+    (request,) = stripe_on.posts("/v1/checkout/sessions")
+    charged = from_minor(
+        int(request["params"]["payment_intent_data"]["application_fee_amount"]), currency
+    )
+    assert snapshot.gmv_today == Decimal(total)
+    assert snapshot.platform_revenue_today == charged
+    assert charged == (Decimal(total) * Decimal(percent) / 100).quantize(
+        Decimal(1) if currency == "JPY" else Decimal("0.01"), "ROUND_HALF_UP"
+    )
+
+
 def test_no_application_fee_without_a_revenue_share(card_alpha, stripe_on):
     _parent, order = parent_order(card_alpha, "40.00")
     start(card_alpha, order)
