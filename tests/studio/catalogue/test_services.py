@@ -27,29 +27,33 @@ from studio.catalogue.pricing import (
     price_cart,
 )
 from studio.catalogue.selectors import coupon_by_code, price_sheet_for
-from studio.catalogue.services import (
-    PackageItemInput,
+from studio.catalogue.services.coupons import (
     coupon_create,
     coupon_redeem,
     coupon_release,
     coupon_update,
+)
+from studio.catalogue.services.discounts import (
     early_bird_create,
     free_item_create,
-    package_create,
-    package_update,
+    quantity_tier_create,
+    sibling_discount_set,
+)
+from studio.catalogue.services.packages import PackageItemInput, package_create, package_update
+from studio.catalogue.services.price_sheets import (
     price_sheet_attach,
     price_sheet_create,
     price_sheet_detach,
     price_sheet_item_remove,
     price_sheet_item_set,
     price_sheet_update,
-    pricing_rules_for,
+)
+from studio.catalogue.services.pricing_rules import pricing_rules_for
+from studio.catalogue.services.products import (
     product_create,
     product_option_create,
     product_option_update,
     product_update,
-    quantity_tier_create,
-    sibling_discount_set,
 )
 from studio.schools.models import School
 from studio.shoots.services import shoot_create

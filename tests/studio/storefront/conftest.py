@@ -8,16 +8,14 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from studio.catalogue.kinds import PackageKind, ProductKind
-from studio.catalogue.services import (
-    PackageItemInput,
-    package_create,
+from studio.catalogue.services.discounts import quantity_tier_create
+from studio.catalogue.services.packages import PackageItemInput, package_create
+from studio.catalogue.services.price_sheets import (
     price_sheet_attach,
     price_sheet_create,
     price_sheet_item_set,
-    product_create,
-    product_option_create,
-    quantity_tier_create,
 )
+from studio.catalogue.services.products import product_create, product_option_create
 from studio.shoots.models import Shoot
 from tests.studio.storefront.test_gallery import parent_with, published  # noqa: F401
 
