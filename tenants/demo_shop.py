@@ -22,7 +22,8 @@ from studio.catalogue.services.price_sheets import (
     price_sheet_item_set,
 )
 from studio.catalogue.services.products import product_create, product_option_create
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import School, Student
 from studio.shoots.models import Shoot, ShootStatus
 from studio.shoots.services import shoot_create

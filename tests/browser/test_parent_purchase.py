@@ -62,7 +62,8 @@ def shop_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     )
     from studio.catalogue.services.products import product_create
     from studio.photos import tasks
-    from studio.photos.services import photo_ingest_file, photo_process
+    from studio.photos.services.ingest import photo_ingest_file
+    from studio.photos.services.processing import photo_process
     from studio.schools.models import School, SchoolClass, Student
     from studio.shoots.services import shoot_create, shoot_transition
     from tenants.models import Studio
