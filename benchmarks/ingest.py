@@ -130,7 +130,7 @@ def ingest_all(setup: dict, paths: list[Path]) -> tuple[list[int], list[float], 
     times of the first call's start and the last call's end."""
     from django_tenants.utils import schema_context
 
-    from studio.photos.services import photo_ingest_file
+    from studio.photos.services.ingest import photo_ingest_file
 
     ids, durations = [], []
     with schema_context(setup["schema"]):

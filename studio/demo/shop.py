@@ -14,19 +14,17 @@ from studio.access.models import AccessCode, AccessCodeKind
 from studio.access.services import access_codes_issue
 from studio.catalogue.kinds import PackageKind, ProductKind
 from studio.catalogue.models import PriceSheet
-from studio.catalogue.services import (
-    PackageItemInput,
-    coupon_create,
-    package_create,
+from studio.catalogue.services.coupons import coupon_create
+from studio.catalogue.services.discounts import quantity_tier_create, sibling_discount_set
+from studio.catalogue.services.packages import PackageItemInput, package_create
+from studio.catalogue.services.price_sheets import (
     price_sheet_attach,
     price_sheet_create,
     price_sheet_item_set,
-    product_create,
-    product_option_create,
-    quantity_tier_create,
-    sibling_discount_set,
 )
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.catalogue.services.products import product_create, product_option_create
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import School, Student
 from studio.shoots.models import Shoot, ShootStatus
 from studio.shoots.services import shoot_create

@@ -16,15 +16,11 @@ from studio.shoots.selectors import shoots_visible_to
 
 from .models import Photo, Upload
 from .selectors import photos_visible_to
-from .services import (
-    OffsetMismatch,
-    photo_ingest_file,
-    photo_retry,
-    photos_assign,
-    upload_append_chunk,
-    upload_start,
-    upload_temp_dir,
-)
+from .services.files import upload_temp_dir
+from .services.ingest import photo_ingest_file
+from .services.processing import photo_retry
+from .services.tagging import photos_assign
+from .services.uploads import OffsetMismatch, upload_append_chunk, upload_start
 
 
 class PhotoSerializer(serializers.ModelSerializer):

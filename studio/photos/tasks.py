@@ -3,7 +3,8 @@ from celery import shared_task
 from tenants.selectors import serving_studios
 
 from .models import Upload
-from .services import photo_process, photos_requeue_stuck, upload_finish
+from .services.processing import photo_process, photos_requeue_stuck
+from .services.uploads import upload_finish
 
 
 @shared_task(acks_late=True)

@@ -17,7 +17,8 @@ from studio.shoots.selectors import shoots_visible_to
 from . import imaging
 from .models import PhotoVersion
 from .selectors import photos_visible_to
-from .services import photo_retry, photos_assign, photos_tag_from_csv, review_image
+from .services.processing import photo_retry, review_image
+from .services.tagging import photos_assign, photos_tag_from_csv
 
 
 def _selected_photos(request, shoot):

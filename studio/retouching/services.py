@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus, PhotoVersion, RetouchStatus
-from studio.photos.services import file_sha256
+from studio.photos.services.files import file_sha256
 
 from .models import RetouchBatch, RetouchEvent, RetouchEventKind
 

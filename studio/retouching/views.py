@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from studio.core.policy import Action, may, require
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo, RetouchStatus
-from studio.photos.services import upload_temp_dir
+from studio.photos.services.files import upload_temp_dir
 from studio.shoots.models import Shoot
 
 from .models import RetouchBatch, RetouchEventKind

@@ -19,7 +19,7 @@ from studio.catalogue.pricing import (
     price_cart,
 )
 from studio.catalogue.selectors import studio_currency
-from studio.catalogue.services import pricing_rules_for
+from studio.catalogue.services.pricing_rules import pricing_rules_for
 from studio.photos.models import PhotoStatus
 
 from .models import Cart, CartItem

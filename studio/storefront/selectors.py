@@ -185,7 +185,7 @@ def _shop_offer(*, shoot, now=None) -> ShopOffer | None:
     from studio.catalogue.kinds import PackageKind
     from studio.catalogue.models import Package
     from studio.catalogue.selectors import studio_currency
-    from studio.catalogue.services import pricing_rules_for
+    from studio.catalogue.services.pricing_rules import pricing_rules_for
 
     rules = pricing_rules_for(shoot=shoot, coupon_code=None, now=now or timezone.now())
     if rules is None:

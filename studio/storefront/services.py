@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package, Product
 from studio.catalogue.selectors import coupon_by_code
-from studio.catalogue.services import coupon_redeem, normalise_coupon_code
+from studio.catalogue.services.coupons import coupon_redeem, normalise_coupon_code
 from studio.orders.models import Order
 from studio.orders.services import LineInput, order_create
 from studio.payments.providers import enabled_providers

@@ -48,7 +48,7 @@ def test_no_plan_or_no_limit_means_no_limit(alpha):
 
 def test_uploads_beyond_the_storage_are_refused(alpha, media_in_tmp):
     from saas_platform.accounts.models import Role, User
-    from studio.photos.services import upload_start
+    from studio.photos.services.uploads import upload_start
     from studio.shoots.services import shoot_create
 
     with schema_context(alpha.schema):
@@ -67,7 +67,7 @@ def test_uploads_beyond_the_storage_are_refused(alpha, media_in_tmp):
 def test_photos_beyond_the_season_allowance_are_refused(alpha, media_in_tmp):
     from saas_platform.accounts.models import Role, User
     from studio.photos.models import Photo
-    from studio.photos.services import upload_start
+    from studio.photos.services.uploads import upload_start
     from studio.shoots.services import shoot_create
 
     with schema_context(alpha.schema):

@@ -30,12 +30,12 @@ def staff(fixture, role):
 
 
 def a_cart(fixture):
-    from studio.catalogue.services import (
+    from studio.catalogue.services.price_sheets import (
         price_sheet_attach,
         price_sheet_create,
         price_sheet_item_set,
-        product_create,
     )
+    from studio.catalogue.services.products import product_create
     from studio.schools.models import SchoolClass, Student
     from studio.shoots.services import shoot_create
     from studio.storefront.models import Cart, CartItem

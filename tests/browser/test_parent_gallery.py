@@ -11,7 +11,8 @@ from saas_platform.accounts.models import Role, User
 from studio.access import codes
 from studio.access.models import AccessCode
 from studio.photos.models import Photo
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
 from studio.shoots.services import shoot_create, shoot_transition

@@ -54,15 +54,16 @@ def shop_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     from studio.access.services import access_codes_issue
     from studio.catalogue.kinds import PackageKind, ProductKind
     from studio.catalogue.models import PriceSheet, Product
-    from studio.catalogue.services import (
-        package_create,
+    from studio.catalogue.services.packages import package_create
+    from studio.catalogue.services.price_sheets import (
         price_sheet_attach,
         price_sheet_create,
         price_sheet_item_set,
-        product_create,
     )
+    from studio.catalogue.services.products import product_create
     from studio.photos import tasks
-    from studio.photos.services import photo_ingest_file, photo_process
+    from studio.photos.services.ingest import photo_ingest_file
+    from studio.photos.services.processing import photo_process
     from studio.schools.models import School, SchoolClass, Student
     from studio.shoots.services import shoot_create, shoot_transition
     from tenants.models import Studio

@@ -16,7 +16,8 @@ from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package, PriceSheet, PriceSheetAttachment
 from studio.orders.services import LineInput, order_create, payment_record_offline
 from studio.photos.models import PhotoVersion
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.services import shoot_create
 from tests.studio.photos.images import jpeg_bytes, write

@@ -7,13 +7,9 @@ from PIL import Image
 
 from saas_platform.accounts.models import Role
 from studio.photos.models import Photo, PhotoStatus
-from studio.photos.services import (
-    photo_ingest_file,
-    photo_ingest_zip,
-    photo_process,
-    photo_retry,
-    photos_tag_from_csv,
-)
+from studio.photos.services.ingest import photo_ingest_file, photo_ingest_zip
+from studio.photos.services.processing import photo_process, photo_retry
+from studio.photos.services.tagging import photos_tag_from_csv
 from tests.studio.photos.images import broken_jpeg, corrupt_jpeg, jpeg_bytes, write, zip_bytes
 
 

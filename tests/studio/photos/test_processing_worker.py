@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
 from studio.photos.models import Photo, PhotoStatus
-from studio.photos.services import photo_ingest_file
+from studio.photos.services.ingest import photo_ingest_file
 from studio.schools.models import School
 from studio.shoots.models import Shoot
 from studio.shoots.services import shoot_create

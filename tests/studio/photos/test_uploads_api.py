@@ -207,7 +207,7 @@ def test_a_last_chunk_whose_answer_was_lost_finishes_the_file_when_sent_again(
     def server_error(**kwargs):
         raise RuntimeError("worker restarted")
 
-    monkeypatch.setattr("studio.photos.services.upload_finish", server_error)
+    monkeypatch.setattr("studio.photos.services.uploads.upload_finish", server_error)
     with pytest.raises(RuntimeError):
         put_chunk(photographer_api, upload_id, 0, data)
     monkeypatch.undo()

@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
 from studio.photos.models import Photo, PhotoStatus, RetouchStatus
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.retouching.models import RetouchEvent
 from studio.retouching.services import (
     photos_send_to_retouch,

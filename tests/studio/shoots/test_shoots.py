@@ -15,7 +15,8 @@ from tests.conftest import logged_in_client
 
 S = ShootStatus
 PATHS = [
-    # every allowed move, and a sample of refused ones
+    # every allowed move, and a sample of refused ones; sorted, because a frozenset's order
+    # follows the hash seed and xdist's workers must collect the same list
     *[
         (source, target, True)
         for source, targets in ALLOWED_TRANSITIONS.items()

@@ -7,7 +7,8 @@ from saas_platform.accounts.models import Role, User
 from studio.access.models import AccessCode
 from studio.access.services import access_codes_issue
 from studio.photos.models import Photo, PhotoStatus
-from studio.photos.services import photo_ingest_file, photo_process
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.services import shoot_create
 from tests.conftest import host_client

@@ -181,7 +181,7 @@ def test_home_delivery_asks_for_an_address_and_prices_are_checked_again(shop):
 
 
 def test_a_coupon_is_counted_once_per_order(shop):
-    from studio.catalogue.services import coupon_create
+    from studio.catalogue.services.coupons import coupon_create
 
     with schema_context(shop["studio"].schema):
         coupon_create(code="AUTUMN", kind="percent", value="10", max_uses=1)
@@ -249,12 +249,12 @@ def test_the_same_cart_checked_out_in_parallel_makes_one_order(live_studios, com
 
     from django.db import connections
 
-    from studio.catalogue.services import (
+    from studio.catalogue.services.price_sheets import (
         price_sheet_attach,
         price_sheet_create,
         price_sheet_item_set,
-        product_create,
     )
+    from studio.catalogue.services.products import product_create
     from studio.schools.models import School, SchoolClass, Student
     from studio.shoots.services import shoot_create
     from studio.storefront.models import CartItem

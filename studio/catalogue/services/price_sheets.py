@@ -1,0 +1,65 @@
+"""Price sheets: a currency and a price per product, attached to a school or to a picture
+day (the picture day's sheet wins; see ``selectors.price_sheet_for``)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from studio.catalogue.models import PriceSheet, PriceSheetAttachment, PriceSheetItem, Product
+from studio.catalogue.selectors import studio_currency
+from studio.catalogue.services.validation import clean_money, clean_name, invalid
+
+
+def _one_target(school, shoot) -> None:
+    if (school is None) == (shoot is None):
+        raise invalid("school", _("Attach the sheet to a school or a picture day."), "target")
+
+
+@transaction.atomic
+def price_sheet_create(*, name: str, school=None, shoot=None) -> PriceSheet:
+    """A sheet in the studio's currency, attached to ``school`` or ``shoot`` when given."""
+    sheet = PriceSheet.objects.create(name=clean_name(name), currency=studio_currency())
+    if school is not None or shoot is not None:
+        price_sheet_attach(sheet=sheet, school=school, shoot=shoot)
+    return sheet
+
+
+@transaction.atomic
+def price_sheet_update(*, sheet: PriceSheet, name: str) -> PriceSheet:
+    sheet = PriceSheet.objects.select_for_update().get(pk=sheet.pk)
+    sheet.name = clean_name(name)
+    sheet.save(update_fields=["name"])
+    return sheet
+
+
+@transaction.atomic
+def price_sheet_attach(*, sheet: PriceSheet, school=None, shoot=None) -> PriceSheetAttachment:
+    """Makes ``sheet`` the one of ``school`` or of ``shoot``, replacing any other."""
+    _one_target(school, shoot)
+    target = {"school": school} if school is not None else {"shoot": shoot}
+    attachment, _created = PriceSheetAttachment.objects.update_or_create(
+        **target, defaults={"sheet": sheet}
+    )
+    return attachment
+
+
+@transaction.atomic
+def price_sheet_detach(*, school=None, shoot=None) -> bool:
+    _one_target(school, shoot)
+    target = {"school": school} if school is not None else {"shoot": shoot}
+    deleted, _rows = PriceSheetAttachment.objects.filter(**target).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def price_sheet_item_set(*, sheet: PriceSheet, product: Product, price) -> PriceSheetItem:
+    """The price of ``product`` on ``sheet`` (added, or changed)."""
+    item, _created = PriceSheetItem.objects.update_or_create(
+        sheet=sheet, product=product, defaults={"price": clean_money(price, sheet.currency)}
+    )
+    return item
+
+
+@transaction.atomic
+def price_sheet_item_remove(*, sheet: PriceSheet, product: Product) -> bool:
+    deleted, _rows = PriceSheetItem.objects.filter(sheet=sheet, product=product).delete()
+    return bool(deleted)

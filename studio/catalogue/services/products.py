@@ -1,0 +1,104 @@
+"""Products (digital file, print of a size, album, other) and their options, which every
+price sheet of the studio prices."""
+
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from studio.catalogue.kinds import PHOTO_KINDS, ProductKind
+from studio.catalogue.models import PRINT_SIZE_PATTERN, Product, ProductOption
+from studio.catalogue.selectors import studio_currency
+from studio.catalogue.services.validation import clean_money, clean_name, invalid
+
+
+def _product_shape(kind: str, print_size: str, requires_photo: bool) -> None:
+    if kind not in ProductKind.values:
+        raise invalid("kind", _("Unknown kind of product."), "invalid")
+    if kind == ProductKind.PRINT and not re.fullmatch(PRINT_SIZE_PATTERN, print_size):
+        raise invalid("print_size", _("Give the print size in centimetres, e.g. 10x15."), "size")
+    if kind != ProductKind.PRINT and print_size:
+        raise invalid("print_size", _("Only prints have a size."), "size")
+    if kind in PHOTO_KINDS and not requires_photo:
+        raise invalid(
+            "requires_photo", _("Digital files and prints are always of one photo."), "photo"
+        )
+
+
+@transaction.atomic
+def product_create(
+    *,
+    kind: str,
+    name: str,
+    print_size: str = "",
+    requires_photo: bool | None = None,
+    active: bool = True,
+) -> Product:
+    """``requires_photo`` defaults to true for digital files and prints, false otherwise."""
+    print_size = (print_size or "").strip().lower().replace("×", "x")
+    if requires_photo is None:
+        requires_photo = kind in PHOTO_KINDS
+    _product_shape(kind, print_size, requires_photo)
+    return Product.objects.create(
+        kind=kind,
+        name=clean_name(name),
+        print_size=print_size,
+        requires_photo=requires_photo,
+        active=active,
+    )
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product: Product,
+    name: str | None = None,
+    print_size: str | None = None,
+    requires_photo: bool | None = None,
+    active: bool | None = None,
+) -> Product:
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if name is not None:
+        product.name = clean_name(name)
+    if print_size is not None:
+        product.print_size = print_size.strip().lower().replace("×", "x")
+    if requires_photo is not None:
+        product.requires_photo = requires_photo
+    if active is not None:
+        product.active = active
+    _product_shape(product.kind, product.print_size, product.requires_photo)
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_option_create(
+    *, product: Product, name: str, price_delta=Decimal("0")
+) -> ProductOption:
+    name = clean_name(name, max_length=100)
+    if ProductOption.objects.filter(product=product, name__iexact=name).exists():
+        raise invalid("name", _("This product already has this option."), "duplicate")
+    return ProductOption.objects.create(
+        product=product,
+        name=name,
+        price_delta=clean_money(price_delta, studio_currency(), "price_delta"),
+    )
+
+
+@transaction.atomic
+def product_option_update(
+    *, option: ProductOption, name: str | None = None, price_delta=None, active: bool | None = None
+) -> ProductOption:
+    option = ProductOption.objects.select_for_update().get(pk=option.pk)
+    if name is not None:
+        option.name = clean_name(name, max_length=100)
+        clash = ProductOption.objects.filter(product_id=option.product_id, name__iexact=option.name)
+        if clash.exclude(pk=option.pk).exists():
+            raise invalid("name", _("This product already has this option."), "duplicate")
+    if price_delta is not None:
+        option.price_delta = clean_money(price_delta, studio_currency(), "price_delta")
+    if active is not None:
+        option.active = active
+    option.save()
+    return option

@@ -1,0 +1,113 @@
+"""Tagging: which class and which students a photo shows, from its file name as it
+arrives, by hand from the grid, or from a CSV of file names and student ids."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from studio.photos.models import Photo
+from studio.schools.models import Student
+from studio.schools.roster import decode_roster, detect_delimiter
+
+# A student id has at least one digit, so camera names (IMG_0001, DSC_0001) are not ids.
+FILE_NAME_ID = re.compile(r"^([^_\-\s.]*\d[^_\-\s.]*)[_\-\s]")
+
+
+def photo_tag_by_file_name(*, photo: Photo) -> Student | None:
+    """``A17_0001.jpg`` → the student whose external id is ``A17`` in the shoot's school."""
+    match = FILE_NAME_ID.match(photo.original_name)
+    if not match:
+        return None
+    student = (
+        Student.objects.filter(
+            external_id__iexact=match.group(1), school_class__school=photo.shoot.school_id
+        )
+        .select_related("school_class")
+        .first()
+    )
+    if student:
+        photo.students.add(student)
+        if photo.school_class_id is None:
+            photo.school_class = student.school_class
+            photo.save(update_fields=["school_class"])
+    return student
+
+
+@transaction.atomic
+def photos_assign(
+    *, photos, school_class=None, students=(), is_group=None, replace_students=False
+) -> int:
+    """Hand tagging from the grid: a class, students and/or the group flag for many photos."""
+    photos = list(photos)
+    for photo in photos:
+        fields = []
+        if school_class is not None:
+            photo.school_class = school_class
+            fields.append("school_class")
+        if is_group is not None:
+            photo.is_group = is_group
+            fields.append("is_group")
+        if fields:
+            photo.save(update_fields=fields)
+        if replace_students:
+            photo.students.set(students)
+        elif students:
+            photo.students.add(*students)
+    return len(photos)
+
+
+@dataclass
+class CsvTagResult:
+    tagged: int
+    problems: list
+
+
+def photos_tag_from_csv(*, shoot, data: bytes) -> CsvTagResult:
+    """Rows of ``file name, external id[, external id…]`` (comma or semicolon; a header row
+    is skipped). Unknown files or ids are reported, the rest are tagged."""
+    decoded = decode_roster(data)
+    if decoded is None:
+        return CsvTagResult(0, [_("The file is neither UTF-8 nor Windows-1251 text.")])
+    text = decoded[0]
+    delimiter = detect_delimiter(text.split("\n", 1)[0])
+    photos = {p.original_name.casefold(): p for p in Photo.objects.filter(shoot=shoot)}
+    students = {
+        s.external_id.casefold(): s
+        for s in Student.objects.filter(school_class__school=shoot.school_id).exclude(
+            external_id=""
+        )
+    }
+    tagged, problems = 0, []
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if not cells:
+            continue
+        photo = photos.get(Path(cells[0]).name.casefold())
+        if photo is None:
+            if number > 1:
+                problems.append(
+                    _("row %(n)d: no photo named “%(name)s”") % {"n": number, "name": cells[0]}
+                )
+            continue
+        ids = [part for cell in cells[1:] for part in re.split(r"[\s|]+", cell) if part]
+        found = [students[i.casefold()] for i in ids if i.casefold() in students]
+        for missing in (i for i in ids if i.casefold() not in students):
+            problems.append(
+                _("row %(n)d: no student with id “%(id)s”") % {"n": number, "id": missing}
+            )
+        if found:
+            classes = {student.school_class_id for student in found}
+            photos_assign(
+                photos=[photo],
+                students=found,
+                school_class=found[0].school_class
+                if len(classes) == 1 and not photo.school_class_id
+                else None,
+            )
+            tagged += 1
+    return CsvTagResult(tagged, problems)
