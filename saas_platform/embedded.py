@@ -8,6 +8,8 @@ stopped with ``python -m saas_platform.embedded stop``.
 import contextlib
 import fcntl
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +19,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 DATABASE_NAME = "pictureday"
+# PostgreSQL refuses to run as root, so under root pgserver runs it as this user.
+PG_SYSTEM_USER = "pgserver"
+# Where useradd lives; PATH often lacks these (CI, cron, a minimal environment).
+SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
 
 
@@ -31,6 +37,37 @@ def _file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def ensure_system_user(name: str = PG_SYSTEM_USER) -> None:
+    """Under root, make the user PostgreSQL runs as. pgserver would run ``useradd`` itself,
+    but finds it only on PATH and, without /usr/sbin there, fails with a bare
+    FileNotFoundError (the CI failure: only a run that set up the user earlier passed)."""
+    if os.geteuid() != 0 or _user_exists(name):
+        return
+    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *SBIN_DIRS])
+    useradd = shutil.which("useradd", path=search)
+    if useradd is None:
+        raise RuntimeError(
+            f"the embedded PostgreSQL started by root runs as the system user {name!r}, "
+            "and useradd was not found to create it: create that user yourself"
+        )
+    result = subprocess.run(  # noqa: S603
+        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 and not _user_exists(name):  # not: another process made it
+        raise RuntimeError(f"could not create the system user {name!r}: {result.stderr.strip()}")
+
+
 def database_url(var_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL for the project database."""
     import pgserver
@@ -39,6 +76,7 @@ def database_url(var_dir: Path) -> str:
     var_dir.mkdir(parents=True, exist_ok=True)
     pgdata = var_dir / "pgdata"
     with _file_lock(var_dir / "pgserver.lock"):
+        ensure_system_user()
         server = pgserver.get_server(pgdata, cleanup_mode=None)
         exists = server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"

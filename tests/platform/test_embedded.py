@@ -1,75 +1,154 @@
 """The embedded PostgreSQL and Redis: started, reused by the next process, stopped cleanly."""
 
+import os
+import pwd
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import uuid
+from pathlib import Path
 
 import psycopg2
+import pytest
 import redis
 
+from saas_platform import embedded
 from tests.conftest import REPO, free_port
 
-SCRIPT = """
-import sys, time
+START = """
+import sys
 from pathlib import Path
 from saas_platform import embedded
-start = time.monotonic()
 print(embedded.database_url(Path(sys.argv[1])))
 print(embedded.redis_url(Path(sys.argv[1])))
-print(round(time.monotonic() - start, 3))
 """
 
+# Next to nothing, as under cron or a bare CI: no DATABASE_URL or settings of this run, and
+# a PATH without /usr/sbin.
+CHILD_ENV = {"PATH": "/usr/bin:/bin"}
 
-def start_in_subprocess(var_dir, port):
+
+def run_python(script: str, *args, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``script`` in a process of its own; a failure shows what the process printed."""
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SCRIPT, str(var_dir)],
+        [sys.executable, "-c", script, *map(str, args)],
         cwd=REPO,
-        env={"EMBEDDED_REDIS_PORT": str(port), "PATH": "/usr/bin:/bin"},
+        env={**CHILD_ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
-    return result.stdout.split()
+    assert result.returncode == 0, (
+        f"exit status {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+    return result
 
 
-def test_embedded_services_start_are_reused_and_stop(tmp_path):
-    from pathlib import Path
+def start(var_dir: Path, redis_port: int) -> tuple[str, str, str]:
+    result = run_python(START, var_dir, env={"EMBEDDED_REDIS_PORT": str(redis_port)})
+    db_url, redis_url = result.stdout.split()
+    return db_url, redis_url, result.stderr
 
-    from saas_platform import embedded
 
-    var_dir = Path("/tmp") / f"pd-embedded-{tmp_path.name[-12:]}"  # short: socket paths ≤ 107
-    port = free_port()
+def pid_in(path: Path) -> int | None:
     try:
-        db_url, redis_url, _ = start_in_subprocess(var_dir, port)
-        pid_before = (var_dir / "pgdata" / "postmaster.pid").read_text().split()[0]
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
-        # the servers outlive the process that started them and keep data
-        conn = psycopg2.connect(
-            dbname="pictureday", user="postgres", host=str(var_dir.resolve() / "pgdata")
-        )
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)")
-        conn.close()
-        redis.Redis.from_url(redis_url).set("kept", "yes")
 
-        # a second process reuses them instead of starting new ones
-        db_url_2, redis_url_2, _ = start_in_subprocess(var_dir, port)
-        assert (db_url_2, redis_url_2) == (db_url, redis_url)
-        assert (var_dir / "pgdata" / "postmaster.pid").read_text().split()[0] == pid_before
-        conn = psycopg2.connect(
-            dbname="pictureday", user="postgres", host=str(var_dir.resolve() / "pgdata")
-        )
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT n FROM kept")
-            assert cursor.fetchone() == (42,)
-        conn.close()
-        assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
-    finally:
-        embedded.stop(var_dir)
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
+
+@pytest.fixture
+def make_var_dir():
+    """Fresh var/ folders, unique per run and short enough for PostgreSQL's socket path
+    (≤ 107 bytes); afterwards their servers are stopped and the folders removed, and any
+    server still running is killed and fails the test."""
+    made = []
+
+    def make() -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix="pd-embedded-", dir="/tmp")))
+        return made[-1]
+
+    yield make
+    leftovers = []
+    for path in made:
+        embedded.stop(path)
+        for pid_file in (path / "pgdata" / "postmaster.pid", path / "redis" / "redis.pid"):
+            pid = pid_in(pid_file)
+            if pid and pid > 0 and alive(pid):
+                os.kill(pid, signal.SIGKILL)
+                leftovers.append(pid_file)
+        shutil.rmtree(path)
+    assert not leftovers, f"servers outlived stop(): {leftovers}"
+
+
+@pytest.fixture
+def var_dir(make_var_dir) -> Path:
+    return make_var_dir()
+
+
+def connect(var_dir: Path):
+    return psycopg2.connect(dbname="pictureday", user="postgres", host=str(var_dir / "pgdata"))
+
+
+def test_embedded_services_start_are_reused_and_stop(var_dir):
+    port = free_port()
+    db_url, redis_url, _ = start(var_dir, port)
+    pid_before = pid_in(var_dir / "pgdata" / "postmaster.pid")
+
+    # the servers outlive the process that started them and keep data
+    conn = connect(var_dir)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)")
+    conn.close()
+    redis.Redis.from_url(redis_url).set("kept", "yes")
+
+    # a second process reuses them instead of starting new ones
+    assert start(var_dir, port)[:2] == (db_url, redis_url)
+    assert pid_in(var_dir / "pgdata" / "postmaster.pid") == pid_before
+    assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
+
+    embedded.stop(var_dir)
     assert not (var_dir / "pgdata" / "postmaster.pid").exists()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
-    subprocess.run(["rm", "-rf", str(var_dir)], check=True)  # noqa: S603, S607
+
+    # a stopped data directory is started again with its data
+    *urls, _ = start(var_dir, port)
+    assert tuple(urls) == (db_url, redis_url)
+    conn = connect(var_dir)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT n FROM kept")
+        assert cursor.fetchone() == (42,)
+    conn.close()
+    assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
+
+
+def test_the_postgres_user_is_made_without_sbin_on_path():
+    name = f"pdtest{uuid.uuid4().hex[:8]}"
+    try:
+        run_python(
+            "import sys; from saas_platform import embedded; "
+            "embedded.ensure_system_user(sys.argv[1])",
+            name,
+        )
+        made = True
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            made = False
+        assert made == (os.geteuid() == 0)  # only root needs (and may make) the user
+    finally:
+        subprocess.run(["/usr/sbin/userdel", name], capture_output=True, check=False)  # noqa: S603
