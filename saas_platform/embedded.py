@@ -68,6 +68,62 @@ def ensure_system_user(name: str = PG_SYSTEM_USER) -> None:
         raise RuntimeError(f"could not create the system user {name!r}: {result.stderr.strip()}")
 
 
+def _lock_file_pid(pid_file: Path) -> int | None:
+    """The first line of a postmaster.pid or redis.pid; None when missing or unreadable."""
+    try:
+        return int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs; a zombie (dead, not yet reaped) does not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def half_initialised(pgdata: Path) -> bool:
+    """Whether ``pgdata`` is what an initdb killed part-way leaves behind (an interrupted
+    first ``./dev demo``), which pgserver would neither re-initialise nor start: files but
+    no PG_VERSION or pg_control; the lock file of initdb's standalone backend (negative pid);
+    or fewer than three databases (initdb makes template1, template0 and postgres)."""
+    if not pgdata.is_dir() or not any(pgdata.iterdir()):
+        return False
+    if not (pgdata / "PG_VERSION").is_file() or not (pgdata / "global" / "pg_control").is_file():
+        return True
+    pid = _lock_file_pid(pgdata / "postmaster.pid")
+    if pid is not None and pid < 0:
+        return True
+    base = pgdata / "base"
+    databases = [entry for entry in base.iterdir() if entry.name.isdigit()] if base.is_dir() else []
+    return len(databases) < 3
+
+
+def _discard_half_initialised(pgdata: Path) -> None:
+    if not half_initialised(pgdata):
+        return
+    pid = _lock_file_pid(pgdata / "postmaster.pid")
+    deadline = time.monotonic() + 15
+    while pid is not None and _alive(abs(pid)):  # initdb's backend ends once its input does
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{pgdata} is half-initialised and process {abs(pid)} still uses it")
+        time.sleep(0.1)
+    print(
+        f"embedded PostgreSQL: {pgdata} was left half-initialised (an interrupted first start); "
+        "initialising it again",
+        file=sys.stderr,
+    )
+    shutil.rmtree(pgdata)
+
+
 def database_url(var_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL for the project database."""
     import pgserver
@@ -77,6 +133,7 @@ def database_url(var_dir: Path) -> str:
     pgdata = var_dir / "pgdata"
     with _file_lock(var_dir / "pgserver.lock"):
         ensure_system_user()
+        _discard_half_initialised(pgdata)
         server = pgserver.get_server(pgdata, cleanup_mode=None)
         exists = server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
@@ -132,21 +189,24 @@ def redis_url(var_dir: Path) -> str:
 
 
 def _stop_pid_from(pid_file: Path, sig: signal.Signals) -> bool:
-    if not pid_file.exists():
+    pid = _lock_file_pid(pid_file)
+    if pid is None or pid <= 0:  # negative: initdb's backend; os.kill would hit a group
         return False
     try:
-        pid = int(pid_file.read_text().split()[0])
         os.kill(pid, sig)
-    except (ValueError, IndexError, ProcessLookupError):
+    except ProcessLookupError:
         return False
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
+    while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.1)
     return True
+
+
+def running(var_dir: Path) -> bool:
+    """Whether the embedded PostgreSQL of ``var_dir`` runs (a stale or half-made data
+    directory's lock file does not count)."""
+    pid = _lock_file_pid(Path(var_dir) / "pgdata" / "postmaster.pid")
+    return pid is not None and pid > 0 and _alive(pid)
 
 
 def stop(var_dir: Path) -> None:
@@ -165,8 +225,10 @@ def main(argv: list[str]) -> int:
         print(f"REDIS_URL={redis_url(var_dir)}")
     elif command == "stop":
         stop(var_dir)
+    elif command == "running":
+        return 0 if running(var_dir) else 1
     else:
-        print("usage: python -m saas_platform.embedded [start|stop]", file=sys.stderr)
+        print("usage: python -m saas_platform.embedded [start|stop|running]", file=sys.stderr)
         return 2
     return 0
 

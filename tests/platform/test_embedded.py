@@ -1,5 +1,7 @@
-"""The embedded PostgreSQL and Redis: started, reused by the next process, stopped cleanly."""
+"""The embedded PostgreSQL and Redis: started, reused by the next process, stopped cleanly,
+and recovered after an interrupted first start."""
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -8,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -106,6 +109,7 @@ def test_embedded_services_start_are_reused_and_stop(var_dir):
     port = free_port()
     db_url, redis_url, _ = start(var_dir, port)
     pid_before = pid_in(var_dir / "pgdata" / "postmaster.pid")
+    assert embedded.running(var_dir)
 
     # the servers outlive the process that started them and keep data
     conn = connect(var_dir)
@@ -121,12 +125,14 @@ def test_embedded_services_start_are_reused_and_stop(var_dir):
     assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
 
     embedded.stop(var_dir)
+    assert not embedded.running(var_dir)
     assert not (var_dir / "pgdata" / "postmaster.pid").exists()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
 
-    # a stopped data directory is started again with its data
-    *urls, _ = start(var_dir, port)
+    # a stopped data directory is started again with its data, not taken for a broken one
+    *urls, stderr = start(var_dir, port)
+    assert "half-initialised" not in stderr
     assert tuple(urls) == (db_url, redis_url)
     conn = connect(var_dir)
     with conn.cursor() as cursor:
@@ -134,6 +140,72 @@ def test_embedded_services_start_are_reused_and_stop(var_dir):
         assert cursor.fetchone() == (42,)
     conn.close()
     assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
+
+
+def test_a_first_start_killed_during_initdb_recovers_on_the_next(var_dir):
+    pgdata = var_dir / "pgdata"
+    child = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", START, str(var_dir)],
+        cwd=REPO,
+        env={**CHILD_ENV, "EMBEDDED_REDIS_PORT": str(free_port())},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (pgdata / "PG_VERSION").exists():  # initdb is under way
+            assert child.poll() is None, "the first start ended before initdb began"
+            assert time.monotonic() < deadline, "initdb did not begin"
+            time.sleep(0.005)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the process, initdb and its backend
+        child.wait()
+    assert embedded.half_initialised(pgdata)
+    assert not embedded.running(var_dir)
+
+    _, _, stderr = start(var_dir, free_port())
+    assert "half-initialised" in stderr
+    conn = connect(var_dir)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'template%'")
+        assert cursor.fetchone() == (2,)
+    conn.close()
+
+
+def lay_out(pgdata: Path, files: list[str], lock_pid: int | None = None) -> Path:
+    for name in files:
+        (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith("/"):
+            (pgdata / name).mkdir(exist_ok=True)
+        else:
+            (pgdata / name).write_text("")
+    if lock_pid is not None:
+        (pgdata / "postmaster.pid").write_text(f"{lock_pid}\n{pgdata}\n")
+    return pgdata
+
+
+FINISHED = ["PG_VERSION", "global/pg_control", "base/1/", "base/4/", "base/5/"]
+
+
+@pytest.mark.parametrize(
+    ("files", "lock_pid", "half"),
+    [
+        ([], None, False),  # pgserver's empty folder: initdb fills it
+        (["base/", "global/"], None, True),  # killed before PG_VERSION
+        (["PG_VERSION", "base/1/", "global/"], None, True),  # no pg_control yet
+        (FINISHED, -4242, True),  # initdb's standalone backend held it
+        (FINISHED[:3], None, True),  # backend ended before template0 and postgres
+        (FINISHED, None, False),  # a finished, stopped data directory
+        (FINISHED, 4242, False),  # ... that was running, or crashed
+        (["PG_VERSION", "global/pg_control", "base/1/", "base/4/", "base/16384/"], None, False),
+    ],
+)
+def test_what_counts_as_half_initialised(tmp_path, files, lock_pid, half):
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    assert embedded.half_initialised(lay_out(pgdata, files, lock_pid)) == half
 
 
 def test_the_postgres_user_is_made_without_sbin_on_path():
