@@ -5,7 +5,7 @@ platform's own subscriptions customers, subscription Checkout, portal sessions),
 objects per connected account (the ``Stripe-Account`` header; another account's object is
 a 404 as on Stripe), replays ``Idempotency-Key`` requests like Stripe does (same key and
 parameters → the first response; other parameters → an error), and shapes its objects after
-Stripe's published fixtures (``/work/shared/stripe/fixtures3.json``). Helpers play the
+Stripe's published fixtures (``shared/stripe/fixtures3.json`` in the repository's parent folder). Helpers play the
 parent paying and the studio refunding in Stripe's dashboard, and sign webhook payloads
 exactly as Stripe does.
 """
@@ -22,15 +22,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-FIXTURES = Path("/work/shared/stripe/fixtures3.json")
-_FALLBACK = {"object": "unknown"}
+# The repository's parent folder holds ``shared/`` next to every checkout of it.
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "stripe" / "fixtures3.json"
 
 
 def _fixtures() -> dict:
+    """Stripe's example objects. Missing is an error, not a fallback: objects shaped by
+    guesswork would let the tests pass against shapes Stripe never sends."""
     try:
         return json.loads(FIXTURES.read_text())["resources"]
-    except OSError:  # the shapes below still carry every field the code reads
-        return {}
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"Stripe's example fixtures are missing: expected {FIXTURES} "
+            "(shared/stripe/ in the folder that holds this repository)"
+        ) from None
 
 
 RESOURCES = _fixtures()
@@ -38,7 +43,9 @@ RESOURCES = _fixtures()
 
 def shaped(kind: str, **fields) -> dict:
     """A copy of Stripe's example ``kind`` object with ``fields`` set."""
-    obj = copy.deepcopy(RESOURCES.get(kind, _FALLBACK))
+    if kind not in RESOURCES:
+        raise KeyError(f"Stripe's fixtures have no example {kind!r} object ({FIXTURES})")
+    obj = copy.deepcopy(RESOURCES[kind])
     obj.update(fields)
     return obj
 
