@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus, PhotoVersion, RetouchStatus
 from studio.photos.services.files import file_sha256
+from studio.photos.tasks import process_photo
 
 from .models import RetouchBatch, RetouchEvent, RetouchEventKind
 
@@ -163,8 +164,6 @@ def _latest_version(photo) -> PhotoVersion | None:
 @transaction.atomic
 def retouch_approve(*, photo: Photo, actor) -> Photo:
     """The latest version becomes the one parents see; previews are made again from it."""
-    from studio.photos.tasks import process_photo
-
     photo = Photo.objects.select_for_update().get(pk=photo.pk)
     if photo.retouch_status != RetouchStatus.SUBMITTED:
         raise ValidationError(_("Only submitted photos can be approved."), code="state")
