@@ -12,7 +12,8 @@ plus the result keys of the tasks they sent, never a whole database: two benchma
 at once.
 
 Import this module before Django: it puts the repository on ``sys.path`` and sets
-``DJANGO_SETTINGS_MODULE``; call ``prepare_environment`` before ``django.setup()``.
+``DJANGO_SETTINGS_MODULE``; then run the benchmark inside ``benchmark_process``, which
+prepares the environment and sets Django up.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -122,6 +125,29 @@ def django_setup() -> None:
 
     django.setup()
     logging.disable(logging.INFO)
+
+
+def run_token(pid: int) -> str:
+    """What this run's Redis keys, Celery queue and studio slug carry, so its clean-up deletes
+    only what the run made."""
+    return f"pdbench{pid}x"
+
+
+@contextlib.contextmanager
+def benchmark_process(name: str) -> Iterator[tuple[Path, int]]:
+    """The start-up every benchmark shares: signal handlers, a temporary folder
+    ``pictureday-bench-<name>-<pid>-…`` (media, scratch, logs), the environment and Django.
+    Yields (that folder, this process's id); the folder is removed however the block ends."""
+    install_signal_handlers()
+    pid = os.getpid()
+    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-{name}-{pid}-"))
+    try:
+        prepare_environment(work)
+        django_setup()
+        yield work, pid
+    finally:
+        with shielded():
+            remove_tree(work)
 
 
 # --- throwaway database ---------------------------------------------------------------------
@@ -458,6 +484,15 @@ _STARTED = time.monotonic()
 def progress(message: str) -> None:
     """A progress line on stderr with the seconds since start (stdout is the report)."""
     print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def rounded(figures: dict) -> dict:

@@ -23,10 +23,8 @@ Exit code 0 whether or not the target is met: this is a measurement, not a test.
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -174,16 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.studios < 1 or args.requests < 20:
         parser.error("--studios must be at least 1 and --requests at least 20")
 
-    _common.install_signal_handlers()
-    pid = os.getpid()
-    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-console-{pid}-"))
-    try:
-        _common.prepare_environment(work)
-        _common.django_setup()
+    with _common.benchmark_process("console") as (_work, pid):
         figures = run(args, pid)
-    finally:
-        with _common.shielded():
-            _common.remove_tree(work)
     report(figures)
     return 0
 

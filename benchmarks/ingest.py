@@ -44,7 +44,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -315,11 +314,11 @@ def run(args, work: Path, pid: int, token: str, queue: str) -> dict:
             "ingest_loop_s": ingest_loop_s,
             "ingest_photos_per_s": n / ingest_loop_s,
             "ingest_call_median_ms": statistics.median(ingest_durations) * 1000,
-            "ingest_call_p95_ms": _percentile(ingest_durations, 0.95) * 1000,
+            "ingest_call_p95_ms": _common.percentile(ingest_durations, 0.95) * 1000,
             "drain_after_ingest_s": end_epoch - ingest_end_epoch,
             "worker_tasks_logged": len(tasks),
             "worker_task_median_ms": statistics.median(tasks) * 1000 if tasks else None,
-            "worker_task_p95_ms": _percentile(tasks, 0.95) * 1000 if tasks else None,
+            "worker_task_p95_ms": _common.percentile(tasks, 0.95) * 1000 if tasks else None,
             "worker_capacity_photos_per_s": worker_rate,
             "render_derivatives_photos_per_s": render_rate,
             "render_derivatives_s": [render_1, render_2],
@@ -343,14 +342,6 @@ def run(args, work: Path, pid: int, token: str, queue: str) -> dict:
         }
     )
     return figures
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _pyvips_versions() -> tuple[str, str]:
@@ -436,18 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.photos < 1:
         parser.error("--photos must be at least 1")
 
-    _common.install_signal_handlers()
-    pid = os.getpid()
-    token = f"pdbench{pid}x"
-    queue = f"{token}-photos"
-    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-ingest-{pid}-"))
-    try:
-        _common.prepare_environment(work)
-        _common.django_setup()
-        figures = run(args, work, pid, token, queue)
-    finally:
-        with _common.shielded():
-            _common.remove_tree(work)
+    with _common.benchmark_process("ingest") as (work, pid):
+        token = _common.run_token(pid)
+        figures = run(args, work, pid, token, f"{token}-photos")
     report(figures)
     return 0
 

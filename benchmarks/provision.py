@@ -5,7 +5,8 @@
 Runs against a throwaway database ``pictureday_bench_<pid>`` created on the same PostgreSQL
 server as ``saas_platform.settings.dev`` uses (DATABASE_URL, or the embedded server under
 var/), migrated with ``migrate_platform`` and dropped at the end. The developer's own
-database is never queried.
+database is never queried. As in the other benchmarks (``_common.benchmark_process``),
+DEBUG is off and Redis is database 15.
 
 Measured in the same run, on the same database:
 
@@ -29,43 +30,21 @@ targets are met: this is a measurement, not a test.
 
 import argparse
 import contextlib
-import json
-import logging
-import os
-import signal
 import statistics
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import admin_connect, quote_ident  # noqa: E402
-
-os.environ["DJANGO_SETTINGS_MODULE"] = "saas_platform.settings.dev"
+import _common  # noqa: E402  (puts the repository on sys.path, sets DJANGO_SETTINGS_MODULE)
 
 TARGET_MEDIAN_S = 0.5
 TARGET_GROWTH_RATIO = 1.25
 REFERENCE_REPETITIONS = 20
 HASH_REPETITIONS = 10
-OWNER_PASSWORD = "correct horse battery staple"
 
 
 # --- statistics -----------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def spread(count: int, slots: int) -> list[int]:
@@ -139,7 +118,7 @@ def time_signup(pid: int, index: int) -> float:
         slug=slug,
         owner_email=f"owner{index}@{slug}.test",
         owner_name=f"Bench Owner {index}",
-        owner_password=OWNER_PASSWORD,
+        owner_password=_common.PASSWORD,
     )
     return time.perf_counter() - started
 
@@ -153,14 +132,6 @@ def base_schema_tables() -> int:
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
             [settings.TENANT_BASE_SCHEMA],
         )
-        return cursor.fetchone()[0]
-
-
-def server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
         return cursor.fetchone()[0]
 
 
@@ -251,7 +222,7 @@ def _run(studios: int, pid: int, bare_conn, clone_conn, base_schema: str) -> dic
     return {
         "studios": studios,
         "signup_median_s": signup_median,
-        "signup_p95_s": percentile(signups, 0.95),
+        "signup_p95_s": _common.percentile(signups, 0.95),
         "signup_min_s": min(signups),
         "signup_max_s": max(signups),
         "growth_window": window,
@@ -260,7 +231,7 @@ def _run(studios: int, pid: int, bare_conn, clone_conn, base_schema: str) -> dic
         "growth_ratio": growth,
         "bare_schema_limit_median_s": bare_median,
         "clone_median_s": clone_median,
-        "clone_p95_s": percentile(clones, 0.95),
+        "clone_p95_s": _common.percentile(clones, 0.95),
         "password_hash_median_s": hash_median,
         "ratio_to_limit": signup_median / bare_median,
         "ratio_to_limit_excluding_hash": (signup_median - hash_median) / bare_median,
@@ -274,7 +245,7 @@ def _run(studios: int, pid: int, bare_conn, clone_conn, base_schema: str) -> dic
         "reference_repetitions": REFERENCE_REPETITIONS,
         "hash_repetitions": HASH_REPETITIONS,
         "signup_loop_wall_s": wall,
-        "postgres_version": server_version(),
+        "postgres_version": _common.server_version(),
         "target_median_s": TARGET_MEDIAN_S,
         "target_growth_ratio": TARGET_GROWTH_RATIO,
         "meets_median_target": meets_median,
@@ -304,9 +275,6 @@ def report(figures: dict, database: str) -> None:
     def ms(value: float) -> str:
         return f"{value * 1000:9.1f} ms"
 
-    def verdict(ok: bool) -> str:
-        return "MET" if ok else "MISSED"
-
     def by_fifth(values: list[float]) -> str:
         """Median of each fifth of the run, in order: how the figure moves as N grows."""
         parts = min(5, len(values))
@@ -329,14 +297,14 @@ def report(figures: dict, database: str) -> None:
         "",
         f"{'sign-up (studio_create), per studio':<44}{'':>12}   target",
         f"{'  median':<44}{ms(f['signup_median_s'])}   < {TARGET_MEDIAN_S * 1000:.0f} ms  "
-        f"{verdict(f['meets_median_target'])}",
+        f"{_common.verdict(f['meets_median_target'])}",
         f"{'  p95':<44}{ms(f['signup_p95_s'])}",
         f"{'  min':<44}{ms(f['signup_min_s'])}",
         f"{'  max':<44}{ms(f['signup_max_s'])}",
         f"{f'  median of first {w}':<44}{ms(f['first10_median_s'])}",
         f"{f'  median of last {w}':<44}{ms(f['last10_median_s'])}",
         f"{'  growth (last / first)':<44}{f['growth_ratio']:9.2f} x    ≈ 1.0 (≤ "
-        f"{TARGET_GROWTH_RATIO})  {verdict(f['meets_growth_target'])}",
+        f"{TARGET_GROWTH_RATIO})  {_common.verdict(f['meets_growth_target'])}",
         "",
         "medians by fifth of the run (samples interleaved, so same catalogue sizes)",
         f"{'  sign-up':<22}{by_fifth(f['signups_s'])}",
@@ -358,7 +326,7 @@ def report(figures: dict, database: str) -> None:
         "",
         memory_line(f),
         f"sign-up loop wall time {f['signup_loop_wall_s']:.1f} s (including interleaved "
-        f"reference samples); overall target {verdict(f['meets_target'])}",
+        f"reference samples); overall target {_common.verdict(f['meets_target'])}",
         "",
     ]
     print("\n".join(lines))
@@ -367,11 +335,7 @@ def report(figures: dict, database: str) -> None:
         for key, value in figures.items()
         if key not in {"signups_s", "bare_s", "clones_s"}
     }
-    summary = {
-        key: round(value, 6) if isinstance(value, float) else value
-        for key, value in summary.items()
-    }
-    print(json.dumps(summary, sort_keys=False), flush=True)
+    _common.print_json_last(summary)
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -384,46 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.studios < 1:
         parser.error("--studios must be at least 1")
 
-    # Let a plain `kill` run the finally below, so the throwaway database is dropped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
-
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
-
-    pid = os.getpid()
-    database = f"pictureday_bench_{pid}"
-    settings_dict = connections["default"].settings_dict
-
-    # Nothing has queried the developer's database yet; make sure no connection is open.
-    connections.close_all()
-    admin = admin_connect(settings_dict)
-    figures = None
-    created = dropped = False
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {quote_ident(database)}")
-        created = True
-        try:
-            settings.DATABASES["default"]["NAME"] = database
-            settings_dict["NAME"] = database
-            call_command("migrate_platform", verbosity=0)
-            figures = run(args.studios, pid)
-        finally:
-            connections.close_all()
-            with admin.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
-            dropped = True
-    finally:
-        admin.close()
-        if created and not dropped:
-            print(f"WARNING: could not drop database {database}", file=sys.stderr)
-
+    with (
+        _common.benchmark_process("provision") as (_work, pid),
+        _common.throwaway_database(pid) as (database, _child_url),
+    ):
+        figures = run(args.studios, pid)
     report(figures, database)
     return 0
 

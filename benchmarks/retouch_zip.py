@@ -46,7 +46,6 @@ import re
 import statistics
 import struct
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -560,17 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.gigabytes <= 20:
         parser.error("--gigabytes must be more than 0 and at most 20")
 
-    _common.install_signal_handlers()
-    pid = os.getpid()
-    token = f"pdbench{pid}x"
-    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-zip-{pid}-"))
-    try:
-        _common.prepare_environment(work)
-        _common.django_setup()
-        figures = run(args, work, pid, token)
-    finally:
-        with _common.shielded():
-            _common.remove_tree(work)
+    with _common.benchmark_process("zip") as (work, pid):
+        figures = run(args, work, pid, _common.run_token(pid))
     report(figures)
     return 0
 

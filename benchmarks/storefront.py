@@ -45,7 +45,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -234,14 +233,6 @@ def load(spec: dict, work: Path, name: str, timeout: float) -> dict:
     return json.loads(done.stdout)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def summarise(result: dict, kind: str) -> dict:
     values = result["samples"].get(kind, [])
     statuses = result["statuses"].get(kind, {})
@@ -251,9 +242,9 @@ def summarise(result: dict, kind: str) -> dict:
         "rps": len(values) / result["duration"],
         "ok_rps": ok / result["duration"],
         "non_200": len(values) - ok,
-        "p50_ms": percentile(values, 0.5) * 1000 if values else None,
-        "p95_ms": percentile(values, 0.95) * 1000 if values else None,
-        "p99_ms": percentile(values, 0.99) * 1000 if values else None,
+        "p50_ms": _common.percentile(values, 0.5) * 1000 if values else None,
+        "p95_ms": _common.percentile(values, 0.95) * 1000 if values else None,
+        "p99_ms": _common.percentile(values, 0.99) * 1000 if values else None,
         "mean_ms": statistics.mean(values) * 1000 if values else None,
     }
 
@@ -463,17 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.parents <= CLASSES * CHILDREN_PER_CLASS:
         parser.error(f"--parents must be 1..{CLASSES * CHILDREN_PER_CLASS}")
 
-    _common.install_signal_handlers()
-    pid = os.getpid()
-    token = f"pdbench{pid}x"
-    work = Path(tempfile.mkdtemp(prefix=f"pictureday-bench-storefront-{pid}-"))
-    try:
-        _common.prepare_environment(work)
-        _common.django_setup()
-        figures = run(args, work, pid, token)
-    finally:
-        with _common.shielded():
-            _common.remove_tree(work)
+    with _common.benchmark_process("storefront") as (work, pid):
+        figures = run(args, work, pid, _common.run_token(pid))
     if args.show_sql:
         print("\n".join(["", "gallery SQL (child with 40 photos):", *figures["gallery_sql_many"]]))
     report(figures)

@@ -76,7 +76,8 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 TENANT_MODEL = "tenants.Studio"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-# New studios are cloned from this schema instead of running every migration (DESIGN.md).
+# New studios are copied from this schema instead of running every migration (README, "How
+# tenancy works", Sign-up).
 TENANT_BASE_SCHEMA = "studio_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SUBPROCESS_PARALLEL = int(os.environ.get("TENANT_MIGRATION_PARALLEL", "4"))

@@ -121,16 +121,22 @@ def school_update(
     return school
 
 
-def _protected(error: ProtectedError | RestrictedError) -> ValidationError:
-    objects = (
-        error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
-    )
-    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
-    return ValidationError(
-        _("It cannot be deleted while other records refer to it: %(kinds)s.")
-        % {"kinds": ", ".join(kinds)},
-        code="protected",
-    )
+def _delete(instance) -> None:
+    """Deletes ``instance``, or refuses naming the kinds of records that still refer to it."""
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as error:
+        objects = (
+            error.protected_objects
+            if isinstance(error, ProtectedError)
+            else error.restricted_objects
+        )
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+        raise ValidationError(
+            _("It cannot be deleted while other records refer to it: %(kinds)s.")
+            % {"kinds": ", ".join(kinds)},
+            code="protected",
+        ) from error
 
 
 @transaction.atomic
@@ -143,10 +149,7 @@ def school_delete(*, school: School, with_classes: bool = False) -> None:
             _("The school has classes; confirm deleting it with its classes and students."),
             code="has_classes",
         )
-    try:
-        school.delete()
-    except (ProtectedError, RestrictedError) as error:
-        raise _protected(error) from error
+    _delete(school)
 
 
 # --- classes -------------------------------------------------------------------------------
@@ -218,10 +221,7 @@ def school_class_delete(*, school_class: SchoolClass, with_students: bool = Fals
             _("The class has students; confirm deleting it with its students."),
             code="has_students",
         )
-    try:
-        school_class.delete()
-    except (ProtectedError, RestrictedError) as error:
-        raise _protected(error) from error
+    _delete(school_class)
 
 
 # --- students ------------------------------------------------------------------------------
@@ -323,10 +323,7 @@ def student_update(
 
 @transaction.atomic
 def student_delete(*, student: Student) -> None:
-    try:
-        Student.objects.get(pk=student.pk).delete()
-    except (ProtectedError, RestrictedError) as error:
-        raise _protected(error) from error
+    _delete(Student.objects.get(pk=student.pk))
 
 
 # --- roster import -------------------------------------------------------------------------

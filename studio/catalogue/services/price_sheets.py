@@ -9,9 +9,11 @@ from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
 
-def _one_target(school, shoot) -> None:
+def _target(school, shoot) -> dict:
+    """The attachment's lookup: exactly one of ``school`` and ``shoot``."""
     if (school is None) == (shoot is None):
         raise invalid("school", _("Attach the sheet to a school or a picture day."), "target")
+    return {"school": school} if school is not None else {"shoot": shoot}
 
 
 @transaction.atomic
@@ -34,19 +36,15 @@ def price_sheet_update(*, sheet: PriceSheet, name: str) -> PriceSheet:
 @transaction.atomic
 def price_sheet_attach(*, sheet: PriceSheet, school=None, shoot=None) -> PriceSheetAttachment:
     """Makes ``sheet`` the one of ``school`` or of ``shoot``, replacing any other."""
-    _one_target(school, shoot)
-    target = {"school": school} if school is not None else {"shoot": shoot}
     attachment, _created = PriceSheetAttachment.objects.update_or_create(
-        **target, defaults={"sheet": sheet}
+        **_target(school, shoot), defaults={"sheet": sheet}
     )
     return attachment
 
 
 @transaction.atomic
 def price_sheet_detach(*, school=None, shoot=None) -> bool:
-    _one_target(school, shoot)
-    target = {"school": school} if school is not None else {"shoot": shoot}
-    deleted, _rows = PriceSheetAttachment.objects.filter(**target).delete()
+    deleted, _rows = PriceSheetAttachment.objects.filter(**_target(school, shoot)).delete()
     return bool(deleted)
 
 

@@ -13,6 +13,11 @@ from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
 
+def _print_size(value: str) -> str:
+    """Sizes are typed as ``10x15``, ``10X15`` or ``10×15``; they are stored one way."""
+    return value.strip().lower().replace("×", "x")
+
+
 def _product_shape(kind: str, print_size: str, requires_photo: bool) -> None:
     if kind not in ProductKind.values:
         raise invalid("kind", _("Unknown kind of product."), "invalid")
@@ -36,7 +41,7 @@ def product_create(
     active: bool = True,
 ) -> Product:
     """``requires_photo`` defaults to true for digital files and prints, false otherwise."""
-    print_size = (print_size or "").strip().lower().replace("×", "x")
+    print_size = _print_size(print_size or "")
     if requires_photo is None:
         requires_photo = kind in PHOTO_KINDS
     _product_shape(kind, print_size, requires_photo)
@@ -62,7 +67,7 @@ def product_update(
     if name is not None:
         product.name = clean_name(name)
     if print_size is not None:
-        product.print_size = print_size.strip().lower().replace("×", "x")
+        product.print_size = _print_size(print_size)
     if requires_photo is not None:
         product.requires_photo = requires_photo
     if active is not None:
@@ -72,16 +77,22 @@ def product_update(
     return product
 
 
+def _option_name(product_id: int, name: str, exclude_pk=None) -> str:
+    """A product's options have distinct names, whatever their case."""
+    name = clean_name(name, max_length=100)
+    clash = ProductOption.objects.filter(product_id=product_id, name__iexact=name)
+    if clash.exclude(pk=exclude_pk).exists():
+        raise invalid("name", _("This product already has this option."), "duplicate")
+    return name
+
+
 @transaction.atomic
 def product_option_create(
     *, product: Product, name: str, price_delta=Decimal("0")
 ) -> ProductOption:
-    name = clean_name(name, max_length=100)
-    if ProductOption.objects.filter(product=product, name__iexact=name).exists():
-        raise invalid("name", _("This product already has this option."), "duplicate")
     return ProductOption.objects.create(
         product=product,
-        name=name,
+        name=_option_name(product.pk, name),
         price_delta=clean_money(price_delta, studio_currency(), "price_delta"),
     )
 
@@ -92,10 +103,7 @@ def product_option_update(
 ) -> ProductOption:
     option = ProductOption.objects.select_for_update().get(pk=option.pk)
     if name is not None:
-        option.name = clean_name(name, max_length=100)
-        clash = ProductOption.objects.filter(product_id=option.product_id, name__iexact=option.name)
-        if clash.exclude(pk=option.pk).exists():
-            raise invalid("name", _("This product already has this option."), "duplicate")
+        option.name = _option_name(option.product_id, name, exclude_pk=option.pk)
     if price_delta is not None:
         option.price_delta = clean_money(price_delta, studio_currency(), "price_delta")
     if active is not None:

@@ -19,6 +19,11 @@ from studio.photos.services.ingest import ZIP_SUFFIXES, photo_ingest_file, photo
 from studio.shoots.services import shoot_accepts_uploads
 
 
+def _is_zip(file_name: str) -> bool:
+    """A ZIP, told by its name, has its own size limit and is ingested photo by photo."""
+    return file_name.lower().endswith(ZIP_SUFFIXES)
+
+
 def _part_path(upload: Upload) -> Path:
     return Path(upload_temp_dir()) / f"{upload.pk}.part"
 
@@ -33,11 +38,7 @@ def upload_start(
         raise ValidationError(_("This picture day no longer accepts photos."), code="closed")
     if size_bytes <= 0:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": file_name}, code="empty")
-    limit = (
-        imaging.MAX_FILE_BYTES
-        if not file_name.lower().endswith(ZIP_SUFFIXES)
-        else settings.MAX_ZIP_BYTES
-    )
+    limit = imaging.MAX_FILE_BYTES if not _is_zip(file_name) else settings.MAX_ZIP_BYTES
     if size_bytes > limit:
         raise ValidationError(
             _("“%(name)s” is larger than %(mb)d MB.") % {"name": file_name, "mb": limit // 2**20},
@@ -93,7 +94,7 @@ def upload_append_chunk(*, upload: Upload, offset: int, data: bytes) -> Upload:
             upload.save(update_fields=["received_bytes"])
             complete = upload.received_bytes == upload.size_bytes
     if complete:
-        if upload.file_name.lower().endswith(ZIP_SUFFIXES):
+        if _is_zip(upload.file_name):
             from studio.photos.tasks import expand_zip_upload
 
             expand_zip_upload.enqueue_on_commit(str(upload.pk))
@@ -117,7 +118,7 @@ def upload_finish(*, upload: Upload) -> Upload:
         "uploaded_by": upload.created_by,
         "school_class": upload.school_class,
     }
-    if upload.file_name.lower().endswith(ZIP_SUFFIXES):
+    if _is_zip(upload.file_name):
         outcomes = photo_ingest_zip(**kwargs)
     else:
         outcomes = [photo_ingest_file(file_name=upload.file_name, **kwargs)]
