@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package
-from studio.orders.models import Order, OrderStatus
-from studio.orders.services import PAID_STATES
+from studio.orders.models import Order
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_parents_may_see
 
@@ -27,13 +26,6 @@ from .models import DownloadGrant
 
 DIGITAL = "digital"
 PACKAGE = "package"
-
-
-def order_downloadable(order: Order) -> bool:
-    """Paid (or paid and then partly refunded); never refunded in full or cancelled."""
-    if order.status in PAID_STATES:
-        return True
-    return order.status == OrderStatus.PARTIALLY_REFUNDED and order.paid_total >= order.total
 
 
 def _ref_parts(product_ref: str) -> dict[str, int]:
@@ -140,7 +132,7 @@ def grant_state(*, grant: DownloadGrant | None, order: Order, now: datetime) -> 
     """None when links may be served now, else the reason they may not."""
     if grant is None:
         return "invalid"
-    if not order_downloadable(order):
+    if not order.is_downloadable:
         return "unavailable"
     if grant.revoked_at is not None:
         return "revoked"
@@ -229,9 +221,9 @@ def order_downloads(*, order: Order, now: datetime | None = None) -> OrderDownlo
     if not order_has_digital_items(order=order):
         return None
     now = now or timezone.now()
-    if not order_downloadable(order):
-        closed = order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED)
-        return _unavailable(order, "closed" if closed or order.refunded_total else "unpaid")
+    if not order.is_downloadable:
+        closed = order.is_closed or order.refunded_total
+        return _unavailable(order, "closed" if closed else "unpaid")
     grant = DownloadGrant.objects.filter(order=order).first()
     if grant is None:
         from .services import download_grant_issue

@@ -16,7 +16,7 @@ from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
 from .models import DownloadGrant
-from .selectors import download_path, order_downloadable, order_has_digital_items
+from .selectors import download_path, order_has_digital_items
 
 
 def _expiry(now: datetime.datetime) -> datetime.datetime:
@@ -24,7 +24,7 @@ def _expiry(now: datetime.datetime) -> datetime.datetime:
 
 
 def _require_downloadable(order: Order) -> None:
-    if not order_downloadable(order):
+    if not order.is_downloadable:
         raise ValidationError(
             _("Photos can be downloaded only from a paid order."), code="not_paid"
         )
@@ -97,11 +97,7 @@ def download_links_email_send(
     studio = current_studio()
     with transaction.atomic():
         order = Order.objects.filter(pk=order_id).first()
-        if (
-            order is None
-            or not order_downloadable(order)
-            or not order_has_digital_items(order=order)
-        ):
+        if order is None or not order.is_downloadable or not order_has_digital_items(order=order):
             return 0
         download_grant_issue(order=order)
         grant = DownloadGrant.objects.select_for_update().get(order=order)

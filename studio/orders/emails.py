@@ -14,9 +14,8 @@ from saas_platform.money import format_money
 from tenants.models import Studio
 from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
-from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, OrderStatus, Payment
+from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, Payment
 
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID)
 FIRST_REMINDER_AFTER = datetime.timedelta(days=3)
 REMINDER_EVERY = datetime.timedelta(days=7)
 DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
@@ -45,9 +44,7 @@ def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None
 
 
 def payment_received_send(*, payment_id: str) -> bool:
-    payment = (
-        Payment.objects.select_related("order").filter(pk=payment_id, status="confirmed").first()
-    )
+    payment = Payment.objects.confirmed().select_related("order").filter(pk=payment_id).first()
     if payment is None:
         return False
     studio = current_studio()
@@ -98,7 +95,7 @@ def fulfilment_email_send(*, event_ids: list[int]) -> bool:
 
 def reminders_due(*, now: datetime.datetime):
     """(periodic, before the deadline): unpaid orders to remind now."""
-    unpaid = Order.objects.filter(status__in=UNPAID_STATES)
+    unpaid = Order.objects.payable()
     periodic = unpaid.filter(created_at__lte=now - FIRST_REMINDER_AFTER + RUN_SLACK).exclude(
         last_reminded_at__gt=now - REMINDER_EVERY + RUN_SLACK
     )

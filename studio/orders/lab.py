@@ -19,8 +19,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .fulfilment import FULFILLABLE_STATES, lines_fulfilment_move
-from .models import FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine
+from .fulfilment import lines_fulfilment_move
+from .models import FULFILLABLE_STATES, FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine
 
 F = FulfilmentStatus
 EXPORTABLE = (F.ACCEPTED, F.PROCESSING, F.PRINTING)
@@ -127,7 +127,7 @@ def lab_batch_create(*, order_ids, actor) -> ExportResult:
         orders = list(
             Order.objects.select_for_update().filter(pk__in=list(order_ids)).order_by("pk")
         )
-        skipped = [o.number for o in orders if o.status not in FULFILLABLE_STATES]
+        skipped = [o.number for o in orders if not o.is_fulfillable]
         lines = list(exportable_lines([o.pk for o in orders]))
         if not lines:
             return ExportResult(batch=None, skipped_orders=skipped)

@@ -20,6 +20,34 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# What an order's status means for the rest of the studio; only this module decides.
+PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.COMPLETED})
+# Waiting for (the rest of) its money: offered to pay, reminded, counted as outstanding.
+PAYABLE_STATES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID})
+# A partly refunded order (one damaged print refunded) still gets the rest of its prints.
+FULFILLABLE_STATES = PAID_STATES | {OrderStatus.PARTIALLY_REFUNDED}
+# Over: nothing more is paid, printed or downloaded.
+CLOSED_STATES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+class OrderQuerySet(models.QuerySet):
+    def paid(self):
+        return self.filter(status__in=PAID_STATES)
+
+    def payable(self):
+        return self.filter(status__in=PAYABLE_STATES)
+
+    def fulfillable(self):
+        return self.filter(status__in=FULFILLABLE_STATES)
+
+    def downloadable(self):
+        """As ``Order.is_downloadable``."""
+        return self.filter(
+            models.Q(status__in=PAID_STATES)
+            | models.Q(status=OrderStatus.PARTIALLY_REFUNDED, paid_total__gte=models.F("total"))
+        )
+
+
 PAYMENT_METHOD_LABELS = {
     "bank_transfer": _("Bank transfer"),
     "cash": _("Cash"),
@@ -55,12 +83,41 @@ class Order(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     deadline_reminded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATES
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status in PAYABLE_STATES
+
+    @property
+    def is_fulfillable(self) -> bool:
+        return self.status in FULFILLABLE_STATES
+
+    @property
+    def is_downloadable(self) -> bool:
+        """Paid (or paid and then partly refunded); never refunded in full or cancelled."""
+        if self.status in PAID_STATES:
+            return True
+        return self.status == OrderStatus.PARTIALLY_REFUNDED and self.paid_total >= self.total
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
 
     @property
     def balance_due(self) -> Decimal:
@@ -130,6 +187,11 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PaymentQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=PaymentStatus.CONFIRMED)
+
+
 class Payment(models.Model):
     """One attempt or instalment to pay an order (pretix-style): created by a provider,
     confirmed exactly once under a row lock."""
@@ -151,6 +213,8 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

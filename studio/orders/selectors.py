@@ -7,19 +7,17 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from .fulfilment import FULFILLABLE_STATES
 from .models import (
+    FULFILLABLE_STATES,
     FULFILMENT_KINDS,
+    FulfilmentEvent,
     FulfilmentStatus,
     Order,
     OrderLine,
     OrderStatus,
     Payment,
-    PaymentStatus,
     Refund,
 )
-
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID)
 
 
 def order_search(
@@ -83,8 +81,6 @@ def _label(choices, value: str) -> str:
 
 def order_history(order: Order) -> list[dict]:
     """Order events and fulfilment events, oldest first, for the detail page."""
-    from .models import FulfilmentEvent
-
     items = [
         {
             "at": event.created_at,
@@ -190,12 +186,13 @@ def orders_today_summary(*, currency: str, tz, now: datetime.datetime | None = N
     start, end = _day_bounds(now.astimezone(tz).date(), tz)
     zero = Decimal("0")
     paid = (
-        Payment.objects.filter(
-            status=PaymentStatus.CONFIRMED,
+        Payment.objects.confirmed()
+        .filter(
             currency=currency,
             confirmed_at__gte=start,
             confirmed_at__lt=end,
-        ).aggregate(s=Sum("amount"))["s"]
+        )
+        .aggregate(s=Sum("amount"))["s"]
         or zero
     )
     refunded = (
@@ -205,9 +202,9 @@ def orders_today_summary(*, currency: str, tz, now: datetime.datetime | None = N
         or zero
     )
     outstanding = (
-        Order.objects.filter(status__in=UNPAID_STATES, currency=currency).aggregate(
-            s=Sum(F("total") - F("paid_total"))
-        )["s"]
+        Order.objects.payable()
+        .filter(currency=currency)
+        .aggregate(s=Sum(F("total") - F("paid_total")))["s"]
         or zero
     )
     return {

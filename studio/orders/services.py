@@ -19,6 +19,7 @@ from saas_platform.money import quantize
 
 from .models import (
     FULFILMENT_KINDS,
+    PAID_STATES,  # noqa: F401  (still imported from here by operator_console)
     FulfilmentStatus,
     Order,
     OrderEvent,
@@ -43,7 +44,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
-PAID_STATES = frozenset({S.PAID, S.IN_FULFILMENT, S.COMPLETED})
 
 
 def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
@@ -178,7 +178,7 @@ def payment_create(
             if existing.order_id != order.pk:
                 raise ValidationError(_("This form was already used."), code="reused")
             return existing
-    if order.status in (S.CANCELLED, S.REFUNDED):
+    if order.is_closed:
         raise ValidationError(_("This order can no longer be paid."), code="closed")
     amount = quantize(order.balance_due if amount is None else Decimal(amount), order.currency)
     if amount <= 0:

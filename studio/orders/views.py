@@ -25,7 +25,7 @@ from . import selectors
 from .forms import FulfilmentForm, MoveForm, OrderFilterForm, PaymentForm, RefundForm
 from .fulfilment import lines_fulfilment_move, order_fulfilment_lines
 from .lab import lab_batch_archive, lab_batch_create
-from .models import FULFILMENT_KINDS, LabBatch, Order, OrderStatus
+from .models import FULFILMENT_KINDS, LabBatch, Order
 from .services import OFFLINE_METHODS, order_move, payment_record_offline, refund_record
 
 PAGE_SIZE = 50
@@ -89,8 +89,7 @@ def _detail(request, order: Order, *, status: int = 200, **forms):
         or RefundForm(order=order, initial={"token": uuid.uuid4()}),
         "move_form": forms.get("move_form") or MoveForm(),
         "fulfilment_form": forms.get("fulfilment_form") or FulfilmentForm(),
-        "can_pay": may(request.user, Action.RECORD_PAYMENT)
-        and order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID),
+        "can_pay": may(request.user, Action.RECORD_PAYMENT) and order.is_payable,
         "can_refund": may(request.user, Action.REFUND_ORDER)
         and order.paid_total > order.refunded_total,
     }
