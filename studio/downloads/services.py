@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from studio.orders.models import Order
+from studio.orders.selectors import order_page_url
 from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
@@ -82,11 +83,6 @@ def download_grant_revoke(*, order: Order, reason: str) -> DownloadGrant | None:
 
 
 # --- e-mail -----------------------------------------------------------------------------------
-
-
-def order_page_url(*, order: Order, studio=None, request=None) -> str:
-    studio = studio or current_studio()
-    return studio_url(studio=studio, path=f"/account/orders/{order.number}/", request=request)
 
 
 def download_links_email_send(

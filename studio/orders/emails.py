@@ -12,9 +12,10 @@ from django.utils import timezone, translation
 
 from saas_platform.money import format_money
 from tenants.models import Studio
-from tenants.selectors import current_studio, studio_tzinfo, studio_url
+from tenants.selectors import current_studio, studio_tzinfo
 
 from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, Payment
+from .selectors import order_page_url
 
 FIRST_REMINDER_AFTER = datetime.timedelta(days=3)
 REMINDER_EVERY = datetime.timedelta(days=7)
@@ -23,16 +24,11 @@ DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
 RUN_SLACK = datetime.timedelta(hours=1)
 
 
-def order_link(*, studio: Studio, order: Order) -> str:
-    """The parent's own order page, absolute on the studio's host."""
-    return studio_url(studio=studio, path=f"/account/orders/{order.number}/")
-
-
 def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None:
     context = {
         "studio": studio,
         "order": order,
-        "link": order_link(studio=studio, order=order),
+        "link": order_page_url(studio=studio, order=order),
         **context,
     }
     with translation.override(studio.language), timezone.override(studio_tzinfo(studio)):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,6 +92,11 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self) -> str:
+        """The parent's page of the order. Always the studio host's URLconf: e-mails and
+        payment links are also made while a bare-domain request (a webhook) is served."""
+        return reverse("storefront:order", args=[self.number], urlconf=settings.ROOT_URLCONF)
 
     @property
     def is_paid(self) -> bool:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from tenants.selectors import current_studio, studio_url
+
 from .models import (
     FULFILLABLE_STATES,
     FULFILMENT_KINDS,
@@ -60,6 +62,13 @@ def order_search(
         end = datetime.datetime.combine(date_to, datetime.time.min, tzinfo=tz)
         orders = orders.filter(created_at__lt=end + datetime.timedelta(days=1))
     return orders.order_by("-created_at", "-pk")
+
+
+def order_page_url(*, order: Order, studio=None, request=None) -> str:
+    """The parent's own order page, absolute on the studio's host (for e-mails and Stripe)."""
+    return studio_url(
+        studio=studio or current_studio(), path=order.get_absolute_url(), request=request
+    )
 
 
 def order_for_staff(*, pk: int) -> Order:

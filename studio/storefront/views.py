@@ -357,7 +357,7 @@ def checkout(request):
                 logger.exception("payment start failed for order %s", order.number)
                 messages.error(request, _("The payment page could not be opened; try again."))
                 start = None
-            return redirect(start or f"/account/orders/{order.number}/")
+            return redirect(start or order.get_absolute_url())
     return render(
         request,
         "storefront/checkout.html",

@@ -78,3 +78,8 @@ def test_a_partly_refunded_order_stays_downloadable_only_while_it_was_paid_in_fu
     order.refresh_from_db()
     assert not order.is_downloadable
     assert not Order.objects.downloadable().filter(pk=order.pk).exists()
+
+
+def test_the_parents_order_page_is_reversed_not_spelled_out(in_alpha):
+    order = new_order("url")
+    assert order.get_absolute_url() == f"/account/orders/{order.number}/"
