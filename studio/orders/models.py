@@ -160,7 +160,30 @@ class OrderLine(models.Model):
     photo = models.ForeignKey("photos.Photo", on_delete=models.PROTECT, null=True, blank=True)
     kind = models.CharField(max_length=20)  # digital, print, album, other, package
     description = models.CharField(max_length=200)
-    product_ref = models.CharField(max_length=40, blank=True)
+    # What was sold, for downloads, the lab and later the ledger. PROTECT: the catalogue
+    # archives what it stops selling, so history never loses what a line was.
+    product = models.ForeignKey(
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    package = models.ForeignKey(
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    # The picture day it was bought on (an "all photos" package covers that day's only).
+    shoot = models.ForeignKey(
+        "shoots.Shoot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     gross = models.DecimalField(max_digits=12, decimal_places=2)

@@ -84,7 +84,9 @@ class LineInput:
     adjustments: tuple = ()
     child_id: int | None = None
     photo_id: int | None = None
-    product_ref: str = ""
+    product_id: int | None = None
+    package_id: int | None = None
+    shoot_id: int | None = None
     print_size: str = ""
     options: tuple = ()
 
@@ -130,7 +132,9 @@ def order_create(
                     photo_id=line.photo_id,
                     kind=line.kind,
                     description=line.description,
-                    product_ref=line.product_ref,
+                    product_id=line.product_id,
+                    package_id=line.package_id,
+                    shoot_id=line.shoot_id,
                     quantity=line.quantity,
                     unit_price=line.unit_price,
                     gross=line.gross,
