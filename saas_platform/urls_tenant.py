@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
+    path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/billing/", include("studio.plan.urls")),
     path("downloads/", include("studio.downloads.urls")),

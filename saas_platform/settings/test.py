@@ -19,7 +19,11 @@ if os.environ.get("PICTUREDAY_TEST_MAIL_DIR"):
     EMAIL_FILE_PATH = os.environ["PICTUREDAY_TEST_MAIL_DIR"]
 
 _RUN_ID = os.environ.setdefault("PICTUREDAY_TEST_RUN", uuid.uuid4().hex[:12])
-CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}"  # noqa: F405
-CELERY_TASK_DEFAULT_QUEUE = f"test-{_RUN_ID}"
+# pytest-xdist workers share the run id (the controller set it) and the studios' schema names,
+# so each worker, and the servers it starts (they inherit the variable), gets its own cache
+# keys and queue; otherwise one worker's cached gallery or task meets another's database.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+CACHES["default"]["KEY_PREFIX"] = f"test-{_RUN_ID}{_WORKER}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"test-{_RUN_ID}{_WORKER}"
 # A test database of its own per run, so concurrent runs on one server never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_pictureday_{_RUN_ID}"}  # noqa: F405

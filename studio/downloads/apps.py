@@ -5,3 +5,6 @@ class DownloadsConfig(AppConfig):
     name = "studio.downloads"
     label = "downloads"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects to orders' signals)

@@ -16,9 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from studio.catalogue.kinds import PackageKind
-from studio.catalogue.models import Package
-from studio.orders.models import Order, OrderStatus
-from studio.orders.services import PAID_STATES
+from studio.orders.models import Order, OrderLine
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_parents_may_see
 
@@ -29,42 +27,20 @@ DIGITAL = "digital"
 PACKAGE = "package"
 
 
-def order_downloadable(order: Order) -> bool:
-    """Paid (or paid and then partly refunded); never refunded in full or cancelled."""
-    if order.status in PAID_STATES:
-        return True
-    return order.status == OrderStatus.PARTIALLY_REFUNDED and order.paid_total >= order.total
-
-
-def _ref_parts(product_ref: str) -> dict[str, int]:
-    """``"package:12;shoot:5"`` → ``{"package": 12, "shoot": 5}`` (checkout writes these)."""
-    parts = {}
-    for part in (product_ref or "").split(";"):
-        kind, _sep, raw = part.partition(":")
-        if raw.isdigit():
-            parts[kind] = int(raw)
-    return parts
-
-
-def _ref_id(product_ref: str, prefix: str) -> int | None:
-    return _ref_parts(product_ref).get(prefix)
-
-
-def _all_digital_q(line) -> Q | None:
+def _all_digital_q(line: OrderLine) -> Q | None:
     """An "all photos of the child as digital files" package line: the child's photos of the
     picture day it was bought on (never a later picture day of the same child)."""
-    parts = _ref_parts(line.product_ref)
-    if "package" not in parts or "shoot" not in parts or line.child_id is None:
+    if line.package_id is None or line.shoot_id is None or line.child_id is None:
         return None
-    if not Package.objects.filter(pk=parts["package"], kind=PackageKind.ALL_DIGITAL).exists():
+    if line.package.kind != PackageKind.ALL_DIGITAL:
         return None
-    return Q(students=line.child_id, shoot_id=parts["shoot"])
+    return Q(students=line.child_id, shoot_id=line.shoot_id)
 
 
 def order_photos(*, order: Order) -> list[Photo]:
     """The photos the order's digital items cover (whether or not it is paid)."""
     wanted = Q(pk__in=[])
-    for line in order.lines.all():
+    for line in order.lines.select_related("package"):
         if line.refunded:
             continue
         if line.kind == DIGITAL and line.photo_id:
@@ -78,7 +54,7 @@ def order_photos(*, order: Order) -> list[Photo]:
 def order_has_digital_items(*, order: Order) -> bool:
     return any(
         (line.kind == DIGITAL and line.photo_id)
-        or (line.kind == PACKAGE and _ref_id(line.product_ref, "package") is not None)
+        or (line.kind == PACKAGE and line.package_id is not None)
         for line in order.lines.all()
     )
 
@@ -140,7 +116,7 @@ def grant_state(*, grant: DownloadGrant | None, order: Order, now: datetime) -> 
     """None when links may be served now, else the reason they may not."""
     if grant is None:
         return "invalid"
-    if not order_downloadable(order):
+    if not order.is_downloadable:
         return "unavailable"
     if grant.revoked_at is not None:
         return "revoked"
@@ -229,9 +205,9 @@ def order_downloads(*, order: Order, now: datetime | None = None) -> OrderDownlo
     if not order_has_digital_items(order=order):
         return None
     now = now or timezone.now()
-    if not order_downloadable(order):
-        closed = order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED)
-        return _unavailable(order, "closed" if closed or order.refunded_total else "unpaid")
+    if not order.is_downloadable:
+        closed = order.is_closed or order.refunded_total
+        return _unavailable(order, "closed" if closed else "unpaid")
     grant = DownloadGrant.objects.filter(order=order).first()
     if grant is None:
         from .services import download_grant_issue

@@ -12,11 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from studio.orders.models import Order
+from studio.orders.selectors import order_page_url
 from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
 from .models import DownloadGrant
-from .selectors import download_path, order_downloadable, order_has_digital_items
+from .selectors import download_path, order_has_digital_items
 
 
 def _expiry(now: datetime.datetime) -> datetime.datetime:
@@ -24,7 +25,7 @@ def _expiry(now: datetime.datetime) -> datetime.datetime:
 
 
 def _require_downloadable(order: Order) -> None:
-    if not order_downloadable(order):
+    if not order.is_downloadable:
         raise ValidationError(
             _("Photos can be downloaded only from a paid order."), code="not_paid"
         )
@@ -84,11 +85,6 @@ def download_grant_revoke(*, order: Order, reason: str) -> DownloadGrant | None:
 # --- e-mail -----------------------------------------------------------------------------------
 
 
-def order_page_url(*, order: Order, studio=None, request=None) -> str:
-    studio = studio or current_studio()
-    return studio_url(studio=studio, path=f"/account/orders/{order.number}/", request=request)
-
-
 def download_links_email_send(
     *, order_id: int, force: bool = False, language: str | None = None, request=None
 ) -> int:
@@ -97,11 +93,7 @@ def download_links_email_send(
     studio = current_studio()
     with transaction.atomic():
         order = Order.objects.filter(pk=order_id).first()
-        if (
-            order is None
-            or not order_downloadable(order)
-            or not order_has_digital_items(order=order)
-        ):
+        if order is None or not order.is_downloadable or not order_has_digital_items(order=order):
             return 0
         download_grant_issue(order=order)
         grant = DownloadGrant.objects.select_for_update().get(order=order)

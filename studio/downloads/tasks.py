@@ -12,7 +12,6 @@ from .services import download_links_email_send
     max_retries=5,
 )
 def download_links_email(*, order_id: int, force: bool = False) -> int:
-    """ "Your photos are ready to download": enqueue with
-    ``download_links_email.enqueue_on_commit(order_id=order.pk)`` when an order becomes paid
-    (a TenantTask: it runs in the schema it was sent from)."""
+    """ "Your photos are ready to download": sent when orders announce ``order_paid``
+    (``receivers.py``); a TenantTask, it runs in the schema it was sent from."""
     return download_links_email_send(order_id=order_id, force=force)

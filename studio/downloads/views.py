@@ -105,7 +105,7 @@ def reissue(request, number):
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = f"/account/orders/{order.number}/"
+        target = order.get_absolute_url()
     return redirect(target)
 
 

@@ -12,11 +12,11 @@ from django.utils import timezone, translation
 
 from saas_platform.money import format_money
 from tenants.models import Studio
-from tenants.selectors import current_studio, studio_tzinfo, studio_url
+from tenants.selectors import current_studio, studio_tzinfo
 
-from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, OrderStatus, Payment
+from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, Payment
+from .selectors import order_page_url
 
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID)
 FIRST_REMINDER_AFTER = datetime.timedelta(days=3)
 REMINDER_EVERY = datetime.timedelta(days=7)
 DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
@@ -24,16 +24,11 @@ DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
 RUN_SLACK = datetime.timedelta(hours=1)
 
 
-def order_link(*, studio: Studio, order: Order) -> str:
-    """The parent's own order page, absolute on the studio's host."""
-    return studio_url(studio=studio, path=f"/account/orders/{order.number}/")
-
-
 def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None:
     context = {
         "studio": studio,
         "order": order,
-        "link": order_link(studio=studio, order=order),
+        "link": order_page_url(studio=studio, order=order),
         **context,
     }
     with translation.override(studio.language), timezone.override(studio_tzinfo(studio)):
@@ -45,9 +40,7 @@ def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None
 
 
 def payment_received_send(*, payment_id: str) -> bool:
-    payment = (
-        Payment.objects.select_related("order").filter(pk=payment_id, status="confirmed").first()
-    )
+    payment = Payment.objects.confirmed().select_related("order").filter(pk=payment_id).first()
     if payment is None:
         return False
     studio = current_studio()
@@ -98,7 +91,7 @@ def fulfilment_email_send(*, event_ids: list[int]) -> bool:
 
 def reminders_due(*, now: datetime.datetime):
     """(periodic, before the deadline): unpaid orders to remind now."""
-    unpaid = Order.objects.filter(status__in=UNPAID_STATES)
+    unpaid = Order.objects.payable()
     periodic = unpaid.filter(created_at__lte=now - FIRST_REMINDER_AFTER + RUN_SLACK).exclude(
         last_reminded_at__gt=now - REMINDER_EVERY + RUN_SLACK
     )

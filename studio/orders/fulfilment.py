@@ -3,7 +3,7 @@ e-mailed to the parent.
 
 A line goes accepted → processing → printing → ready, then either shipped → delivered (home
 delivery) or picked up at school. The lab export jumps accepted lines straight to printing.
-Only lines of orders whose money is in (``FULFILLABLE_STATES``) move at all.
+Only lines of orders whose money is in (``Order.is_fulfillable``) move at all.
 """
 
 from dataclasses import dataclass, field
@@ -18,9 +18,8 @@ from .models import (
     FulfilmentStatus,
     Order,
     OrderLine,
-    OrderStatus,
 )
-from .services import PAID_STATES
+from .tasks import send_fulfilment_email
 
 F = FulfilmentStatus
 FULFILMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -32,8 +31,6 @@ FULFILMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     F.DELIVERED: frozenset(),
     F.PICKED_UP: frozenset(),
 }
-# A partly refunded order (one damaged print refunded) still gets the rest of its prints.
-FULFILLABLE_STATES = PAID_STATES | {OrderStatus.PARTIALLY_REFUNDED}
 
 
 @dataclass
@@ -52,7 +49,7 @@ def _check(line: OrderLine, to: str) -> None:
         raise ValidationError(_("Unknown fulfilment status."), code="status")
     if line.kind not in FULFILMENT_KINDS:
         raise ValidationError(_("Only prints and albums are fulfilled."), code="kind")
-    if line.order.status not in FULFILLABLE_STATES:
+    if not line.order.is_fulfillable:
         raise ValidationError(
             _("Order %(number)s is not paid (%(status)s).")
             % {"number": line.order.number, "status": line.order.get_status_display()},
@@ -103,8 +100,6 @@ def lines_fulfilment_move(
 ) -> MoveResult:
     """Moves each line that may move; the others are reported with the reason, one line's
     refusal never stops the rest. One e-mail per order about its moved lines, after commit."""
-    from .tasks import send_fulfilment_email
-
     tracking_number = " ".join((tracking_number or "").split())[:100]
     result = MoveResult()
     with transaction.atomic():

@@ -19,8 +19,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .fulfilment import FULFILLABLE_STATES, lines_fulfilment_move
-from .models import FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine
+from .fulfilment import lines_fulfilment_move
+from .models import FULFILLABLE_STATES, FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine
 
 F = FulfilmentStatus
 EXPORTABLE = (F.ACCEPTED, F.PROCESSING, F.PRINTING)
@@ -60,7 +60,9 @@ def exportable_lines(order_ids):
             fulfilment_status__in=EXPORTABLE,
         )
         .exclude(Exists(in_batch))
-        .select_related("order", "photo__approved_version", "child__school_class__school")
+        .select_related(
+            "order", "product", "photo__approved_version", "child__school_class__school"
+        )
         .order_by("order__number", "pk")
     )
 
@@ -94,14 +96,7 @@ def line_size(line: OrderLine) -> str:
     """The print size of the line: its snapshot, or the catalogue product's."""
     if line.print_size:
         return line.print_size
-    match = re.fullmatch(r"(?:product:)?(\d+)", line.product_ref or "")
-    if match:
-        from studio.catalogue.models import Product
-
-        size = Product.objects.filter(pk=match[1]).values_list("print_size", flat=True).first()
-        if size:
-            return size
-    return ""
+    return line.product.print_size if line.product else ""
 
 
 def _slug(text: str) -> str:
@@ -127,7 +122,7 @@ def lab_batch_create(*, order_ids, actor) -> ExportResult:
         orders = list(
             Order.objects.select_for_update().filter(pk__in=list(order_ids)).order_by("pk")
         )
-        skipped = [o.number for o in orders if o.status not in FULFILLABLE_STATES]
+        skipped = [o.number for o in orders if not o.is_fulfillable]
         lines = list(exportable_lines([o.pk for o in orders]))
         if not lines:
             return ExportResult(batch=None, skipped_orders=skipped)
@@ -187,7 +182,10 @@ def lab_batch_archive(batch: LabBatch) -> list[tuple[str, object, int]]:
     writer = csv.writer(out)
     writer.writerow(MANIFEST_COLUMNS)
     rows = batch.entries.select_related(
-        "line__order", "line__photo__approved_version", "line__child__school_class__school"
+        "line__order",
+        "line__product",
+        "line__photo__approved_version",
+        "line__child__school_class__school",
     )
     for entry in rows:
         line = entry.line

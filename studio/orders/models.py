@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,34 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     REFUNDED = "refunded", _("Refunded")
+
+
+# What an order's status means for the rest of the studio; only this module decides.
+PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.COMPLETED})
+# Waiting for (the rest of) its money: offered to pay, reminded, counted as outstanding.
+PAYABLE_STATES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID})
+# A partly refunded order (one damaged print refunded) still gets the rest of its prints.
+FULFILLABLE_STATES = PAID_STATES | {OrderStatus.PARTIALLY_REFUNDED}
+# Over: nothing more is paid, printed or downloaded.
+CLOSED_STATES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+class OrderQuerySet(models.QuerySet):
+    def paid(self):
+        return self.filter(status__in=PAID_STATES)
+
+    def payable(self):
+        return self.filter(status__in=PAYABLE_STATES)
+
+    def fulfillable(self):
+        return self.filter(status__in=FULFILLABLE_STATES)
+
+    def downloadable(self):
+        """As ``Order.is_downloadable``."""
+        return self.filter(
+            models.Q(status__in=PAID_STATES)
+            | models.Q(status=OrderStatus.PARTIALLY_REFUNDED, paid_total__gte=models.F("total"))
+        )
 
 
 PAYMENT_METHOD_LABELS = {
@@ -55,12 +84,46 @@ class Order(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     deadline_reminded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self) -> str:
+        """The parent's page of the order. Always the studio host's URLconf: e-mails and
+        payment links are also made while a bare-domain request (a webhook) is served."""
+        return reverse("storefront:order", args=[self.number], urlconf=settings.ROOT_URLCONF)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATES
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status in PAYABLE_STATES
+
+    @property
+    def is_fulfillable(self) -> bool:
+        return self.status in FULFILLABLE_STATES
+
+    @property
+    def is_downloadable(self) -> bool:
+        """Paid (or paid and then partly refunded); never refunded in full or cancelled."""
+        if self.status in PAID_STATES:
+            return True
+        return self.status == OrderStatus.PARTIALLY_REFUNDED and self.paid_total >= self.total
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
 
     @property
     def balance_due(self) -> Decimal:
@@ -97,7 +160,30 @@ class OrderLine(models.Model):
     photo = models.ForeignKey("photos.Photo", on_delete=models.PROTECT, null=True, blank=True)
     kind = models.CharField(max_length=20)  # digital, print, album, other, package
     description = models.CharField(max_length=200)
-    product_ref = models.CharField(max_length=40, blank=True)
+    # What was sold, for downloads, the lab and later the ledger. PROTECT: the catalogue
+    # archives what it stops selling, so history never loses what a line was.
+    product = models.ForeignKey(
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    package = models.ForeignKey(
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
+    # The picture day it was bought on (an "all photos" package covers that day's only).
+    shoot = models.ForeignKey(
+        "shoots.Shoot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     gross = models.DecimalField(max_digits=12, decimal_places=2)
@@ -130,6 +216,11 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PaymentQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=PaymentStatus.CONFIRMED)
+
+
 class Payment(models.Model):
     """One attempt or instalment to pay an order (pretix-style): created by a provider,
     confirmed exactly once under a row lock."""
@@ -151,6 +242,8 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -7,19 +7,19 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from .fulfilment import FULFILLABLE_STATES
+from tenants.selectors import current_studio, studio_url
+
 from .models import (
+    FULFILLABLE_STATES,
     FULFILMENT_KINDS,
+    FulfilmentEvent,
     FulfilmentStatus,
     Order,
     OrderLine,
     OrderStatus,
     Payment,
-    PaymentStatus,
     Refund,
 )
-
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID)
 
 
 def order_search(
@@ -64,6 +64,13 @@ def order_search(
     return orders.order_by("-created_at", "-pk")
 
 
+def order_page_url(*, order: Order, studio=None, request=None) -> str:
+    """The parent's own order page, absolute on the studio's host (for e-mails and Stripe)."""
+    return studio_url(
+        studio=studio or current_studio(), path=order.get_absolute_url(), request=request
+    )
+
+
 def order_for_staff(*, pk: int) -> Order:
     return Order.objects.select_related("parent").get(pk=pk)
 
@@ -83,8 +90,6 @@ def _label(choices, value: str) -> str:
 
 def order_history(order: Order) -> list[dict]:
     """Order events and fulfilment events, oldest first, for the detail page."""
-    from .models import FulfilmentEvent
-
     items = [
         {
             "at": event.created_at,
@@ -190,12 +195,13 @@ def orders_today_summary(*, currency: str, tz, now: datetime.datetime | None = N
     start, end = _day_bounds(now.astimezone(tz).date(), tz)
     zero = Decimal("0")
     paid = (
-        Payment.objects.filter(
-            status=PaymentStatus.CONFIRMED,
+        Payment.objects.confirmed()
+        .filter(
             currency=currency,
             confirmed_at__gte=start,
             confirmed_at__lt=end,
-        ).aggregate(s=Sum("amount"))["s"]
+        )
+        .aggregate(s=Sum("amount"))["s"]
         or zero
     )
     refunded = (
@@ -205,9 +211,9 @@ def orders_today_summary(*, currency: str, tz, now: datetime.datetime | None = N
         or zero
     )
     outstanding = (
-        Order.objects.filter(status__in=UNPAID_STATES, currency=currency).aggregate(
-            s=Sum(F("total") - F("paid_total"))
-        )["s"]
+        Order.objects.payable()
+        .filter(currency=currency)
+        .aggregate(s=Sum(F("total") - F("paid_total")))["s"]
         or zero
     )
     return {

@@ -4,7 +4,8 @@ Status follows money: confirmed payments move an order to partially paid or paid
 partially refunded or refunded; staff move paid orders through fulfilment. Every change is an
 ``OrderEvent``. Locks are always taken order first, then payment, so two confirmations of the
 same payment (a double click, a retried request, a duplicate webhook) serialise and the second
-is a no-op.
+is a no-op. Becoming paid and a recorded refund are announced after commit
+(``signals.order_paid``, ``signals.order_refunded``) for the apps that react to them.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from saas_platform.money import quantize
 
 from .models import (
     FULFILMENT_KINDS,
+    PAID_STATES,  # noqa: F401  (still imported from here by operator_console)
     FulfilmentStatus,
     Order,
     OrderEvent,
@@ -29,6 +31,8 @@ from .models import (
     PaymentStatus,
     Refund,
 )
+from .signals import order_paid, order_refunded, send_on_commit
+from .tasks import send_payment_received_email
 
 S = OrderStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -43,7 +47,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
-PAID_STATES = frozenset({S.PAID, S.IN_FULFILMENT, S.COMPLETED})
 
 
 def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
@@ -58,13 +61,8 @@ def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
         order=order, from_status=order.status, to_status=to, actor=actor, note=note[:300]
     )
     order.status = to
-
-
-def _after_paid(order: Order) -> None:
-    """Once the order is paid and committed: its download links go to the parent."""
-    from studio.downloads.tasks import download_links_email
-
-    download_links_email.enqueue_on_commit(order_id=order.pk)
+    if to == S.PAID:  # never paid → paid twice: a move to itself is not a transition
+        send_on_commit(order_paid, order=order)
 
 
 def _next_number() -> str:
@@ -86,7 +84,9 @@ class LineInput:
     adjustments: tuple = ()
     child_id: int | None = None
     photo_id: int | None = None
-    product_ref: str = ""
+    product_id: int | None = None
+    package_id: int | None = None
+    shoot_id: int | None = None
     print_size: str = ""
     options: tuple = ()
 
@@ -132,7 +132,9 @@ def order_create(
                     photo_id=line.photo_id,
                     kind=line.kind,
                     description=line.description,
-                    product_ref=line.product_ref,
+                    product_id=line.product_id,
+                    package_id=line.package_id,
+                    shoot_id=line.shoot_id,
                     quantity=line.quantity,
                     unit_price=line.unit_price,
                     gross=line.gross,
@@ -155,7 +157,6 @@ def order_create(
             order = Order.objects.select_for_update().get(pk=order.pk)
             _move(order, S.PAID, note="nothing to pay")
             order.save(update_fields=["status", "updated_at"])
-            _after_paid(order)
     return order
 
 
@@ -178,7 +179,7 @@ def payment_create(
             if existing.order_id != order.pk:
                 raise ValidationError(_("This form was already used."), code="reused")
             return existing
-    if order.status in (S.CANCELLED, S.REFUNDED):
+    if order.is_closed:
         raise ValidationError(_("This order can no longer be paid."), code="closed")
     amount = quantize(order.balance_due if amount is None else Decimal(amount), order.currency)
     if amount <= 0:
@@ -233,8 +234,6 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 )[:300],
             )
         order.save(update_fields=["paid_total", "status", "updated_at"])
-        if target == S.PAID:
-            _after_paid(order)
     return payment
 
 
@@ -253,8 +252,6 @@ def payment_record_offline(
     """Staff record money received by bank transfer or in cash (full or partial). With an
     ``idempotency_key`` (one per rendered form) a repeated submit returns the first payment
     and records nothing. The parent is e-mailed once the payment is committed."""
-    from .tasks import send_payment_received_email
-
     if method not in OFFLINE_METHODS:
         raise ValidationError(_("Choose bank transfer or cash."), code="method")
     with transaction.atomic():
@@ -318,6 +315,7 @@ def refund_record(
     target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED
     _move(order, target, actor=actor, note=reason)
     order.save(update_fields=["refunded_total", "status", "updated_at"])
+    send_on_commit(order_refunded, order=order, refund=refund)
     return refund
 
 

@@ -14,7 +14,6 @@ urlpatterns = [
     path("lab-batches/<int:pk>/download/", views.batch_download, name="batch_download"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/payment/", views.record_payment, name="record_payment"),
-    path("<int:pk>/refund/", views.refund, name="refund"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/fulfilment/", views.line_fulfilment, name="fulfilment"),
 ]

@@ -30,13 +30,14 @@ from django.utils.translation import gettext_lazy
 from saas_platform import stripe_api
 from saas_platform.money import format_money, quantize
 from studio.orders.models import Order, Payment, PaymentStatus, Refund
+from studio.orders.selectors import order_page_url
 from studio.orders.services import (
     payment_confirm,
     payment_create,
     refund_record,
 )
 from tenants.models import StripeAccountStatus
-from tenants.selectors import current_studio, studio_url
+from tenants.selectors import current_studio
 
 log = logging.getLogger(__name__)
 OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
@@ -198,9 +199,7 @@ class StripeProvider(PaymentProvider):
         payment = self._payment_for_session(order)
         if payment.provider_data.get("session_url"):
             return payment.provider_data["session_url"]
-        order_url = studio_url(
-            studio=studio, path=f"/account/orders/{order.number}/", request=request
-        )
+        order_url = order_page_url(order=order, studio=studio, request=request)
         metadata = {
             "payment_id": str(payment.pk),
             "schema": studio.schema_name,

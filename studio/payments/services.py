@@ -1,11 +1,18 @@
-"""The studio's payment settings: offline ways to pay, and its Stripe account (Connect)."""
+"""The studio's payment settings (offline ways to pay, its Stripe account through Connect)
+and refunds, which go back the way the money came."""
+
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from saas_platform import stripe_api
+from studio.orders.models import Order, Refund
+from studio.orders.services import refund_record
 from tenants.models import StripeAccountStatus, Studio
+
+from .providers import StripeProvider, provider_for
 
 FIELDS = ("accept_bank_transfer", "bank_details", "accept_cash", "cash_instructions")
 
@@ -19,8 +26,6 @@ def payment_settings_update(*, studio: Studio, **values) -> Studio:
         raise ValidationError(
             {"bank_details": _("Enter the bank details parents transfer the money to.")}
         )
-    from .providers import StripeProvider
-
     card = StripeProvider().is_enabled(studio)
     if not (studio.accept_bank_transfer or studio.accept_cash or card):
         raise ValidationError(_("Keep at least one way for parents to pay."))
@@ -85,3 +90,34 @@ def stripe_account_set_status(*, studio: Studio, account) -> str:
         studio.stripe_account_status = status
         studio.save(update_fields=["stripe_account_status"])
     return status
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def _paid_by_card(order: Order) -> bool:
+    return order.payments.confirmed().filter(provider=StripeProvider.identifier).exists()
+
+
+def order_refund(
+    *,
+    order: Order,
+    amount: Decimal,
+    actor,
+    reason: str = "",
+    idempotency_key: str | None = None,
+    line_ids=(),
+) -> Refund:
+    """Staff give money back: an order paid by card is refunded through Stripe (which may
+    raise ``stripe.StripeError``), any other is paid back by hand and only recorded."""
+    refund_with = (
+        provider_for(StripeProvider.identifier).refund if _paid_by_card(order) else refund_record
+    )
+    return refund_with(
+        order=order,
+        amount=amount,
+        reason=reason,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        line_ids=line_ids,
+    )

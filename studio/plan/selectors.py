@@ -9,7 +9,6 @@ from django.utils import timezone
 from saas_platform.accounts.models import SUPPORT_EMAIL_DOMAIN, User
 from studio.core.limits import GB, active_staff, current_plan, season_start
 from studio.orders.models import Order
-from studio.orders.services import PAID_STATES
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_this_season, storage_used_bytes
 from studio.schools.models import School, SchoolClass, Student
@@ -32,7 +31,7 @@ def studio_sales_counts(*, tz, now=None) -> dict:
     local_today = now.astimezone(tz).date()
     day_start = datetime.datetime.combine(local_today, datetime.time.min, tzinfo=tz)
     season = datetime.datetime.combine(season_start(local_today), datetime.time.min, tzinfo=tz)
-    paid = Order.objects.filter(status__in=PAID_STATES)
+    paid = Order.objects.paid()
     orders = paid.filter(created_at__gte=season).aggregate(
         orders_season=Count("id"),
         gmv_season=Sum("total"),

@@ -5,12 +5,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from studio.orders.models import Order
+from studio.orders.selectors import order_page_url
 from studio.payments.providers import provider_for
-from tenants.selectors import current_studio, studio_tzinfo, studio_url
-
-
-def order_url(*, studio, order: Order) -> str:
-    return studio_url(studio=studio, path=f"/account/orders/{order.number}/")
+from tenants.selectors import current_studio, studio_tzinfo
 
 
 def order_confirmation_send(*, order_id: int) -> bool:
@@ -27,7 +24,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
             "instructions": provider_for(order.payment_method).instructions(
                 order=order, studio=studio
             ),
-            "link": order_url(studio=studio, order=order),
+            "link": order_page_url(studio=studio, order=order),
         }
         subject = " ".join(
             render_to_string("storefront/email/order_confirmation_subject.txt", context).split()

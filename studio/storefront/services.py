@@ -244,11 +244,6 @@ def _order_lines(priced) -> list[LineInput]:
         description = line.name
         if line.option_names:
             description += " (" + ", ".join(line.option_names) + ")"
-        ref = (
-            f"package:{item.package_id};shoot:{item.shoot_id}"
-            if item.package_id
-            else f"product:{item.product_id}"
-        )
         lines.append(
             LineInput(
                 description=description[:200],
@@ -260,7 +255,9 @@ def _order_lines(priced) -> list[LineInput]:
                 adjustments=line.adjustment_pairs(),
                 child_id=item.child_id,
                 photo_id=item.photo_id,
-                product_ref=ref,
+                product_id=item.product_id,
+                package_id=item.package_id,
+                shoot_id=item.shoot_id,
                 print_size=item.product.print_size if item.product_id else "",
                 options=tuple(line.option_names),
             )
@@ -304,7 +301,8 @@ def _bundle_contents(item: CartItem) -> list[LineInput]:
                 net=0,
                 child_id=item.child_id,
                 photo_id=photo_id if part.product.requires_photo else None,
-                product_ref=f"product:{part.product_id}",
+                product_id=part.product_id,
+                shoot_id=item.shoot_id,
                 print_size=part.product.print_size,
             )
         )

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from studio.catalogue.models import Package, Product
 from studio.downloads.selectors import order_downloads
-from studio.orders.fulfilment import FULFILLABLE_STATES
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
@@ -358,7 +357,7 @@ def checkout(request):
                 logger.exception("payment start failed for order %s", order.number)
                 messages.error(request, _("The payment page could not be opened; try again."))
                 start = None
-            return redirect(start or f"/account/orders/{order.number}/")
+            return redirect(start or order.get_absolute_url())
     return render(
         request,
         "storefront/checkout.html",
@@ -396,7 +395,7 @@ def order_detail(request, number):
     can_pay_online = (
         provider.is_online
         and bool(order.balance_due)
-        and order.status in ("pending_payment", "partially_paid")
+        and order.is_payable
         and provider.is_enabled(request.tenant)
     )
     return render(
@@ -406,13 +405,13 @@ def order_detail(request, number):
             request,
             order=order,
             lines=list(order.lines.select_related("child", "photo")),
-            payments=list(order.payments.filter(status="confirmed")),
+            payments=list(order.payments.confirmed()),
             provider=provider,
             can_pay_online=can_pay_online,
             downloads=order_downloads(order=order),
             # a print is "accepted" from the start, but that means nothing to a family
             # before they have paid
-            show_fulfilment=order.status in FULFILLABLE_STATES,
+            show_fulfilment=order.is_fulfillable,
             instructions=provider.instructions(order=order, studio=request.tenant)
             if order.balance_due
             else "",

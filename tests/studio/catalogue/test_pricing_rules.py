@@ -162,7 +162,8 @@ def test_priced_lines_become_order_lines_that_add_up(priced_shoot):
                 gross=ln.gross,
                 net=ln.net,
                 adjustments=ln.adjustment_pairs(),
-                product_ref=f"{ln.kind}:{ln.package_id or ln.product_id}",
+                product_id=ln.product_id,
+                package_id=ln.package_id,
             )
             for ln in priced.lines
         ],

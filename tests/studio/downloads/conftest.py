@@ -128,7 +128,6 @@ def digital_line(photo, price="5.00", child=None):
         net=Decimal(price),
         photo_id=photo.pk,
         child_id=child.pk if child else None,
-        product_ref="product:1",
     )
 
 
@@ -155,7 +154,8 @@ def package_line(package, child, price="30.00", adjustments=()):
         adjustments=tuple(adjustments),
         child_id=child.pk,
         # as checkout writes it: the package and the picture day it was bought on
-        product_ref=f"package:{package.pk};shoot:{child_photo_shoot(child)}",
+        package_id=package.pk,
+        shoot_id=child_photo_shoot(child),
     )
 
 

@@ -17,7 +17,7 @@ from studio.downloads.services import (
     download_grant_revoke,
 )
 from studio.downloads.tasks import download_links_email
-from studio.orders.services import order_move, refund_record
+from studio.orders.services import order_move, payment_confirm, payment_create, refund_record
 from tests.conftest import host_client, logged_in_client
 
 from .conftest import body, days_later, digital_line, package_line, place, zip_contents
@@ -259,6 +259,23 @@ def test_the_ready_email_carries_the_zip_link_once(
     path = zip_link.split(day.studio.host, 1)[1].lstrip(":0123456789")
     assert len(zip_contents(body(host_client(day.studio.host).get(path)))) == 2
     assert grant.emailed_at is not None
+
+
+def test_the_links_go_out_once_when_the_order_becomes_paid(
+    day, run_tasks, django_capture_on_commit_callbacks
+):
+    """Downloads listen to orders' ``order_paid``: one task, one e-mail, however often the
+    payment is confirmed."""
+    with schema_context(day.studio.schema):
+        order = place(day, [package_line(day.package, day.kids["Anna"])], key="on-paid", paid=False)
+        payment = payment_create(order=order, provider="cash")
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                payment_confirm(payment=payment)
+
+    assert [name for name, _args, _kwargs in run_tasks] == [download_links_email.name]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["mama@example.test"] and order.number in mail.outbox[0].subject
 
 
 def test_the_parent_asks_for_new_links_from_the_order_page(day, bought):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
@@ -16,6 +17,7 @@ from saas_platform.accounts.models import Role, User
 from saas_platform.stripe_api import from_minor, to_minor
 from studio.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from studio.orders.services import LineInput, order_create
+from studio.orders.signals import order_paid
 from studio.payments.providers import enabled_providers, provider_for
 from tests.conftest import host_client, logged_in_client
 from tests.fakestripe import event, sign
@@ -279,6 +281,30 @@ def test_a_paid_session_pays_the_order_once(card_alpha, stripe_on):
         payment = Payment.objects.get(order=order)
     assert payment.status == PaymentStatus.CONFIRMED
     assert payment.reference == stripe_on.session("acct_alpha_test", session_id)["payment_intent"]
+
+
+def test_the_webhook_announces_the_order_paid_once_in_the_studios_schema(
+    card_alpha, stripe_on, run_tasks, django_capture_on_commit_callbacks
+):
+    """The webhook's transaction commits on the bare domain, after the studio's schema was
+    left: ``order_paid`` still reaches its receivers inside the studio."""
+    _parent, order = parent_order(card_alpha)
+    session_id = paid(stripe_on, card_alpha, order)
+    heard = []
+
+    def listener(sender, order, **kwargs):
+        heard.append((order.pk, connection.schema_name))
+
+    order_paid.connect(listener, weak=False, dispatch_uid="test-webhook-paid")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(completed(stripe_on, card_alpha, session_id))
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(completed(stripe_on, card_alpha, session_id))  # another event, same session
+    finally:
+        order_paid.disconnect(dispatch_uid="test-webhook-paid")
+
+    assert heard == [(order.pk, card_alpha.schema)]
 
 
 def test_an_unpaid_session_does_not_pay_the_order(card_alpha, stripe_on):

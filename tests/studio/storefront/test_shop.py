@@ -146,10 +146,13 @@ def test_checkout_needs_a_signed_in_parent_and_makes_one_order(
         assert order.delivery == {"method": "school", "name": "Maria K", "phone": ""}
         assert order.payment_method == "bank_transfer"
         assert order.parent.email == "mum@example.com"
-        assert sorted(line.product_ref.split(":")[0] for line in order.lines.all()) == [
-            "package",
-            "product",
-        ]
+        # what was sold, as keys: the print and the package, on the picture day it was bought
+        assert {
+            (line.product_id, line.package_id, line.shoot_id) for line in order.lines.all()
+        } == {
+            (cat.print10.pk, None, photos["anna1"].shoot_id),
+            (None, cat.all_digital.pk, photos["anna1"].shoot_id),
+        }
         assert Cart.objects.get().items.count() == 0
     assert first["Location"] == f"/account/orders/{order.number}/"
     confirmation = [m for m in mail.outbox if order.number in m.subject]

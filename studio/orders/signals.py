@@ -1,0 +1,26 @@
+"""Domain events of orders (after pretix's ``order_paid``): sent once, after the change is
+committed, by the service that made it, so other apps react without orders knowing them.
+Apps that care connect in their ``AppConfig.ready``; receivers get ``sender=Order``."""
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+from django_tenants.utils import schema_context
+
+from .models import Order
+
+# ``order``: the order that has just become paid (once per move to paid).
+order_paid = Signal()
+# ``order``, ``refund``: money given back was recorded (once per ``Refund``).
+order_refunded = Signal()
+
+
+def send_on_commit(signal: Signal, **kwargs) -> None:
+    """Sends ``signal`` when the current transaction commits, in the schema current now:
+    by commit time a ``schema_context`` may have been left (the Stripe webhook's is)."""
+    schema_name = connection.schema_name
+
+    def send():
+        with schema_context(schema_name):
+            signal.send(sender=Order, **kwargs)
+
+    transaction.on_commit(send)
