@@ -3,7 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from studio.photos.api import PhotoViewSet, ShootPhotoUploadView, UploadViewSet
+from studio.photos.api import (
+    PhotoViewSet,
+    ShootPhotoUploadView,
+    ShootProgressView,
+    UploadViewSet,
+)
 from studio.schools.api import SchoolClassViewSet, SchoolViewSet, StudentViewSet
 from studio.shoots.api import ShootViewSet
 
@@ -17,5 +22,6 @@ router.register("uploads", UploadViewSet, basename="upload")
 
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),
+    path("shoots/<int:pk>/progress/", ShootProgressView.as_view(), name="shoot-progress"),
     *router.urls,
 ]

@@ -181,7 +181,7 @@ class OrderDownloads:
         return self.reason == "expired"
 
 
-def _unavailable(order, reason, grant=None) -> OrderDownloads:
+def downloads_unavailable(order, reason, grant=None) -> OrderDownloads:
     messages = {
         "unpaid": _("Your photos can be downloaded as soon as the order is paid."),
         "closed": _("This order was refunded or cancelled, so its downloads are closed."),
@@ -195,42 +195,4 @@ def _unavailable(order, reason, grant=None) -> OrderDownloads:
         reason=reason,
         message=messages[reason],
         expires_at=grant.expires_at if grant else None,
-    )
-
-
-def order_downloads(*, order: Order, now: datetime | None = None) -> OrderDownloads | None:
-    """The download block of the family's order page, or None when the order has nothing to
-    download. A paid order without a grant yet gets one here (the payment e-mail may still be
-    on its way)."""
-    if not order_has_digital_items(order=order):
-        return None
-    now = now or timezone.now()
-    if not order.is_downloadable:
-        closed = order.is_closed or order.refunded_total
-        return _unavailable(order, "closed" if closed else "unpaid")
-    grant = DownloadGrant.objects.filter(order=order).first()
-    if grant is None:
-        from .services import download_grant_issue
-
-        grant = download_grant_issue(order=order, now=now)
-    if grant.revoked_at is not None:
-        return _unavailable(order, "revoked", grant)
-    if grant.expires_at <= now:
-        return _unavailable(order, "expired", grant)
-    photos = order_photos(order=order)
-    if not photos:
-        return _unavailable(order, "empty", grant)
-    return OrderDownloads(
-        order=order,
-        available=True,
-        items=[
-            DownloadItem(
-                photo,
-                download_path(grant=grant, item=photo.pk),
-                thumb_path(grant=grant, photo_id=photo.pk),
-            )
-            for photo in photos
-        ],
-        zip_url=download_path(grant=grant, item=ZIP),
-        expires_at=grant.expires_at,
     )

@@ -17,7 +17,15 @@ from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
 from .models import DownloadGrant
-from .selectors import download_path, order_has_digital_items
+from .selectors import (
+    DownloadItem,
+    OrderDownloads,
+    download_path,
+    downloads_unavailable,
+    order_has_digital_items,
+    order_photos,
+    thumb_path,
+)
 
 
 def _expiry(now: datetime.datetime) -> datetime.datetime:
@@ -120,3 +128,39 @@ def download_links_email_send(
         grant.emailed_at = timezone.now()
         grant.save(update_fields=["emailed_at"])
     return 1
+
+
+def order_downloads(*, order: Order, now: datetime.datetime | None = None) -> OrderDownloads | None:
+    """The download block of the family's order page, or None when the order has nothing to
+    download. A paid order without a grant yet gets one here (the payment e-mail may still be
+    on its way), which is why this is a service and not a selector."""
+    if not order_has_digital_items(order=order):
+        return None
+    now = now or timezone.now()
+    if not order.is_downloadable:
+        closed = order.is_closed or order.refunded_total
+        return downloads_unavailable(order, "closed" if closed else "unpaid")
+    grant = DownloadGrant.objects.filter(order=order).first()
+    if grant is None:
+        grant = download_grant_issue(order=order, now=now)
+    if grant.revoked_at is not None:
+        return downloads_unavailable(order, "revoked", grant)
+    if grant.expires_at <= now:
+        return downloads_unavailable(order, "expired", grant)
+    photos = order_photos(order=order)
+    if not photos:
+        return downloads_unavailable(order, "empty", grant)
+    return OrderDownloads(
+        order=order,
+        available=True,
+        items=[
+            DownloadItem(
+                photo,
+                download_path(grant=grant, item=photo.pk),
+                thumb_path(grant=grant, photo_id=photo.pk),
+            )
+            for photo in photos
+        ],
+        zip_url=download_path(grant=grant, item=ZIP),
+        expires_at=grant.expires_at,
+    )

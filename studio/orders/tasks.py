@@ -2,6 +2,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from tenants.selectors import serving_studios
+
 from .emails import fulfilment_email_send, order_reminders_send, payment_received_send
 
 _MAIL_RETRY = {
@@ -31,8 +33,6 @@ def send_order_reminders() -> int:
 @shared_task
 def send_order_reminders_everywhere() -> int:
     """Daily beat fan-out from the public schema into every studio."""
-    from tenants.selectors import serving_studios
-
     studios = list(serving_studios().values_list("schema_name", flat=True))
     for schema_name in studios:
         send_order_reminders.apply_async(schema=schema_name)

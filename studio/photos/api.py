@@ -15,7 +15,7 @@ from studio.schools.models import SchoolClass
 from studio.shoots.selectors import shoots_visible_to
 
 from .models import Photo, Upload
-from .selectors import photos_visible_to
+from .selectors import photos_visible_to, shoot_progress
 from .services.files import upload_temp_dir
 from .services.ingest import photo_ingest_file
 from .services.processing import photo_retry
@@ -240,3 +240,17 @@ class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
         except DjangoValidationError as error:
             raise ValidationError({"chunk": error.messages}) from error
         return Response(UploadSerializer(upload).data)
+
+
+class ShootProgressView(APIView):
+    """``GET /api/shoots/<id>/progress/``: processing counts per status, polled by the picture
+    day's page for live progress."""
+
+    permission_classes = [PolicyPermission]
+    read_action = Action.VIEW_PRODUCTION
+    write_action = Action.VIEW_PRODUCTION
+
+    @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "integer"}}})
+    def get(self, request, pk):
+        shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=pk)
+        return Response(shoot_progress(shoot=shoot))

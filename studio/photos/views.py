@@ -4,38 +4,69 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from studio.core.policy import Action, may, require
-from studio.retouching.services import photos_send_to_retouch
 from studio.schools.models import SchoolClass, Student
+from studio.shoots.models import ShootStatus
 from studio.shoots.selectors import shoots_visible_to
+from studio.shoots.services import ALLOWED_TRANSITIONS, shoot_accepts_uploads
 
 from . import imaging
-from .models import PhotoVersion
-from .selectors import photos_visible_to
+from .models import PhotoStatus, PhotoVersion, RetouchStatus
+from .selectors import photos_selected, photos_visible_to, shoot_progress
 from .services.processing import photo_retry, review_image
 from .services.tagging import photos_assign, photos_tag_from_csv
 
 
-def _selected_photos(request, shoot):
-    ids = [int(i) for i in request.POST.getlist("photos") if i.isdigit()]
-    return photos_visible_to(user=request.user).filter(shoot=shoot, pk__in=ids)
+@login_required
+def picture_day(request, pk):
+    """The picture day's page: its status, upload, processing progress and the photo grid."""
+    require(request.user, Action.VIEW_PRODUCTION)
+    shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=pk)
+    photos = (
+        shoot.photos.select_related("school_class")
+        .prefetch_related("students")
+        .order_by("original_name", "id")
+    )
+    status_filter = request.GET.get("status")
+    if status_filter in PhotoStatus.values:
+        photos = photos.filter(status=status_filter)
+    classes = SchoolClass.objects.filter(school=shoot.school_id).prefetch_related("students")
+    return render(
+        request,
+        "shoots/detail.html",
+        {
+            "shoot": shoot,
+            "photos": photos,
+            "classes": classes,
+            "has_students": Student.objects.filter(school_class__school=shoot.school_id).exists(),
+            "progress": shoot_progress(shoot=shoot),
+            "can_upload": may(request.user, Action.UPLOAD_PHOTOS, shoot)
+            and shoot_accepts_uploads(shoot),
+            "can_manage": may(request.user, Action.MANAGE_SHOOTS),
+            "next_statuses": [ShootStatus(s) for s in ALLOWED_TRANSITIONS[shoot.status]],
+            "retouch_submitted": shoot.photos.filter(
+                retouch_status=RetouchStatus.SUBMITTED
+            ).count(),
+        },
+    )
 
 
 @login_required
 @require_POST
 def photos_bulk_action(request, shoot_id):
-    """The grid's multi-select: tag with a class / students / group, retry, send to retouching."""
+    """The grid's multi-select: tag with a class / students / group, or retry (sending to
+    retouching is the retouching app's, ``retouching:send``, from the same form)."""
     require(request.user, Action.MANAGE_SHOOTS)
     shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=shoot_id)
-    photos = list(_selected_photos(request, shoot))
+    photos = photos_selected(user=request.user, shoot=shoot, ids=request.POST.getlist("photos"))
     if not photos:
         messages.error(request, _("Select at least one photo."))
-        return redirect("shoots:detail", shoot.pk)
+        return redirect("picture_day:detail", shoot.pk)
     action = request.POST.get("action")
     if action == "assign":
         school_class = None
@@ -54,13 +85,6 @@ def photos_bulk_action(request, shoot_id):
             ngettext("%(n)d photo tagged.", "%(n)d photos tagged.", len(photos))
             % {"n": len(photos)},
         )
-    elif action == "retouch":
-        queued = photos_send_to_retouch(photos=photos, actor=request.user)
-        messages.success(
-            request,
-            ngettext("%(n)d photo sent to retouching.", "%(n)d photos sent to retouching.", queued)
-            % {"n": queued},
-        )
     elif action == "retry":
         for photo in photos:
             photo_retry(photo=photo)
@@ -71,7 +95,7 @@ def photos_bulk_action(request, shoot_id):
         )
     else:
         messages.error(request, _("Choose what to do with the selected photos."))
-    return redirect("shoots:detail", shoot.pk)
+    return redirect("picture_day:detail", shoot.pk)
 
 
 @login_required
@@ -83,12 +107,12 @@ def photos_tag_csv(request, shoot_id):
     uploaded = request.FILES.get("mapping")
     if not uploaded:
         messages.error(request, _("Choose a CSV file."))
-        return redirect("shoots:detail", shoot.pk)
+        return redirect("picture_day:detail", shoot.pk)
     result = photos_tag_from_csv(shoot=shoot, data=uploaded.read())
     messages.success(request, _("%(n)d photos tagged from the CSV.") % {"n": result.tagged})
     if result.problems:
         messages.error(request, "; ".join(result.problems[:20]))
-    return redirect("shoots:detail", shoot.pk)
+    return redirect("picture_day:detail", shoot.pk)
 
 
 def _private_file(field_file, download_name):

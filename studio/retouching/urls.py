@@ -10,6 +10,7 @@ urlpatterns = [
     path("batches/<int:pk>/download/", views.batch_download, name="download"),
     path("batches/<int:pk>/upload/", views.batch_upload, name="upload"),
     path("batches/<int:pk>/submit/", views.batch_submit, name="submit"),
+    path("send/<int:shoot_id>/", views.send, name="send"),
     path("review/<int:shoot_id>/", views.review, name="review"),
     path("decide/<int:photo_id>/", views.decide, name="decide"),
 ]

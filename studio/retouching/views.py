@@ -13,13 +13,16 @@ from django.views.decorators.http import require_POST
 from studio.core.policy import Action, may, require
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo, RetouchStatus
+from studio.photos.selectors import photos_selected
 from studio.photos.services.files import upload_temp_dir
 from studio.shoots.models import Shoot
+from studio.shoots.selectors import shoots_visible_to
 
 from .models import RetouchBatch, RetouchEventKind
 from .services import (
     batch_download_entries,
     batch_photos,
+    photos_send_to_retouch,
     retouch_approve,
     retouch_claim_batch,
     retouch_send_back,
@@ -182,3 +185,22 @@ def decide(request, photo_id):
     except ValidationError as error:
         messages.error(request, f"{photo.original_name}: {' '.join(error.messages)}")
     return redirect("retouching:review", photo.shoot_id)
+
+
+@login_required
+@require_POST
+def send(request, shoot_id):
+    """The picture day's grid: the ticked photos go to the retouching queue."""
+    require(request.user, Action.MANAGE_SHOOTS)
+    shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=shoot_id)
+    photos = photos_selected(user=request.user, shoot=shoot, ids=request.POST.getlist("photos"))
+    if not photos:
+        messages.error(request, _("Select at least one photo."))
+        return redirect("picture_day:detail", shoot.pk)
+    queued = photos_send_to_retouch(photos=photos, actor=request.user)
+    messages.success(
+        request,
+        ngettext("%(n)d photo sent to retouching.", "%(n)d photos sent to retouching.", queued)
+        % {"n": queued},
+    )
+    return redirect("picture_day:detail", shoot.pk)

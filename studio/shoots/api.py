@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from studio.core.api import PolicyPermission
 from studio.core.policy import Action
-from studio.photos.selectors import shoot_progress
 
 from .models import Shoot, ShootStatus
 from .selectors import shoots_visible_to
@@ -57,8 +56,3 @@ class ShootViewSet(viewsets.ModelViewSet):
         except DjangoValidationError as error:
             raise ValidationError({"to": error.messages}) from error
         return Response(ShootSerializer(shoot).data)
-
-    @action(detail=True, methods=["get"])
-    def progress(self, request, pk=None):
-        """Processing counts per status, polled by the upload page for live progress."""
-        return Response(shoot_progress(shoot=self.get_object()))

@@ -5,6 +5,5 @@ from . import views
 app_name = "shoots"
 urlpatterns = [
     path("", views.shoot_list, name="list"),
-    path("<int:pk>/", views.shoot_detail, name="detail"),
     path("<int:pk>/status/", views.shoot_change_status, name="status"),
 ]

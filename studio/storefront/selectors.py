@@ -5,9 +5,14 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import access_codes_in_session
+from studio.catalogue.kinds import PackageKind
+from studio.catalogue.models import Package
+from studio.catalogue.selectors import studio_currency
+from studio.catalogue.services.pricing_rules import pricing_rules_for
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_parents_may_see
 
@@ -180,13 +185,6 @@ def shop_offer(*, shoot, now=None) -> ShopOffer | None:
 
 
 def _shop_offer(*, shoot, now=None) -> ShopOffer | None:
-    from django.utils import timezone
-
-    from studio.catalogue.kinds import PackageKind
-    from studio.catalogue.models import Package
-    from studio.catalogue.selectors import studio_currency
-    from studio.catalogue.services.pricing_rules import pricing_rules_for
-
     rules = pricing_rules_for(shoot=shoot, coupon_code=None, now=now or timezone.now())
     if rules is None:
         return None

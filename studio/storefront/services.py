@@ -22,6 +22,7 @@ from studio.catalogue.services.coupons import coupon_redeem, normalise_coupon_co
 from studio.orders.models import Order
 from studio.orders.services import LineInput, order_create
 from studio.payments.providers import enabled_providers
+from studio.photos.models import Photo, PhotoStatus
 from tenants.selectors import current_studio
 
 from .cart import cart_items, cart_price
@@ -268,8 +269,6 @@ def _order_lines(priced) -> list[LineInput]:
 
 
 def _bundle_contents(item: CartItem) -> list[LineInput]:
-    from studio.photos.models import Photo, PhotoStatus
-
     class_photo = None
     contents = []
     for part in item.package.items.all():

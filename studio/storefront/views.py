@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.catalogue.models import Package, Product
-from studio.downloads.selectors import order_downloads
+from studio.downloads.services import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for

@@ -127,7 +127,8 @@ MANAGER_ACTIONS = [
     ("post", "/api/shoots/{shoot}/transition/", {"to": "uploading"}),
     ("patch", "/api/photos/{photo}/", {"is_group": True}),
     ("post", "/staff/shoots/{shoot}/status/", {"to": "uploading"}),
-    ("post", "/staff/photos/shoot/{shoot}/bulk/", {"action": "retouch", "photos": ["{photo}"]}),
+    ("post", "/staff/photos/shoot/{shoot}/bulk/", {"action": "retry", "photos": ["{photo}"]}),
+    ("post", "/staff/retouch/send/{shoot}/", {"photos": ["{photo}"]}),
     ("get", "/staff/retouch/review/{shoot}/", {}),
 ]
 

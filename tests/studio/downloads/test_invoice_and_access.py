@@ -12,8 +12,7 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
-from studio.downloads.selectors import order_downloads
-from studio.downloads.services import download_grant_issue
+from studio.downloads.services import download_grant_issue, order_downloads
 from studio.orders.invoices import invoice_pdf
 from tests.conftest import host_client, logged_in_client
 

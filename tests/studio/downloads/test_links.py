@@ -10,11 +10,11 @@ from django_tenants.utils import schema_context
 
 from studio.downloads.links import ZIP, link_token
 from studio.downloads.models import DownloadGrant
-from studio.downloads.selectors import order_downloads
 from studio.downloads.services import (
     download_grant_issue,
     download_grant_reissue,
     download_grant_revoke,
+    order_downloads,
 )
 from studio.downloads.tasks import download_links_email
 from studio.orders.services import order_move, payment_confirm, payment_create, refund_record
