@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
     path("staff/settings/payments/", include("studio.payments.urls")),
+    path("staff/settings/domains/", include("studio.domains.urls")),
     path("staff/billing/", include("studio.plan.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),

@@ -27,5 +27,6 @@ class StudioAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
-    list_display = ["domain", "tenant", "is_primary"]
+    list_display = ["domain", "tenant", "is_primary", "status", "verified_at"]
+    list_filter = ["status"]
     search_fields = ["domain", "tenant__name"]

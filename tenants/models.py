@@ -134,7 +134,24 @@ class Studio(TenantMixin):
         return self.licence_valid_until is None or self.licence_valid_until > dj_timezone.now()
 
 
+class DomainStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for verification")
+    ACTIVE = "active", _("Active")
+
+
 class Domain(DomainMixin):
+    """A host that serves a studio: ``<slug>.<BASE_DOMAIN>`` (made at sign-up, active), or a
+    custom domain the owner added, which routes nothing until ownership is verified."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=DomainStatus.choices, default=DomainStatus.ACTIVE
+    )
+    verification_token = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from .models import Domain, Studio
+from .models import Domain, DomainStatus, Studio
 
 _NO_STUDIO = "no-studio"
 
@@ -42,7 +42,11 @@ def studio_for_host(*, hostname: str) -> Studio:
         key = _host_cache_key(hostname)
         found = cache.get(key)
         if found is None:
-            domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+            domain = (
+                Domain.objects.select_related("tenant")
+                .filter(domain=hostname, status=DomainStatus.ACTIVE)
+                .first()
+            )
             found = domain.tenant if domain else _NO_STUDIO
             cache.set(key, found, settings.HOST_LOOKUP_CACHE_SECONDS)
     if found == _NO_STUDIO:
@@ -63,7 +67,8 @@ def serving_studios():
 
 
 def studio_primary_host(*, studio: Studio) -> str:
-    domain = studio.domains.filter(is_primary=True).first() or studio.domains.first()
+    active = studio.domains.filter(status=DomainStatus.ACTIVE)
+    domain = active.filter(is_primary=True).first() or active.order_by("pk").first()
     return domain.domain if domain else f"{studio.slug}.{settings.BASE_DOMAIN}"
 
 

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +35,33 @@ def validate_subdomain(value: str) -> str:
             _("“%(slug)s” is reserved. Please choose another.") % {"slug": slug}, code="reserved"
         )
     return slug
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def validate_custom_domain(value: str) -> str:
+    """A studio's own host name (``photos.acme-studio.com``), normalised to lower case: two or
+    more DNS labels, not an address, not under the platform's domain."""
+    host = (value or "").strip().lower().rstrip(".")
+    for prefix in ("https://", "http://"):
+        host = host.removeprefix(prefix)
+    host = host.split("/", 1)[0]
+    base = settings.BASE_DOMAIN.lower()
+    if host == base or host.endswith("." + base):
+        raise ValidationError(
+            _("Addresses under %(base)s are given by Pictureday; add a domain of your own.")
+            % {"base": base},
+            code="platform",
+        )
+    labels = host.split(".")
+    if (
+        len(host) > 253
+        or len(labels) < 2
+        or not all(_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ValidationError(
+            _("Enter a host name such as photos.your-studio.com."), code="invalid"
+        )
+    return host

@@ -68,6 +68,7 @@ TENANT_APPS = [
     "studio.storefront",
     "studio.downloads",
     "studio.plan",
+    "studio.domains",
     "studio.demo",
 ]
 
@@ -283,6 +284,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "operator_console.tasks.licence_notices_send",
         "schedule": 24 * 60 * 60,
     },
+    "custom-domains-check": {"task": "tenants.tasks.custom_domains_check", "schedule": 5 * 60},
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,

@@ -1,0 +1,2 @@
+"""The owner's custom domains page (``/staff/settings/domains/``); the rules live in
+``tenants.domains``."""
