@@ -45,21 +45,40 @@ def platform_host(studio: Studio) -> str:
     return f"{studio.slug}.{settings.BASE_DOMAIN}"
 
 
+def _resolver() -> dns.resolver.Resolver:
+    """The system's resolver, or the one ``CUSTOM_DOMAIN_DNS`` names (``host:port``; the
+    tests' local DNS server)."""
+    configured = settings.CUSTOM_DOMAIN_DNS
+    if not configured:
+        return dns.resolver.Resolver()
+    host, _sep, port = configured.rpartition(":")
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [host]
+    resolver.port = int(port)
+    return resolver
+
+
 def resolve_txt(name: str) -> list[str]:
-    """The TXT strings at ``name`` (empty when there are none). Tests replace this."""
+    """The TXT strings at ``name`` (empty when there are none)."""
     try:
-        answer = dns.resolver.resolve(name, "TXT", lifetime=CHECK_TIMEOUT_SECONDS)
+        answer = _resolver().resolve(name, "TXT", lifetime=CHECK_TIMEOUT_SECONDS)
     except (dns.exception.DNSException, OSError):
         return []
     return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
 
 
 def fetch_token(host: str, token: str) -> str:
-    """What ``host`` serves at the well-known path (empty when unreachable). Tests replace
-    this."""
-    url = f"http://{host}{WELL_KNOWN_PATH}{token}"
+    """What ``host`` serves at the well-known path (empty when unreachable). The host is
+    looked up with the same resolver as the TXT record."""
     try:
-        with urllib.request.urlopen(url, timeout=CHECK_TIMEOUT_SECONDS) as response:  # noqa: S310 - http only
+        address = _resolver().resolve(host, "A", lifetime=CHECK_TIMEOUT_SECONDS)[0].to_text()
+    except (dns.exception.DNSException, OSError, IndexError):
+        return ""
+    request = urllib.request.Request(
+        f"http://{address}{WELL_KNOWN_PATH}{token}", headers={"Host": host}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=CHECK_TIMEOUT_SECONDS) as response:  # noqa: S310 - http only
             return response.read(200).decode("utf-8", "replace").strip()
     except (OSError, ValueError):
         return ""

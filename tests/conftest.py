@@ -263,10 +263,24 @@ def fake_stripe():
     fake.stop()
 
 
-def _started_process_env(shared_media: dict, mail_dir: Path, stripe_api_base: str) -> dict:
+@pytest.fixture(scope="session")
+def fake_dns():
+    """The local DNS server (``tests/fakedns.py``) for the whole session: started processes
+    ask it for custom domains' TXT records."""
+    from tests.fakedns import FakeDns
+
+    server = FakeDns().start()
+    yield server
+    server.stop()
+
+
+def _started_process_env(
+    shared_media: dict, mail_dir: Path, stripe_api_base: str, dns_address: str
+) -> dict:
     return {
         **shared_media,
         "PICTUREDAY_TEST_MAIL_DIR": str(mail_dir),
+        "CUSTOM_DOMAIN_DNS": dns_address,
         "STRIPE_API_BASE": stripe_api_base,
         "STRIPE_SECRET_KEY": STRIPE_TEST_SECRET_KEY,
         "STRIPE_WEBHOOK_SECRET": STRIPE_TEST_WEBHOOK_SECRET,
@@ -318,12 +332,14 @@ def background_process(args: list[str], log: Path, env: dict, stop_timeout: floa
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe):
+def web_server(
+    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe, fake_dns
+):
     """gunicorn serving the test database on a free port; yields the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url)
+    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address)
     with background_process([*args, "--workers", "2", "--threads", "2"], log, env) as process:
         try:
             wait_for_port(port, process)
@@ -335,14 +351,14 @@ def web_server(django_db_setup, tmp_path_factory, shared_media, shared_mail_dir,
 
 @pytest.fixture(scope="session")
 def celery_worker_process(
-    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe
+    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe, fake_dns
 ):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url)
+    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address)
     with background_process([*args, "-Q", queue, *flags], log, env) as process:
         yield process, log
 

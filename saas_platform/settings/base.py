@@ -291,6 +291,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The DNS server custom-domain checks ask (``host:port``); empty = the system's resolvers.
+CUSTOM_DOMAIN_DNS = os.environ.get("CUSTOM_DOMAIN_DNS", "")
+
 # Platform operators told about sign-ups and expiring licences (comma-separated e-mails).
 OPERATOR_EMAILS = [
     email.strip() for email in os.environ.get("OPERATOR_EMAILS", "").split(",") if email.strip()

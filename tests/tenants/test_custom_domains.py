@@ -21,23 +21,21 @@ from tenants.domains import (
 from tenants.models import Domain, DomainStatus
 from tenants.selectors import host_cache_forget, studio_url
 from tests.conftest import host_client, logged_in_client
+from tests.fakedns import FakeDns
 
 HOST = "photos.acme-studio.com"
 
 
 @pytest.fixture
-def dns(monkeypatch):
-    """A resolver stub: TXT answers by name, and the token each host serves over HTTP."""
-
-    class Stub:
-        txt: dict[str, list[str]] = {}
-        served: dict[str, str] = {}
-
-    stub = Stub()
-    stub.txt, stub.served = {}, {}
-    monkeypatch.setattr(domains, "resolve_txt", lambda name: stub.txt.get(name, []))
-    monkeypatch.setattr(domains, "fetch_token", lambda host, token: stub.served.get(host, ""))
-    yield stub
+def dns(monkeypatch, settings):
+    """A local DNS server answering TXT from ``dns.txt`` (through dnspython's real resolver),
+    and the token each host serves over HTTP from ``dns.served``."""
+    server = FakeDns().start()
+    settings.CUSTOM_DOMAIN_DNS = server.address
+    server.served = {}
+    monkeypatch.setattr(domains, "fetch_token", lambda host, token: server.served.get(host, ""))
+    yield server
+    server.stop()
     host_cache_forget(hostnames=[HOST])
 
 
@@ -155,6 +153,7 @@ def test_the_periodic_check_activates_every_verified_pending_domain(alpha, beta,
     dns.txt = txt_record(a)
 
     assert custom_domains_check_pending() == 1
+    assert sorted(dns.asked) == ["_pictureday.beta-photos.example.org", f"_pictureday.{HOST}"]
 
     statuses = dict(Domain.objects.filter(pk__in=[a.pk, b.pk]).values_list("domain", "status"))
     assert statuses == {HOST: "active", "beta-photos.example.org": "pending"}
