@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -10,13 +11,22 @@ from studio.core.policy import Action
 
 from .models import Shoot, ShootStatus
 from .selectors import shoots_visible_to
-from .services import shoot_create, shoot_transition
+from .services import shoot_create, shoot_transition, shoot_update
 
 
 class ShootSerializer(serializers.ModelSerializer):
     class Meta:
         model = Shoot
-        fields = ["id", "school", "name", "date", "photographers", "sales_deadline", "status"]
+        fields = [
+            "id",
+            "school",
+            "name",
+            "date",
+            "photographers",
+            "sales_deadline",
+            "notes",
+            "status",
+        ]
         read_only_fields = ["status"]
 
     def create(self, validated_data):
@@ -26,7 +36,16 @@ class ShootSerializer(serializers.ModelSerializer):
             date=validated_data["date"],
             sales_deadline=validated_data.get("sales_deadline"),
             photographers=validated_data.get("photographers", ()),
+            notes=validated_data.get("notes", ""),
         )
+
+    def update(self, instance, validated_data):
+        """Every writable field goes through ``shoot_update`` (a moved deadline moves the
+        codes); a picture day stays with its school."""
+        if "school" in validated_data and validated_data["school"] != instance.school:
+            raise ValidationError({"school": [_("A picture day stays with its school.")]})
+        validated_data.pop("school", None)
+        return shoot_update(shoot=instance, **validated_data)
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -20,10 +20,22 @@ class ShootForm(forms.ModelForm):
 
     class Meta:
         model = Shoot
-        fields = ["school", "name", "date", "sales_deadline", "photographers"]
+        fields = ["school", "name", "date", "sales_deadline", "photographers", "notes"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "sales_deadline": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
+
+
+class ShootEditForm(ShootForm):
+    """The same fields without the school: a picture day stays with its school."""
+
+    class Meta(ShootForm.Meta):
+        fields = ["name", "date", "sales_deadline", "photographers", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["school"]
+        self.fields["notes"].widget.attrs["rows"] = 3

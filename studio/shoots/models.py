@@ -22,6 +22,9 @@ class Shoot(models.Model):
         settings.AUTH_USER_MODEL, related_name="shoots", blank=True, verbose_name=_("photographers")
     )
     sales_deadline = models.DateTimeField(_("sales deadline"), null=True, blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("For the staff: where to meet, what to bring.")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ShootStatus.choices, default=ShootStatus.PLANNED
     )

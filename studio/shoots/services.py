@@ -21,9 +21,43 @@ ACCEPTS_UPLOADS = frozenset({S.PLANNED, S.UPLOADING, S.RETOUCHING, S.IN_REVIEW})
 
 
 @transaction.atomic
-def shoot_create(*, school, name: str, date, sales_deadline=None, photographers=()) -> Shoot:
-    shoot = Shoot.objects.create(school=school, name=name, date=date, sales_deadline=sales_deadline)
+def shoot_create(
+    *, school, name: str, date, sales_deadline=None, photographers=(), notes: str = ""
+) -> Shoot:
+    shoot = Shoot.objects.create(
+        school=school, name=name, date=date, sales_deadline=sales_deadline, notes=notes
+    )
     shoot.photographers.set(photographers)
+    return shoot
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def shoot_update(
+    *,
+    shoot: Shoot,
+    name=_UNCHANGED,
+    date=_UNCHANGED,
+    sales_deadline=_UNCHANGED,
+    photographers=_UNCHANGED,
+    notes=_UNCHANGED,
+) -> Shoot:
+    """Edits a picture day (the staff page and the API alike); only the given fields change.
+    A moved sales deadline goes through ``shoot_set_sales_deadline``, so the codes follow."""
+    shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
+    changed = []
+    for field, value in (("name", name), ("date", date), ("notes", notes)):
+        if value is not _UNCHANGED and getattr(shoot, field) != value:
+            setattr(shoot, field, value)
+            changed.append(field)
+    if changed:
+        shoot.save(update_fields=changed)
+    if photographers is not _UNCHANGED:
+        shoot.photographers.set(photographers)
+    if sales_deadline is not _UNCHANGED and sales_deadline != shoot.sales_deadline:
+        shoot = shoot_set_sales_deadline(shoot=shoot, sales_deadline=sales_deadline)
     return shoot
 
 

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.core.policy import Action, may, require
 
-from .forms import ShootForm
+from .forms import ShootEditForm, ShootForm
 from .selectors import shoots_visible_to
-from .services import shoot_create, shoot_transition
+from .services import shoot_create, shoot_transition, shoot_update
 
 
 @login_required
@@ -25,6 +26,7 @@ def shoot_list(request):
                 date=data["date"],
                 sales_deadline=data["sales_deadline"],
                 photographers=data["photographers"],
+                notes=data["notes"],
             )
             return redirect("picture_day:detail", shoot.pk)
     shoots = shoots_visible_to(user=request.user)
@@ -41,3 +43,16 @@ def shoot_change_status(request, pk):
     except (ValidationError, KeyError, ValueError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect("picture_day:detail", shoot.pk)
+
+
+@login_required
+def shoot_edit(request, pk):
+    """Date, sales deadline (the codes follow it), photographers and notes."""
+    require(request.user, Action.MANAGE_SHOOTS)
+    shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=pk)
+    form = ShootEditForm(request.POST or None, instance=shoot)
+    if request.method == "POST" and form.is_valid():
+        shoot_update(shoot=shoot, **form.cleaned_data)
+        messages.success(request, _("Picture day saved."))
+        return redirect("picture_day:detail", shoot.pk)
+    return render(request, "shoots/edit.html", {"shoot": shoot, "form": form})
