@@ -191,7 +191,7 @@ class TierForm(forms.Form):
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [
-            (f"kind:{value}", _("Every %(kind)s") % {"kind": label})
+            (f"kind:{value}", _("Every %(kind)s") % {"kind": str(label).lower()})
             for value, label in ProductKind.choices
         ] + [(f"product:{p.pk}", p.name) for p in products]
         self.products = {p.pk: p for p in products}
