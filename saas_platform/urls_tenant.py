@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/schools/", include("studio.schools.urls")),
     path("staff/shoots/", include("studio.shoots.urls")),
     path("staff/shoots/", include("studio.photos.picture_day_urls")),
+    path("staff/catalogue/", include("studio.catalogue.urls")),
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),

@@ -3,6 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from studio.catalogue.api import (
+    CouponViewSet,
+    PackageViewSet,
+    PriceSheetViewSet,
+    ProductViewSet,
+)
 from studio.photos.api import (
     PhotoViewSet,
     ShootPhotoUploadView,
@@ -19,6 +25,10 @@ router.register("students", StudentViewSet, basename="student")
 router.register("shoots", ShootViewSet, basename="shoot")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("uploads", UploadViewSet, basename="upload")
+router.register("catalogue/products", ProductViewSet, basename="product")
+router.register("catalogue/price-sheets", PriceSheetViewSet, basename="pricesheet")
+router.register("catalogue/packages", PackageViewSet, basename="package")
+router.register("catalogue/coupons", CouponViewSet, basename="coupon")
 
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),

@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW_PRODUCTION = "view_production"
     MANAGE_SCHOOLS = "manage_schools"
     MANAGE_SHOOTS = "manage_shoots"
+    MANAGE_CATALOGUE = "manage_catalogue"
     UPLOAD_PHOTOS = "upload_photos"
     RETOUCH_PHOTOS = "retouch_photos"
     REVIEW_RETOUCH = "review_retouch"
@@ -40,6 +41,7 @@ _MANAGER_ACTIONS = {
     Action.VIEW_PRODUCTION,
     Action.MANAGE_SCHOOLS,
     Action.MANAGE_SHOOTS,
+    Action.MANAGE_CATALOGUE,
     Action.UPLOAD_PHOTOS,
     Action.REVIEW_RETOUCH,
     Action.PUBLISH_GALLERY,

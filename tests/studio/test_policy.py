@@ -18,6 +18,7 @@ manage_billing             y      -         -           -         -        -
 manage_staff               y      -         -           -         -        -
 manage_schools             y      y         -           -         -        -
 manage_shoots              y      y         -           -         -        -
+manage_catalogue           y      y         -           -         -        -
 upload_photos              y      y         y           -         -        -
 retouch_photos             -      -         -           y         -        -
 review_retouch             y      y         -           -         -        -

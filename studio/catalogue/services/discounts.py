@@ -87,3 +87,13 @@ def sibling_discount_set(*, sheet: PriceSheet, percent_off) -> SiblingDiscount |
         sheet=sheet, defaults={"percent_off": percent}
     )
     return discount
+
+
+@transaction.atomic
+def quantity_tier_delete(*, tier: QuantityTier) -> None:
+    QuantityTier.objects.filter(pk=tier.pk).delete()
+
+
+@transaction.atomic
+def early_bird_delete(*, early_bird: EarlyBird) -> None:
+    EarlyBird.objects.filter(pk=early_bird.pk).delete()

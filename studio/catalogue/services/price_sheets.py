@@ -4,7 +4,18 @@ day (the picture day's sheet wins; see ``selectors.price_sheet_for``)."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from studio.catalogue.models import PriceSheet, PriceSheetAttachment, PriceSheetItem, Product
+from studio.catalogue.models import (
+    EarlyBird,
+    FreeItem,
+    Package,
+    PackageItem,
+    PriceSheet,
+    PriceSheetAttachment,
+    PriceSheetItem,
+    Product,
+    QuantityTier,
+    SiblingDiscount,
+)
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
@@ -61,3 +72,62 @@ def price_sheet_item_set(*, sheet: PriceSheet, product: Product, price) -> Price
 def price_sheet_item_remove(*, sheet: PriceSheet, product: Product) -> bool:
     deleted, _rows = PriceSheetItem.objects.filter(sheet=sheet, product=product).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def price_sheet_duplicate(*, sheet: PriceSheet, name: str) -> PriceSheet:
+    """A copy of ``sheet`` for a new season: its prices, packages with their contents,
+    quantity tiers, early-birds, free items and sibling discount, in the same currency.
+    The copy is attached to nothing (attach it where it sells); coupons are studio-wide and
+    stay as they are."""
+    sheet = PriceSheet.objects.get(pk=sheet.pk)
+    copy = PriceSheet.objects.create(name=clean_name(name), currency=sheet.currency)
+    PriceSheetItem.objects.bulk_create(
+        PriceSheetItem(sheet=copy, product_id=item.product_id, price=item.price)
+        for item in sheet.items.all()
+    )
+    for package in sheet.packages.prefetch_related("items"):
+        package_copy = Package.objects.create(
+            sheet=copy,
+            name=package.name,
+            description=package.description,
+            kind=package.kind,
+            price=package.price,
+            active=package.active,
+        )
+        PackageItem.objects.bulk_create(
+            PackageItem(
+                package=package_copy,
+                product_id=item.product_id,
+                quantity=item.quantity,
+                class_photo=item.class_photo,
+            )
+            for item in package.items.all()
+        )
+    QuantityTier.objects.bulk_create(
+        QuantityTier(
+            sheet=copy,
+            product_id=tier.product_id,
+            product_kind=tier.product_kind,
+            min_quantity=tier.min_quantity,
+            percent_off=tier.percent_off,
+        )
+        for tier in sheet.quantity_tiers.all()
+    )
+    EarlyBird.objects.bulk_create(
+        EarlyBird(sheet=copy, until=rule.until, percent_off=rule.percent_off)
+        for rule in sheet.early_birds.all()
+    )
+    FreeItem.objects.bulk_create(
+        FreeItem(
+            sheet=copy,
+            product_id=rule.product_id,
+            product_kind=rule.product_kind,
+            quantity_per_child=rule.quantity_per_child,
+        )
+        for rule in sheet.free_items.all()
+    )
+    sibling = SiblingDiscount.objects.filter(sheet=sheet).first()
+    if sibling is not None:
+        SiblingDiscount.objects.create(sheet=copy, percent_off=sibling.percent_off)
+    return copy

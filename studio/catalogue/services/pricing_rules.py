@@ -3,7 +3,7 @@ no models: the rules of a picture day's price sheet as plain values."""
 
 from datetime import datetime
 
-from studio.catalogue.models import ProductOption, SiblingDiscount
+from studio.catalogue.models import PriceSheet, ProductOption, SiblingDiscount
 from studio.catalogue.pricing import (
     EarlyBirdRule,
     FreeItemRule,
@@ -25,6 +25,13 @@ def pricing_rules_for(*, shoot, coupon_code: str | None, now: datetime) -> Prici
     sheet = price_sheet_for(shoot=shoot)
     if sheet is None:
         return None
+    return pricing_rules_for_sheet(sheet=sheet, coupon_code=coupon_code, now=now)
+
+
+def pricing_rules_for_sheet(
+    *, sheet: PriceSheet, coupon_code: str | None, now: datetime
+) -> PricingRules:
+    """The rules of ``sheet`` itself (the staff's preview prices a sheet not yet attached)."""
     items = list(sheet.items.select_related("product").filter(product__active=True))
     product_ids = [item.product_id for item in items]
     options = ProductOption.objects.filter(product_id__in=product_ids, active=True)

@@ -4,11 +4,20 @@ price sheet of the studio prices."""
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from studio.catalogue.kinds import PHOTO_KINDS, ProductKind
-from studio.catalogue.models import PRINT_SIZE_PATTERN, Product, ProductOption
+from studio.catalogue.models import (
+    PRINT_SIZE_PATTERN,
+    FreeItem,
+    PackageItem,
+    Product,
+    ProductOption,
+    QuantityTier,
+)
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
@@ -110,3 +119,48 @@ def product_option_update(
         option.active = active
     option.save()
     return option
+
+
+def product_uses(product: Product) -> list[str]:
+    """Why ``product`` cannot be deleted: the price sheets, packages and discounts that name
+    it. Orders that sold it are found when deleting (their lines protect it)."""
+    reasons = []
+    sheets = sorted({item.sheet.name for item in product.sheet_items.select_related("sheet")})
+    if sheets:
+        reasons.append(_("It has a price on: %(sheets)s.") % {"sheets": ", ".join(sheets)})
+    packages = sorted(
+        {
+            item.package.name
+            for item in PackageItem.objects.filter(product=product).select_related("package")
+        }
+    )
+    if packages:
+        reasons.append(_("It is in the packages: %(names)s.") % {"names": ", ".join(packages)})
+    if (
+        QuantityTier.objects.filter(product=product).exists()
+        or FreeItem.objects.filter(product=product).exists()
+    ):
+        reasons.append(_("A discount of a price sheet is for this product."))
+    return reasons
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Deletes a product nothing uses. One on a price sheet, in a package or discount, or
+    already sold (an order line points at it) is refused with the reason: archive it
+    instead (``product_update(active=False)``), so history keeps what was sold."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    reasons = product_uses(product)
+    if reasons:
+        raise ValidationError(
+            " ".join([*reasons, _("Archive it instead: it stays on past orders.")]),
+            code="in_use",
+        )
+    try:
+        with transaction.atomic():
+            product.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("It has already been sold, and orders keep what they sold. Archive it instead."),
+            code="sold",
+        ) from None

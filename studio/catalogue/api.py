@@ -1,0 +1,327 @@
+"""The catalogue over the API (owners and managers, ``MANAGE_CATALOGUE``): products, price
+sheets with their prices, attachments, duplicates and a priced sample cart, packages and
+coupons. Every write goes through the same services as the staff pages, so the same rules
+hold (a product in use is not deleted; a price fits the sheet's currency)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from studio.core.api import PolicyPermission
+from studio.core.policy import Action
+from studio.schools.models import School
+from studio.shoots.models import Shoot
+
+from .kinds import CouponKind, PackageKind
+from .models import Coupon, Package, PriceSheet, PriceSheetAttachment, PriceSheetItem, Product
+from .services import coupons, packages, price_sheets, products
+from .services.preview import MAX_CHILDREN, MAX_QUANTITY, SampleCart, price_sheet_preview
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise ValidationError(detail) from error
+
+
+class _CatalogueViewSet(viewsets.GenericViewSet):
+    permission_classes = [PolicyPermission]
+    read_action = write_action = Action.MANAGE_CATALOGUE
+
+
+# --- products ------------------------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "kind", "name", "print_size", "requires_photo", "active"]
+        read_only_fields = ["requires_photo"]
+        # the services check the shape (a print's size, the kinds)
+        extra_kwargs = {"print_size": {"validators": []}, "active": {"default": True}}
+
+
+class ProductViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    _CatalogueViewSet,
+):
+    """Products; ``DELETE`` is refused (400, with the reason) for a product a price sheet,
+    package, discount or order uses: set ``active`` false to archive it instead."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    filterset_fields = ["kind", "active"]
+
+    def perform_create(self, serializer):
+        serializer.instance = _call(products.product_create, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("kind", None)  # what a product is never changes
+        serializer.instance = _call(products.product_update, product=serializer.instance, **data)
+
+    def perform_destroy(self, instance):
+        _call(products.product_delete, product=instance)
+
+
+# --- price sheets --------------------------------------------------------------------------
+
+
+class PriceSheetItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceSheetItem
+        fields = ["product", "price"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceSheetAttachment
+        fields = ["id", "school", "shoot"]
+
+
+class PriceSheetSerializer(serializers.ModelSerializer):
+    items = PriceSheetItemSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PriceSheet
+        fields = ["id", "name", "currency", "items", "attachments"]
+        read_only_fields = ["currency"]
+
+
+class PriceSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    price = serializers.CharField(allow_null=True, help_text="null takes it off the sheet")
+
+
+class DuplicateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+
+
+class AttachSerializer(serializers.Serializer):
+    school = serializers.PrimaryKeyRelatedField(
+        queryset=School.objects.all(), required=False, allow_null=True
+    )
+    shoot = serializers.PrimaryKeyRelatedField(
+        queryset=Shoot.objects.all(), required=False, allow_null=True
+    )
+
+
+class PreviewRequestSerializer(serializers.Serializer):
+    children = serializers.IntegerField(min_value=1, max_value=MAX_CHILDREN, default=1)
+    product = serializers.IntegerField(required=False, allow_null=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    package = serializers.IntegerField(required=False, allow_null=True)
+    coupon = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    child_id = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
+    adjustments = serializers.SerializerMethodField()
+    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    def get_adjustments(self, line) -> list[dict]:
+        return [{"label": a.label, "amount": str(a.amount)} for a in line.adjustments]
+
+
+class PreviewSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    lines = PreviewLineSerializer(many=True)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    coupon_message = serializers.CharField()
+
+
+class PriceSheetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogueViewSet,
+):
+    """Price sheets (in the studio's currency). Changing one never changes an order already
+    placed: order lines keep their prices."""
+
+    queryset = PriceSheet.objects.prefetch_related("items", "attachments")
+    serializer_class = PriceSheetSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = _call(
+            price_sheets.price_sheet_create, name=serializer.validated_data["name"]
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = _call(
+            price_sheets.price_sheet_update,
+            sheet=serializer.instance,
+            name=serializer.validated_data.get("name", serializer.instance.name),
+        )
+
+    def _sheet_response(self, sheet, code=status.HTTP_200_OK):
+        sheet = self.get_queryset().get(pk=sheet.pk)
+        return Response(PriceSheetSerializer(sheet).data, status=code)
+
+    @extend_schema(request=PriceSerializer, responses=PriceSheetSerializer)
+    @action(detail=True, methods=["post"])
+    def prices(self, request, pk=None):
+        """Sets one product's price on the sheet (``null`` removes it)."""
+        sheet = self.get_object()
+        data = PriceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product, price = data.validated_data["product"], data.validated_data["price"]
+        if price is None:
+            _call(price_sheets.price_sheet_item_remove, sheet=sheet, product=product)
+        else:
+            _call(price_sheets.price_sheet_item_set, sheet=sheet, product=product, price=price)
+        return self._sheet_response(sheet)
+
+    @extend_schema(request=DuplicateSerializer, responses={201: PriceSheetSerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request, pk=None):
+        """A copy for a new season: prices, packages and discounts, attached to nothing."""
+        sheet = self.get_object()
+        data = DuplicateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        copy = _call(price_sheets.price_sheet_duplicate, sheet=sheet, **data.validated_data)
+        return self._sheet_response(copy, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttachSerializer, responses=PriceSheetSerializer)
+    @action(detail=True, methods=["post"])
+    def attach(self, request, pk=None):
+        """Sells with this sheet at a school or a picture day (the picture day's wins)."""
+        sheet = self.get_object()
+        data = AttachSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(
+            price_sheets.price_sheet_attach,
+            sheet=sheet,
+            school=data.validated_data.get("school"),
+            shoot=data.validated_data.get("shoot"),
+        )
+        return self._sheet_response(sheet)
+
+    @extend_schema(request=PreviewRequestSerializer, responses=PreviewSerializer)
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """A sample cart priced by ``price_cart`` with this sheet's rules."""
+        sheet = self.get_object()
+        data = PreviewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sample = SampleCart(
+            children=data.validated_data["children"],
+            product_id=data.validated_data.get("product"),
+            quantity=data.validated_data["quantity"],
+            package_id=data.validated_data.get("package"),
+            coupon_code=data.validated_data["coupon"],
+        )
+        priced = price_sheet_preview(sheet=sheet, sample=sample, now=timezone.now())
+        return Response(PreviewSerializer(priced).data)
+
+
+# --- packages and coupons ------------------------------------------------------------------
+
+
+class PackageItemSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    class_photo = serializers.BooleanField(default=False)
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    items = PackageItemSerializer(many=True, required=False)
+    kind = serializers.ChoiceField(choices=PackageKind.choices)
+
+    class Meta:
+        model = Package
+        fields = ["id", "sheet", "name", "kind", "price", "description", "active", "items"]
+        validators = []  # the services check the name is unique on its sheet
+        extra_kwargs = {"active": {"default": True}}
+
+
+class PackageViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogueViewSet,
+):
+    """Packages of a sheet; stop selling one with ``active`` false (orders keep it)."""
+
+    queryset = Package.objects.prefetch_related("items")
+    serializer_class = PackageSerializer
+    filterset_fields = ["sheet", "kind", "active"]
+
+    @staticmethod
+    def _items(data):
+        return [packages.PackageItemInput(**item) for item in data]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["items"] = self._items(data.get("items", []))
+        serializer.instance = _call(packages.package_create, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("sheet", None)
+        data.pop("kind", None)
+        if "items" in data:
+            data["items"] = self._items(data["items"])
+        serializer.instance = _call(packages.package_update, package=serializer.instance, **data)
+
+
+class CouponSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=CouponKind.choices)
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "value",
+            "min_subtotal",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "uses",
+            "active",
+        ]
+        read_only_fields = ["uses"]
+        validators = []
+        extra_kwargs = {"code": {"validators": []}, "active": {"default": True}}
+
+
+class CouponViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogueViewSet,
+):
+    """Studio-wide coupon codes; the code and the count of uses never change."""
+
+    queryset = Coupon.objects.all()
+    serializer_class = CouponSerializer
+    filterset_fields = ["active"]
+
+    def perform_create(self, serializer):
+        serializer.instance = _call(coupons.coupon_create, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("code", None)
+        serializer.instance = _call(coupons.coupon_update, coupon=serializer.instance, **data)
