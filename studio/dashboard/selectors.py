@@ -1,9 +1,18 @@
-from django.db.models import Count
+from dataclasses import dataclass
 
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from saas_platform.accounts.models import Role
+from studio.catalogue.models import PriceSheetAttachment
 from studio.core.policy import Action, may
 from studio.orders.selectors import orders_today_summary
-from studio.schools.models import SchoolClass, Student
+from studio.payments.providers import enabled_providers
+from studio.photos.models import Photo, RetouchStatus
+from studio.schools.models import School, SchoolClass, Student
 from studio.schools.selectors import schools_visible_to
+from studio.shoots.models import Shoot, ShootStatus
 from tenants.selectors import current_studio, studio_tzinfo
 
 
@@ -17,3 +26,73 @@ def dashboard_summary(*, user) -> dict:
         studio = current_studio()
         summary["orders"] = orders_today_summary(currency=studio.currency, tz=studio_tzinfo(studio))
     return summary
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    title: str
+    done: bool
+    url: str
+
+
+def first_day_checklist(*, studio) -> list[ChecklistStep]:
+    """A new studio's way to its first sale, each step ticked by the data itself (nothing to
+    mark by hand): school → roster → prices → payments → picture day → photos → published."""
+    school = School.objects.order_by("pk").first()
+    shoot = Shoot.objects.order_by("pk").first()
+    shoot_url = reverse("picture_day:detail", args=[shoot.pk]) if shoot else reverse("shoots:list")
+    return [
+        ChecklistStep("school", _("Add a school"), school is not None, reverse("schools:list")),
+        ChecklistStep(
+            "roster",
+            _("Import the roster"),
+            Student.objects.exists(),
+            reverse("schools:import", args=[school.pk]) if school else reverse("schools:list"),
+        ),
+        ChecklistStep(
+            "prices",
+            _("Set your prices"),
+            PriceSheetAttachment.objects.filter(sheet__items__isnull=False).exists(),
+            reverse("catalogue:index"),
+        ),
+        ChecklistStep(
+            "payments",
+            _("Connect card payments or choose offline methods"),
+            bool(enabled_providers(studio)),
+            reverse("payments:settings"),
+        ),
+        ChecklistStep(
+            "shoot", _("Create a picture day"), shoot is not None, reverse("shoots:list")
+        ),
+        ChecklistStep("upload", _("Upload the photos"), Photo.objects.exists(), shoot_url),
+        ChecklistStep(
+            "publish",
+            _("Publish the gallery"),
+            Shoot.objects.filter(status__in=[ShootStatus.PUBLISHED, ShootStatus.CLOSED]).exists(),
+            shoot_url,
+        ),
+    ]
+
+
+def own_work(*, user) -> dict:
+    """What a photographer or a retoucher has to do (their dashboard shows this instead of
+    the studio's figures)."""
+    if user.role == Role.PHOTOGRAPHER:
+        shoots = (
+            Shoot.objects.filter(photographers=user)
+            .exclude(status=ShootStatus.CLOSED)
+            .select_related("school")
+            .annotate(photo_count=Count("photos"))
+            .order_by("date", "pk")
+        )
+        return {"shoots": list(shoots)}
+    if user.role == Role.RETOUCHER:
+        return {
+            "queued": Photo.objects.filter(retouch_status=RetouchStatus.QUEUED).count(),
+            "mine": Photo.objects.filter(
+                retouch_batch__retoucher=user,
+                retouch_status__in=[RetouchStatus.CLAIMED, RetouchStatus.SENT_BACK],
+            ).count(),
+        }
+    return {}

@@ -9,7 +9,7 @@ from saas_platform.accounts.models import Role, User
 from studio.core.policy import STAFF_ROLES, Action, may, require
 
 from .forms import InviteForm
-from .selectors import dashboard_summary
+from .selectors import dashboard_summary, first_day_checklist, own_work
 from .services import staff_deactivate, staff_invite
 
 
@@ -18,12 +18,20 @@ def dashboard(request):
     if request.user.role == Role.PARENT:
         return redirect("access:enter")
     require(request.user, Action.VIEW_DASHBOARD)
+    checklist = []
+    if may(request.user, Action.MANAGE_SCHOOLS):
+        checklist = first_day_checklist(studio=request.tenant)
     return render(
         request,
         "studio/dashboard.html",
         {
             "summary": dashboard_summary(user=request.user),
             "can_manage_schools": may(request.user, Action.MANAGE_SCHOOLS),
+            "can_see_licence": may(request.user, Action.MANAGE_BILLING),
+            # shown until every step is done, then out of the way
+            "checklist": checklist if not all(step.done for step in checklist) else [],
+            "checklist_done": sum(step.done for step in checklist),
+            "own_work": own_work(user=request.user),
         },
     )
 
