@@ -20,6 +20,15 @@ class Role(models.TextChoices):
     PARENT = "parent", _("Parent")
 
 
+# The roles an API token may act with, by its creator's role: never higher than the creator's.
+# Checked when a token is issued and again on every use, so a token stops working once its
+# creator's role no longer covers it.
+API_TOKEN_SCOPES: dict[str, tuple[str, ...]] = {
+    Role.OWNER: (Role.OWNER, Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER),
+    Role.MANAGER: (Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER),
+}
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -90,12 +99,14 @@ class LoginToken(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for tools. Only its hash is stored; it works on its own schema only."""
+    """A bearer token for tools. Only its hash is stored; it works on its own schema only, and
+    acts with its ``role`` (no higher than its creator's, see ``API_TOKEN_SCOPES``)."""
 
     token_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(max_length=8)
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     schema_name = models.CharField(max_length=63)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
