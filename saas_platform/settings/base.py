@@ -55,6 +55,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "saas_platform.accounts",
     "studio.core",
+    "studio.audit",
     "studio.dashboard",
     "studio.schools",
     "studio.shoots",

@@ -17,6 +17,7 @@ class Action(StrEnum):
     MANAGE_STUDIO_SETTINGS = "manage_studio_settings"
     MANAGE_BILLING = "manage_billing"
     MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_PRODUCTION = "view_production"
     MANAGE_SCHOOLS = "manage_schools"
     MANAGE_SHOOTS = "manage_shoots"
@@ -58,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_BILLING,
             Action.MANAGE_STAFF,
             Action.VIEW_STUDIO_REPORTS,
+            Action.VIEW_AUDIT_LOG,
         }
     ),
     Role.MANAGER: frozenset(_MANAGER_ACTIONS),
@@ -139,3 +141,4 @@ def may(user, action: Action, obj=None) -> bool:
 def require(user, action: Action, obj=None) -> None:
     if not may(user, action, obj):
         raise PermissionDenied(action.value)
+
