@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/billing/", include("studio.plan.urls")),
+    path("staff/tokens/", include("studio.api_tokens.urls")),
     path("staff/audit/", include("studio.audit.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),

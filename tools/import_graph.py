@@ -31,6 +31,7 @@ STUDIO_RANKS = {
     "dashboard": 7,
     "plan": 7,
     "storefront": 7,
+    "api_tokens": 7,
     "demo": 8,
 }
 

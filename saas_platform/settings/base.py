@@ -57,6 +57,7 @@ TENANT_APPS = [
     "studio.core",
     "studio.audit",
     "studio.dashboard",
+    "studio.api_tokens",
     "studio.schools",
     "studio.shoots",
     "studio.photos",
