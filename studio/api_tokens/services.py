@@ -40,6 +40,6 @@ def api_token_withdraw(*, actor: User, token: ApiToken) -> ApiToken:
         actor=actor,
         kind=AuditKind.API_TOKEN_REVOKED,
         subject=token.name,
-        changes=[{"field": "revoked_at", "old": None, "new": token.revoked_at.isoformat()}],
+        changes=[{"field": "role", "old": token.role, "new": None}],
     )
     return token
