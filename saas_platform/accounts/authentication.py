@@ -9,7 +9,7 @@ class SchemaBoundTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer pd_…``; a token issued in another studio is simply unknown.
 
     The request acts with the token's role: the user is loaded for this request only and
-    carries the token's role in memory (it is never saved), so the policy and every selector
+    carries the token's role in memory (``User.save`` refuses to write it), so the policy and every selector
     that reads ``user.role`` see the narrower scope."""
 
     keyword = "Bearer"
@@ -24,7 +24,7 @@ class SchemaBoundTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         user = token.user
-        user.role = token.role
+        user.role = user.role_of_token = token.role  # the model refuses to save this role
         return user, token
 
     def authenticate_header(self, request):

@@ -76,6 +76,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs):
+        # A user loaded for an API request carries its token's role in memory only
+        # (``authentication.py``); writing it back would change the person's role for good.
+        if self.__dict__.get("role_of_token") is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "role" in update_fields:
+                raise ValueError("a token-scoped user cannot save its role; load the user afresh")
+        super().save(*args, **kwargs)
+
     def get_full_name(self):
         return self.full_name or self.email
 

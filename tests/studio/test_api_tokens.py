@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from saas_platform.accounts.authentication import SchemaBoundTokenAuthentication
 from saas_platform.accounts.models import ApiToken, Role, User
 from studio.api_tokens.services import api_token_issue, api_token_withdraw
 from studio.audit.models import AuditEntry, AuditKind
@@ -158,6 +160,26 @@ def test_a_token_acts_with_its_role_not_its_creators(alpha):
     assert api(alpha, as_manager).post("/api/schools/", {"name": "Yes"}).status_code == 201
     with schema_context(alpha.schema):
         assert User.objects.get(pk=owner.pk).role == Role.OWNER
+
+
+def test_a_token_scoped_user_cannot_save_the_tokens_role(in_alpha, alpha):
+    owner = User.objects.get(email=alpha.owner_email)
+    _token, raw = api_token_issue(actor=owner, name="p", role=Role.PHOTOGRAPHER)
+    request = RequestFactory().get("/api/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    user, _auth = SchemaBoundTokenAuthentication().authenticate(request)
+    user.full_name = "Renamed"
+    user.save(update_fields=["full_name"])  # other fields may be saved
+
+    assert user.role == Role.PHOTOGRAPHER
+    with pytest.raises(ValueError, match="token-scoped user cannot save its role"):
+        user.save()
+    with pytest.raises(ValueError, match="token-scoped user cannot save its role"):
+        user.save(update_fields=["role"])
+    assert User.objects.values_list("role", "full_name").get(pk=owner.pk) == (
+        Role.OWNER,
+        "Renamed",
+    )
 
 
 def test_a_revoked_token_is_refused_by_the_api(alpha):
