@@ -24,6 +24,8 @@ urlpatterns = [
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/settings/domains/", include("studio.domains.urls")),
     path("staff/billing/", include("studio.plan.urls")),
+    path("staff/tokens/", include("studio.api_tokens.urls")),
+    path("staff/audit/", include("studio.audit.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,7 +6,11 @@ from .services import api_token_authenticate
 
 
 class SchemaBoundTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer pd_…``; a token issued in another studio is simply unknown."""
+    """``Authorization: Bearer pd_…``; a token issued in another studio is simply unknown.
+
+    The request acts with the token's role: the user is loaded for this request only and
+    carries the token's role in memory (``User.save`` refuses to write it), so the policy and every selector
+    that reads ``user.role`` see the narrower scope."""
 
     keyword = "Bearer"
 
@@ -19,7 +23,9 @@ class SchemaBoundTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(raw_token=header[1].decode(errors="replace"))
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        return token.user, token
+        user = token.user
+        user.role = user.role_of_token = token.role  # the model refuses to save this role
+        return user, token
 
     def authenticate_header(self, request):
         return self.keyword

@@ -20,6 +20,15 @@ class Role(models.TextChoices):
     PARENT = "parent", _("Parent")
 
 
+# The roles an API token may act with, by its creator's role: never higher than the creator's.
+# Checked when a token is issued and again on every use, so a token stops working once its
+# creator's role no longer covers it.
+API_TOKEN_SCOPES: dict[str, tuple[str, ...]] = {
+    Role.OWNER: (Role.OWNER, Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER),
+    Role.MANAGER: (Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER),
+}
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -67,6 +76,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs):
+        # A user loaded for an API request carries its token's role in memory only
+        # (``authentication.py``); writing it back would change the person's role for good.
+        if self.__dict__.get("role_of_token") is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "role" in update_fields:
+                raise ValueError("a token-scoped user cannot save its role; load the user afresh")
+        super().save(*args, **kwargs)
+
     def get_full_name(self):
         return self.full_name or self.email
 
@@ -90,12 +108,14 @@ class LoginToken(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for tools. Only its hash is stored; it works on its own schema only."""
+    """A bearer token for tools. Only its hash is stored; it works on its own schema only, and
+    acts with its ``role`` (no higher than its creator's, see ``API_TOKEN_SCOPES``)."""
 
     token_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(max_length=8)
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     schema_name = models.CharField(max_length=63)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -5,10 +5,13 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ApiToken, LoginToken, User
+from .models import API_TOKEN_SCOPES, ApiToken, LoginToken, User
 
 SESSION_SCHEMA_KEY = "_pictureday_schema"
 
@@ -45,27 +48,62 @@ def login_token_redeem(*, raw_token: str) -> User | None:
     return token.user if token.user.is_active else None
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+# A token's ``last_used_at`` is written at most once a minute, not on every request.
+API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def api_token_create(*, user: User, name: str, role: str | None = None) -> tuple[ApiToken, str]:
+    """Returns the token and its raw value, which is shown once and never stored. ``role``
+    (the creator's own by default) must be one the creator may hand out."""
+    role = role or user.role
+    if role not in API_TOKEN_SCOPES.get(user.role, ()):
+        raise ValidationError({"role": _("You cannot issue a token with this role.")}, code="role")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")}, code="name")
     raw = "pd_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         token_hash=_hash(raw),
         key_prefix=raw[:8],
-        name=name,
+        name=name[:100],
         user=user,
+        role=role,
         schema_name=connection.schema_name,
     )
     return token, raw
 
 
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Refused from the next request on; revoking twice keeps the first time."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=token.revoked_at
+        )
+    return token
+
+
 def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
+    """The live token of this schema whose creator is active and may still hand out its role,
+    or None."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=_hash(raw_token), revoked_at__isnull=True)
         .first()
     )
-    if token is None or token.schema_name != connection.schema_name or not token.user.is_active:
+    if (
+        token is None
+        or token.schema_name != connection.schema_name
+        or not token.user.is_active
+        or token.role not in API_TOKEN_SCOPES.get(token.user.role, ())
+    ):
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or token.last_used_at <= now - API_TOKEN_LAST_USED_EVERY:
+        token.last_used_at = now
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - API_TOKEN_LAST_USED_EVERY)
+        ).update(last_used_at=now)
     return token
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 
-from saas_platform.accounts.models import Role
+from saas_platform.accounts.models import API_TOKEN_SCOPES, Role
 
 
 class Action(StrEnum):
@@ -17,6 +17,8 @@ class Action(StrEnum):
     MANAGE_STUDIO_SETTINGS = "manage_studio_settings"
     MANAGE_BILLING = "manage_billing"
     MANAGE_STAFF = "manage_staff"
+    MANAGE_API_TOKENS = "manage_api_tokens"
+    VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_PRODUCTION = "view_production"
     MANAGE_SCHOOLS = "manage_schools"
     MANAGE_SHOOTS = "manage_shoots"
@@ -50,6 +52,7 @@ _MANAGER_ACTIONS = {
     Action.REFUND_ORDER,
     Action.EXPORT_LAB_BATCH,
     Action.VIEW_SCHOOL_REPORT,
+    Action.MANAGE_API_TOKENS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
@@ -60,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_BILLING,
             Action.MANAGE_STAFF,
             Action.VIEW_STUDIO_REPORTS,
+            Action.VIEW_AUDIT_LOG,
         }
     ),
     Role.MANAGER: frozenset(_MANAGER_ACTIONS),
@@ -141,3 +145,11 @@ def may(user, action: Action, obj=None) -> bool:
 def require(user, action: Action, obj=None) -> None:
     if not may(user, action, obj):
         raise PermissionDenied(action.value)
+
+
+def api_token_roles(user) -> tuple[str, ...]:
+    """The roles ``user`` may give an API token: none unless they manage tokens, and never one
+    above their own (``API_TOKEN_SCOPES``; the token check repeats it on every use)."""
+    if not may(user, Action.MANAGE_API_TOKENS):
+        return ()
+    return API_TOKEN_SCOPES.get(user.role, ())

@@ -13,6 +13,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role, User
+from studio.audit.models import AuditKind
+from studio.audit.services import audit_record
 from studio.core.limits import check_staff
 from tenants.selectors import studio_url
 
@@ -46,6 +48,12 @@ def staff_invite(*, studio, email: str, role: str, full_name: str = "", invited_
         user = User.objects.create_user(
             email=email, password=None, role=role, full_name=full_name.strip()[:150]
         )
+        audit_record(
+            actor=invited_by,
+            kind=AuditKind.STAFF_INVITED,
+            subject=user.email,
+            changes=[{"field": "role", "old": None, "new": user.role}],
+        )
     with translation.override(studio.language):
         context = {
             "studio": studio,
@@ -60,10 +68,20 @@ def staff_invite(*, studio, email: str, role: str, full_name: str = "", invited_
     return user
 
 
+@transaction.atomic
 def staff_deactivate(*, user: User, actor: User) -> User:
-    """Frees the seat; the account and its history stay. Owners are not switched off here."""
+    """Frees the seat; the account and its history stay. Owners are not switched off here.
+    Switching off someone already off records nothing."""
     if user.role == Role.OWNER or user.pk == actor.pk:
         raise ValidationError(_("Owners cannot be switched off here."), code="owner")
+    if not user.is_active:
+        return user
     user.is_active = False
     user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        kind=AuditKind.STAFF_DEACTIVATED,
+        subject=user.email,
+        changes=[{"field": "is_active", "old": True, "new": False}],
+    )
     return user

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from saas_platform import stripe_api
+from studio.audit.models import AuditKind
+from studio.audit.services import audit_changes, audit_record
 from studio.orders.models import Order, Refund
 from studio.orders.services import refund_record
 from tenants.models import StripeAccountStatus, Studio
@@ -17,8 +19,12 @@ from .providers import StripeProvider, provider_for
 FIELDS = ("accept_bank_transfer", "bank_details", "accept_cash", "cash_instructions")
 
 
-def payment_settings_update(*, studio: Studio, **values) -> Studio:
-    """Bank transfers need bank details to print on invoices; at least one way to pay."""
+@transaction.atomic
+def payment_settings_update(*, studio: Studio, actor=None, **values) -> Studio:
+    """Bank transfers need bank details to print on invoices; at least one way to pay. What
+    changed goes to the studio's audit log under ``actor``."""
+    # as stored: a ModelForm bound to ``studio`` has already written the new values onto it
+    before = Studio.objects.filter(pk=studio.pk).values(*FIELDS).get()
     for name in FIELDS:
         if name in values:
             setattr(studio, name, values[name])
@@ -30,6 +36,9 @@ def payment_settings_update(*, studio: Studio, **values) -> Studio:
     if not (studio.accept_bank_transfer or studio.accept_cash or card):
         raise ValidationError(_("Keep at least one way for parents to pay."))
     studio.save(update_fields=list(FIELDS))
+    changes = audit_changes(before=before, after={name: getattr(studio, name) for name in FIELDS})
+    if changes:
+        audit_record(actor=actor, kind=AuditKind.PAYMENT_SETTINGS_CHANGED, changes=changes)
     return studio
 
 

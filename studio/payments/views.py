@@ -26,7 +26,9 @@ def payment_settings(request):
     if request.method == "POST" and form.is_valid():
         try:
             payment_settings_update(
-                studio=studio, **{name: form.cleaned_data[name] for name in form.fields}
+                studio=studio,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

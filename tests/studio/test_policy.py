@@ -16,6 +16,8 @@ view_production            y      y         y           y         -        -
 manage_studio_settings     y      -         -           -         -        -
 manage_billing             y      -         -           -         -        -
 manage_staff               y      -         -           -         -        -
+manage_api_tokens          y      y         -           -         -        -
+view_audit_log             y      -         -           -         -        -
 manage_schools             y      y         -           -         -        -
 manage_shoots              y      y         -           -         -        -
 manage_catalogue           y      y         -           -         -        -

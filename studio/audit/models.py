@@ -1,0 +1,40 @@
+"""The studio's audit log: who changed which setting, when, from what to what. Append-only:
+services write it through ``audit_record``; nothing edits or deletes an entry."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditKind(models.TextChoices):
+    PAYMENT_SETTINGS_CHANGED = "payment_settings_changed", _("Payment settings changed")
+    STAFF_INVITED = "staff_invited", _("Staff member invited")
+    STAFF_DEACTIVATED = "staff_deactivated", _("Staff member switched off")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+
+
+class AuditEntry(models.Model):
+    """``changes`` is a list of ``{"field": name, "old": value, "new": value}``."""
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # kept as written, so an entry still names its author if the account is ever deleted
+    actor_email = models.EmailField(blank=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=AuditKind.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} by {self.actor_email}"

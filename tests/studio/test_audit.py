@@ -1,0 +1,180 @@
+"""The studio's audit log: settings, team and API token changes, who made them and what
+changed; only the owner reads it, narrowed by person and kind."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from saas_platform.accounts.models import Role, User
+from studio.audit.models import AuditEntry, AuditKind
+from studio.audit.services import audit_changes, audit_record
+from studio.dashboard.services import staff_deactivate, staff_invite
+from tests.conftest import logged_in_client
+
+
+def owner_of(fixture):
+    with schema_context(fixture.schema):
+        return User.objects.get(email=fixture.owner_email)
+
+
+def entries(fixture):
+    with schema_context(fixture.schema):
+        return list(
+            AuditEntry.objects.order_by("id").values_list(
+                "actor_email", "kind", "subject", "changes"
+            )
+        )
+
+
+def test_audit_changes_lists_only_what_differs(db):
+    before = {"accept_cash": False, "bank_details": "IBAN 1", "accept_bank_transfer": True}
+    after = {"accept_cash": True, "bank_details": "IBAN 1", "accept_bank_transfer": True}
+
+    assert audit_changes(before=before, after=after) == [
+        {"field": "accept_cash", "old": False, "new": True}
+    ]
+
+
+def test_payment_settings_changes_are_recorded_field_by_field(alpha):
+    with schema_context(alpha.schema):
+        alpha.studio.__class__.objects.filter(pk=alpha.studio.pk).update(
+            accept_bank_transfer=False, bank_details="", accept_cash=True, cash_instructions=""
+        )
+    client = logged_in_client(alpha, owner_of(alpha))
+    data = {"accept_bank_transfer": "on", "bank_details": "IBAN 1", "accept_cash": "on"}
+
+    assert client.post("/staff/settings/payments/", data).status_code == 302
+    assert client.post("/staff/settings/payments/", data).status_code == 302  # no change
+
+    assert entries(alpha) == [
+        (
+            alpha.owner_email,
+            AuditKind.PAYMENT_SETTINGS_CHANGED,
+            "",
+            [
+                {"field": "accept_bank_transfer", "old": False, "new": True},
+                {"field": "bank_details", "old": "", "new": "IBAN 1"},
+            ],
+        )
+    ]
+
+
+def test_refused_payment_settings_record_nothing(alpha):
+    client = logged_in_client(alpha, owner_of(alpha))
+
+    page = client.post("/staff/settings/payments/", {"accept_bank_transfer": "on"})
+
+    assert page.status_code == 200
+    assert entries(alpha) == []
+
+
+def test_team_invites_and_switch_offs_are_recorded(in_alpha, alpha, mailoutbox):
+    owner = User.objects.get(email=alpha.owner_email)
+
+    person = staff_invite(studio=alpha.studio, email="Ph@alpha.test", role="photographer",
+                          invited_by=owner)  # fmt: skip
+    staff_deactivate(user=person, actor=owner)
+    staff_deactivate(user=person, actor=owner)  # already off: nothing more
+
+    assert entries(alpha) == [
+        (
+            alpha.owner_email,
+            AuditKind.STAFF_INVITED,
+            "ph@alpha.test",
+            [{"field": "role", "old": None, "new": "photographer"}],
+        ),
+        (
+            alpha.owner_email,
+            AuditKind.STAFF_DEACTIVATED,
+            "ph@alpha.test",
+            [{"field": "is_active", "old": True, "new": False}],
+        ),
+    ]
+
+
+def test_the_team_page_records_through_the_same_services(alpha, mailoutbox):
+    client = logged_in_client(alpha, owner_of(alpha))
+
+    client.post("/staff/team/", {"email": "r@alpha.test", "role": "retoucher"})
+    with schema_context(alpha.schema):
+        retoucher = User.objects.get(email="r@alpha.test")
+    client.post(f"/staff/team/{retoucher.pk}/deactivate/")
+
+    assert [kind for _e, kind, _s, _c in entries(alpha)] == [
+        AuditKind.STAFF_INVITED,
+        AuditKind.STAFF_DEACTIVATED,
+    ]
+
+
+@pytest.fixture
+def logged(alpha):
+    """Three entries by two people, of two kinds."""
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+        manager = User.objects.create_user(
+            email="m-audit@alpha.test", password="pw", role=Role.MANAGER, full_name="Mia Manager"
+        )
+        audit_record(actor=owner, kind=AuditKind.STAFF_INVITED, subject="first@alpha.test")
+        audit_record(actor=manager, kind=AuditKind.API_TOKEN_CREATED, subject="mia-token")
+        audit_record(actor=owner, kind=AuditKind.API_TOKEN_REVOKED, subject="owner-token")
+    return {"owner": owner, "manager": manager}
+
+
+def subjects_on(page) -> list[str]:
+    html = page.content.decode()
+    return [s for s in ("first@alpha.test", "mia-token", "owner-token") if s in html]
+
+
+def test_the_owner_reads_the_log_filtered_by_person_and_kind(alpha, logged):
+    client = logged_in_client(alpha, logged["owner"])
+    manager_id = logged["manager"].pk
+
+    everything = client.get("/staff/audit/")
+    by_manager = client.get(f"/staff/audit/?person={manager_id}")
+    revoked = client.get("/staff/audit/?kind=api_token_revoked")
+    owners_tokens = client.get(f"/staff/audit/?person={logged['owner'].pk}&kind=api_token_created")
+
+    assert everything.status_code == 200
+    assert subjects_on(everything) == ["first@alpha.test", "mia-token", "owner-token"]
+    assert everything.content.decode().count('class="audit-entry"') == 3
+    assert subjects_on(by_manager) == ["mia-token"]
+    assert "Mia Manager" in by_manager.content.decode()
+    assert subjects_on(revoked) == ["owner-token"]
+    assert subjects_on(owners_tokens) == []
+    assert "Nothing recorded yet." in owners_tokens.content.decode()
+
+
+def test_an_unknown_filter_value_shows_everything_with_the_error(alpha, logged):
+    page = logged_in_client(alpha, logged["owner"]).get("/staff/audit/?kind=nonsense")
+
+    assert page.status_code == 200
+    assert subjects_on(page) == ["first@alpha.test", "mia-token", "owner-token"]
+    assert "Select a valid choice." in page.content.decode()
+
+
+def test_another_studios_log_is_not_shown(alpha, beta, logged):
+    page = logged_in_client(beta, owner_of(beta)).get("/staff/audit/")
+
+    assert page.status_code == 200
+    assert subjects_on(page) == []
+
+
+@pytest.mark.parametrize(
+    "role", [Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL, Role.PARENT]
+)
+def test_only_the_owner_reads_the_log(alpha, role):
+    with schema_context(alpha.schema):
+        user = User.objects.create_user(email=f"{role}-a@alpha.test", password="pw", role=role)
+
+    assert logged_in_client(alpha, user).get("/staff/audit/").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.OWNER, True), (Role.MANAGER, False)])
+def test_the_navigation_links_to_the_log_for_owners_only(alpha, role, shown):
+    with schema_context(alpha.schema):
+        user = User.objects.filter(role=role).first() or User.objects.create_user(
+            email="m-nav@alpha.test", password="pw", role=role
+        )
+
+    page = logged_in_client(alpha, user).get("/staff/").content.decode()
+
+    assert ('href="/staff/audit/"' in page) is shown
