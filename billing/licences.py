@@ -6,7 +6,9 @@
                        └──────────paid────────────┴────────────────────────┘
 
 Suspended keeps every row but stops the storefront and makes the staff pages read-only.
-``blocked`` belongs to the platform's operators: nothing a payment does lifts it.
+``blocked`` belongs to the platform's operators: nothing a payment does lifts it. The block's
+``LicenceEvent`` records the state it interrupted (``from_status``), and unblocking returns to
+that state (a trial stays a trial with its end date) unless it ran out meanwhile.
 All functions run in the public schema and lock the studio's row, so a webhook and the
 periodic task cannot interleave their read-modify-write.
 """
@@ -45,11 +47,13 @@ def licence_transition(
     reason: str = "",
     source: str = SYSTEM,
     allow_from: tuple[str, ...] | None = None,
+    status_reason: str | None = None,
     **fields,
 ) -> Change:
     """Moves the studio to ``to`` (when its status is in ``allow_from``, if given) and sets
     ``fields`` (``licence_valid_until``, ``grace_until``, ``plan``, …). A status change is
-    recorded once; setting the same status again only updates the fields."""
+    recorded once; setting the same status again only updates the fields. ``status_reason``,
+    when given, is what the studio is shown instead of ``reason``."""
     with schema_context(get_public_schema_name()), transaction.atomic():
         locked = Studio.objects.select_for_update().get(pk=studio.pk)
         if allow_from is not None and locked.status not in allow_from:
@@ -63,7 +67,8 @@ def licence_transition(
         event = None
         if before != to:
             locked.status = to
-            locked.status_reason = reason[:300] if to != StudioStatus.ACTIVE else ""
+            shown = reason if status_reason is None else status_reason
+            locked.status_reason = shown[:300] if to != StudioStatus.ACTIVE else ""
             dirty += ["status", "status_reason"]
             event = LicenceEvent.objects.create(
                 studio=locked,
@@ -127,6 +132,52 @@ def licence_suspend(*, studio: Studio, reason: str, source: str = SYSTEM) -> Cha
         allow_from=(StudioStatus.TRIAL, StudioStatus.ACTIVE, StudioStatus.PAST_DUE),
         grace_until=None,
     )
+
+
+def licence_block(*, studio: Studio, reason: str, source: str) -> Change:
+    """The operators stop the studio; the event keeps the state it was in for the unblock."""
+    return licence_transition(studio=studio, to=StudioStatus.BLOCKED, reason=reason, source=source)
+
+
+def _state_after_block(studio: Studio, now) -> tuple[str, str]:
+    """(status, reason shown) to return to: the state the block interrupted, or suspended when
+    that state ran out while the studio was blocked (the sweep skipped it)."""
+    block = (
+        LicenceEvent.objects.filter(studio=studio, to_status=StudioStatus.BLOCKED)
+        .order_by("-pk")
+        .first()
+    )
+    prior = block.from_status if block is not None else StudioStatus.ACTIVE
+    valid = studio.licence_valid_until is None or studio.licence_valid_until > now
+    if prior == StudioStatus.TRIAL and not valid:
+        return StudioStatus.SUSPENDED, "trial ended without a plan"
+    if prior == StudioStatus.PAST_DUE and not (studio.grace_until and studio.grace_until > now):
+        return StudioStatus.SUSPENDED, "grace period over"
+    if prior in (StudioStatus.TRIAL, StudioStatus.PAST_DUE, StudioStatus.SUSPENDED):
+        # The reason it was in that state before the block, as it was shown then.
+        before = (
+            LicenceEvent.objects.filter(studio=studio, to_status=prior, pk__lt=block.pk)
+            .order_by("-pk")
+            .first()
+        )
+        return prior, before.reason if before is not None else ""
+    if not valid:  # active (or an unknown state) whose licence lapsed meanwhile
+        return StudioStatus.SUSPENDED, "licence expired"
+    return StudioStatus.ACTIVE, ""
+
+
+def licence_unblock(*, studio: Studio, reason: str, source: str, now=None) -> Change:
+    """Back to the state the block interrupted: a trial with its end date, past due with its
+    grace period, suspended, active; suspended instead when that state ran out meanwhile."""
+    now = now or timezone.now()
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        locked = Studio.objects.select_for_update().get(pk=studio.pk)
+        if locked.status != StudioStatus.BLOCKED:
+            return Change(locked, False)
+        to, shown = _state_after_block(locked, now)
+        return licence_transition(
+            studio=locked, to=to, reason=reason, source=source, status_reason=shown
+        )
 
 
 def licences_expire(*, now=None) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing.licences import licence_transition
+from billing.licences import licence_block, licence_transition, licence_unblock
 from billing.models import Plan, PlanKind, StudioSalesSnapshot
 from saas_platform.accounts.models import SUPPORT_EMAIL_DOMAIN, Role, User
 from saas_platform.accounts.services import login_token_issue
@@ -140,9 +140,7 @@ def studio_block(*, actor: User, studio: Studio, reason: str) -> AuditLog:
     staff. Through the licence state machine, so it is in the licence history too."""
     reason = _require_reason(reason)
     before = studio.status
-    licence_transition(
-        studio=studio, to=StudioStatus.BLOCKED, reason=reason, source=f"operator:{actor.email}"
-    )
+    licence_block(studio=studio, reason=reason, source=f"operator:{actor.email}")
     studio.refresh_from_db()
     return _audit(
         actor=actor, studio=studio, action=AuditAction.BLOCK, reason=reason, data={"from": before}
@@ -151,16 +149,10 @@ def studio_block(*, actor: User, studio: Studio, reason: str) -> AuditLog:
 
 @transaction.atomic
 def studio_unblock(*, actor: User, studio: Studio, reason: str) -> AuditLog:
-    """Back to active while the licence runs, else to suspended (it lapsed meanwhile)."""
+    """Back to the state the block interrupted (``billing.licences.licence_unblock``)."""
     reason = _require_reason(reason)
     before = studio.status
-    valid = studio.licence_valid_until is None or studio.licence_valid_until > timezone.now()
-    licence_transition(
-        studio=studio,
-        to=StudioStatus.ACTIVE if valid else StudioStatus.SUSPENDED,
-        reason=reason,
-        source=f"operator:{actor.email}",
-    )
+    licence_unblock(studio=studio, reason=reason, source=f"operator:{actor.email}")
     studio.refresh_from_db()
     return _audit(
         actor=actor, studio=studio, action=AuditAction.UNBLOCK, reason=reason, data={"from": before}

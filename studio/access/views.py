@@ -34,9 +34,13 @@ def _enter_context(request, form) -> dict:
 
 
 def enter(request):
-    """``/``, and ``/?code=…`` from the card's QR code: the code entry, filled in."""
+    """``/``, and ``/?code=…`` from the card's QR code: a well-formed code is opened at once,
+    through the same rate limits as the form (a link is no way around them); anything else
+    is shown filled in for the parent to correct."""
     raw = request.GET.get("code", "")
     normalised = codes.parse(raw)
+    if normalised and request.tenant.is_selling:
+        return _open(request, CodeForm(data={"code": codes.display(normalised)}))
     form = CodeForm(initial={"code": codes.display(normalised) if normalised else raw[:40]})
     return render(request, "access/enter.html", _enter_context(request, form))
 
@@ -54,12 +58,16 @@ def _remember(request, code: AccessCode) -> None:
 
 
 def submit(request):
-    """``POST /access/``: rate-limited per address, per code and per studio, counted before
-    the lookup (a correct code is refused too while a counter is full) and given back when
-    the code opens a gallery, so only failures add up."""
+    """``POST /access/``: the code entry form."""
     if request.method != "POST":
         return redirect("access:enter")
-    form = CodeForm(request.POST)
+    return _open(request, CodeForm(request.POST))
+
+
+def _open(request, form):
+    """Opens the code in ``form``: rate-limited per address, per code and per studio, counted
+    before the lookup (a correct code is refused too while a counter is full) and given back
+    when the code opens a gallery, so only failures add up."""
     if not request.tenant.is_selling or not form.is_valid():
         return render(request, "access/enter.html", _enter_context(request, form))
     normalised = form.cleaned_data["code"]

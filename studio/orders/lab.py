@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .fulfilment import lines_fulfilment_move
-from .models import FULFILLABLE_STATES, FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine
+from .models import FulfilmentStatus, LabBatch, LabBatchLine, Order, OrderLine, fulfillable_q
 
 F = FulfilmentStatus
 EXPORTABLE = (F.ACCEPTED, F.PROCESSING, F.PRINTING)
@@ -54,9 +54,9 @@ def exportable_lines(order_ids):
     in_batch = LabBatchLine.objects.filter(line=OuterRef("pk"), error="")
     return (
         OrderLine.objects.filter(
+            fulfillable_q("order__"),
             order_id__in=order_ids,
             kind="print",
-            order__status__in=FULFILLABLE_STATES,
             fulfilment_status__in=EXPORTABLE,
         )
         .exclude(Exists(in_batch))

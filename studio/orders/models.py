@@ -25,10 +25,20 @@ class OrderStatus(models.TextChoices):
 PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.COMPLETED})
 # Waiting for (the rest of) its money: offered to pay, reminded, counted as outstanding.
 PAYABLE_STATES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID})
-# A partly refunded order (one damaged print refunded) still gets the rest of its prints.
-FULFILLABLE_STATES = PAID_STATES | {OrderStatus.PARTIALLY_REFUNDED}
 # Over: nothing more is paid, printed or downloaded.
 CLOSED_STATES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+def fulfillable_q(prefix: str = "") -> models.Q:
+    """A partly refunded order (one damaged print refunded) still gets the rest of its prints.
+    As ``Order.is_fulfillable``, for a query on orders (``prefix=""``) or on what points at
+    them (``prefix="order__"``): a partly paid order refunded in part is not fulfilled."""
+    return models.Q(**{f"{prefix}status__in": PAID_STATES}) | models.Q(
+        **{
+            f"{prefix}status": OrderStatus.PARTIALLY_REFUNDED,
+            f"{prefix}paid_total__gte": models.F(f"{prefix}total"),
+        }
+    )
 
 
 class OrderQuerySet(models.QuerySet):
@@ -39,7 +49,8 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status__in=PAYABLE_STATES)
 
     def fulfillable(self):
-        return self.filter(status__in=FULFILLABLE_STATES)
+        """As ``Order.is_fulfillable``."""
+        return self.filter(fulfillable_q())
 
     def downloadable(self):
         """As ``Order.is_downloadable``."""
@@ -108,7 +119,11 @@ class Order(models.Model):
 
     @property
     def is_fulfillable(self) -> bool:
-        return self.status in FULFILLABLE_STATES
+        """Paid, or paid in full and then partly refunded (one damaged print refunded); a
+        partly paid order refunded in part is "partially refunded" too and is not."""
+        if self.status in PAID_STATES:
+            return True
+        return self.status == OrderStatus.PARTIALLY_REFUNDED and self.paid_total >= self.total
 
     @property
     def is_downloadable(self) -> bool:

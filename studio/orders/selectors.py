@@ -10,7 +10,6 @@ from django.utils import timezone
 from tenants.selectors import current_studio, studio_url
 
 from .models import (
-    FULFILLABLE_STATES,
     FULFILMENT_KINDS,
     FulfilmentEvent,
     FulfilmentStatus,
@@ -19,6 +18,7 @@ from .models import (
     OrderStatus,
     Payment,
     Refund,
+    fulfillable_q,
 )
 
 
@@ -140,8 +140,8 @@ def school_delivery_groups(*, school_id: int | None = None) -> list[ClassGroup]:
     class (the child's), for packing and handing out. Lines picked up already are left out."""
     lines = (
         OrderLine.objects.filter(
+            fulfillable_q("order__"),
             order__delivery__method="school",
-            order__status__in=FULFILLABLE_STATES,
             kind__in=FULFILMENT_KINDS,
         )
         .exclude(fulfilment_status=FulfilmentStatus.PICKED_UP)

@@ -47,6 +47,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
+# Staff moves that mean the goods go out: only once the whole total is paid.
+FULFILMENT_STATES = frozenset({S.IN_FULFILMENT, S.COMPLETED})
 
 
 def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
@@ -56,6 +58,14 @@ def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
             _("An order cannot go from “%(from)s” to “%(to)s”.")
             % {"from": OrderStatus(order.status).label, "to": OrderStatus(to).label},
             code="transition",
+        )
+    if to in FULFILMENT_STATES and order.paid_total < order.total:
+        # A partly paid order refunded in part is "partially refunded" too: the table alone
+        # would let it into fulfilment with money still owed.
+        raise ValidationError(
+            _("Order %(number)s is not paid in full: it cannot be “%(to)s”.")
+            % {"number": order.number, "to": OrderStatus(to).label},
+            code="unpaid",
         )
     OrderEvent.objects.create(
         order=order, from_status=order.status, to_status=to, actor=actor, note=note[:300]

@@ -109,9 +109,12 @@ class BankTransferProvider(OfflineProvider):
     description = gettext_lazy("Pay to the studio's account; the order number is the reference.")
 
     def is_enabled(self, studio) -> bool:
-        return studio.accept_bank_transfer
+        """Only with bank details to transfer to (a new studio's switch is on before it has
+        any: parents are never offered a transfer to nowhere)."""
+        return studio.accept_bank_transfer and bool(studio.bank_details.strip())
 
     def instructions(self, *, order: Order, studio) -> str:
+        # Orders placed before the details were removed still get instructions.
         details = studio.bank_details.strip() or _("The studio will send you its bank details.")
         return _(
             "Please transfer %(amount)s to:\n%(details)s\nReference: %(reference)s\n"

@@ -24,6 +24,15 @@ def photos_visible_to(*, user):
     return photos
 
 
+def photos_untagged(*, shoot):
+    """Ready photos no parent would find: no student tagged and not a class's group photo."""
+    return (
+        Photo.objects.filter(shoot=shoot, status=PhotoStatus.READY, students__isnull=True)
+        .exclude(is_group=True, school_class__isnull=False)
+        .order_by("original_name", "id")
+    )
+
+
 def shoot_progress(*, shoot) -> dict:
     """Counts per processing status, for the live progress on the shoot page."""
     counts = dict(

@@ -13,7 +13,11 @@ from studio.core.policy import Action, may, require
 from studio.schools.models import SchoolClass, Student
 from studio.shoots.models import ShootStatus
 from studio.shoots.selectors import shoots_visible_to
-from studio.shoots.services import ALLOWED_TRANSITIONS, shoot_accepts_uploads
+from studio.shoots.services import (
+    ALLOWED_TRANSITIONS,
+    shoot_accepts_uploads,
+    shoot_publish_blockers,
+)
 
 from . import imaging
 from .models import PhotoStatus, PhotoVersion, RetouchStatus
@@ -36,6 +40,8 @@ def picture_day(request, pk):
     if status_filter in PhotoStatus.values:
         photos = photos.filter(status=status_filter)
     classes = SchoolClass.objects.filter(school=shoot.school_id).prefetch_related("students")
+    next_statuses = [ShootStatus(s) for s in ALLOWED_TRANSITIONS[shoot.status]]
+    can_manage = may(request.user, Action.MANAGE_SHOOTS)
     return render(
         request,
         "shoots/detail.html",
@@ -47,8 +53,12 @@ def picture_day(request, pk):
             "progress": shoot_progress(shoot=shoot),
             "can_upload": may(request.user, Action.UPLOAD_PHOTOS, shoot)
             and shoot_accepts_uploads(shoot),
-            "can_manage": may(request.user, Action.MANAGE_SHOOTS),
-            "next_statuses": [ShootStatus(s) for s in ALLOWED_TRANSITIONS[shoot.status]],
+            "can_manage": can_manage,
+            "next_statuses": next_statuses,
+            # What stops publishing, said before anyone presses the button.
+            "publish_blockers": shoot_publish_blockers(shoot=shoot)
+            if can_manage and ShootStatus.PUBLISHED in next_statuses
+            else [],
             "retouch_submitted": shoot.photos.filter(
                 retouch_status=RetouchStatus.SUBMITTED
             ).count(),

@@ -1,5 +1,7 @@
 """Picture-day status changes, checked in one place."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +20,23 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Photos may arrive while the picture day is being shot and worked on, not once it is sold.
 ACCEPTS_UPLOADS = frozenset({S.PLANNED, S.UPLOADING, S.RETOUCHING, S.IN_REVIEW})
+
+# What must be true of a picture day before parents see it, checked by the apps that know
+# (``studio.photos`` registers its own in ``PhotosConfig.ready``: retouching finished, every
+# ready photo tagged). A check returns its reasons for staff, empty when nothing stops it.
+PublishCheck = Callable[[Shoot], list[str]]
+_PUBLISH_CHECKS: list[PublishCheck] = []
+
+
+def shoot_publish_check_register(check: PublishCheck) -> PublishCheck:
+    if check not in _PUBLISH_CHECKS:
+        _PUBLISH_CHECKS.append(check)
+    return check
+
+
+def shoot_publish_blockers(*, shoot: Shoot) -> list[str]:
+    """Why ``shoot`` cannot be published now (an empty list: it can)."""
+    return [reason for check in _PUBLISH_CHECKS for reason in check(shoot)]
 
 
 @transaction.atomic
@@ -70,6 +89,12 @@ def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
             % {"from": ShootStatus(shoot.status).label, "to": ShootStatus(to).label},
             code="transition",
         )
+    if to == S.PUBLISHED:
+        blockers = shoot_publish_blockers(shoot=shoot)
+        if blockers:
+            raise ValidationError(
+                [ValidationError(reason, code="not_ready") for reason in blockers]
+            )
     ShootTransition.objects.create(shoot=shoot, from_status=shoot.status, to_status=to, actor=actor)
     shoot.status = to
     shoot.save(update_fields=["status"])

@@ -170,8 +170,7 @@ def test_a_parent_pays_by_card_on_a_phone_and_the_webhook_marks_the_order_paid(
     page = context_factory("phone").new_page()
 
     # --- 1. The card's link opens the gallery; "All photos" into the cart. ----------------
-    page.goto(f"{base}/?code={card_day['code']}")
-    page.get_by_role("button", name="Open gallery").click()
+    page.goto(f"{base}/?code={card_day['code']}")  # the card's link opens the gallery
     expect(page).to_have_url(f"{base}/gallery/")
     lena = page.locator("section.gallery-section").filter(
         has=page.get_by_role("heading", name="Lena Orlova")

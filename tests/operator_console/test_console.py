@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Plan, PlanKind, StudioSalesSnapshot
+from billing.licences import (
+    licence_paid,
+    licence_payment_failed,
+    licence_suspend,
+    licences_expire,
+)
+from billing.models import LicenceEvent, Plan, PlanKind, StudioSalesSnapshot
 from operator_console.models import AuditAction, AuditLog
 from saas_platform.accounts.models import Role, User
 from tenants.models import Studio, StudioStatus
@@ -174,14 +180,96 @@ def test_block_shows_the_reason_to_staff_and_stops_the_storefront_then_unblock(c
 
     _post(console, alpha.studio, "unblock", {"reason": "paid"})
 
-    studio.refresh_from_db()
-    assert (studio.status, studio.status_reason) == (StudioStatus.ACTIVE, "")
+    studio.refresh_from_db()  # a new studio: back to its trial
+    assert (studio.status, studio.status_reason) == (StudioStatus.TRIAL, "")
     dashboard = logged_in_client(alpha, owner).get("/staff/").content.decode()
     assert "Unpaid invoices since March" not in dashboard
     assert list(AuditLog.objects.order_by("id").values_list("action", "reason", "data")) == [
         (AuditAction.BLOCK, "Unpaid invoices since March", {"from": alpha.studio.status}),
         (AuditAction.UNBLOCK, "paid", {"from": StudioStatus.BLOCKED}),
     ]
+
+
+def _block_then_unblock(console, studio):
+    _post(console, studio, "block", {"reason": "Chargeback"})
+    assert Studio.objects.get(pk=studio.pk).status == StudioStatus.BLOCKED
+    _post(console, studio, "unblock", {"reason": "Sorted out"})
+    return Studio.objects.get(pk=studio.pk)
+
+
+def test_unblock_returns_a_trial_to_its_trial_with_its_end_date(console, alpha):
+    trial_end = alpha.studio.licence_valid_until
+    assert (alpha.studio.status, trial_end > timezone.now()) == (StudioStatus.TRIAL, True)
+
+    studio = _block_then_unblock(console, alpha.studio)
+
+    assert (studio.status, studio.status_reason, studio.licence_valid_until) == (
+        StudioStatus.TRIAL,
+        "",
+        trial_end,
+    )
+    assert list(
+        LicenceEvent.objects.filter(studio=studio)
+        .order_by("id")
+        .values_list("from_status", "to_status", "reason")
+    ) == [
+        (StudioStatus.TRIAL, StudioStatus.BLOCKED, "Chargeback"),
+        (StudioStatus.BLOCKED, StudioStatus.TRIAL, "Sorted out"),
+    ]
+
+
+def test_unblock_returns_past_due_with_its_grace_period_and_reason(console, alpha):
+    grace = timezone.now() + datetime.timedelta(days=3)
+    licence_payment_failed(studio=alpha.studio, source="test")
+    Studio.objects.filter(pk=alpha.studio.pk).update(grace_until=grace)
+
+    studio = _block_then_unblock(console, alpha.studio)
+
+    assert (studio.status, studio.status_reason, studio.grace_until) == (
+        StudioStatus.PAST_DUE,
+        "payment failed",
+        grace,
+    )
+
+
+def test_unblock_returns_a_suspended_studio_to_suspended(console, alpha):
+    licence_suspend(studio=alpha.studio, reason="trial ended without a plan")
+
+    studio = _block_then_unblock(console, alpha.studio)
+
+    assert (studio.status, studio.status_reason) == (
+        StudioStatus.SUSPENDED,
+        "trial ended without a plan",
+    )
+
+
+def test_unblock_suspends_a_trial_that_ended_while_blocked(console, alpha):
+    _post(console, alpha.studio, "block", {"reason": "Chargeback"})
+    ended = timezone.now() - datetime.timedelta(hours=1)
+    Studio.objects.filter(pk=alpha.studio.pk).update(licence_valid_until=ended)
+    assert licences_expire() == 0  # the sweep leaves a blocked studio alone
+
+    _post(console, alpha.studio, "unblock", {"reason": "Sorted out"})
+
+    studio = Studio.objects.get(pk=alpha.studio.pk)
+    assert (studio.status, studio.status_reason, studio.licence_valid_until) == (
+        StudioStatus.SUSPENDED,
+        "trial ended without a plan",
+        ended,
+    )
+
+
+def test_unblock_returns_an_active_studio_to_active(console, alpha):
+    paid_until = timezone.now() + datetime.timedelta(days=300)
+    licence_paid(studio=alpha.studio, valid_until=paid_until, source="test")
+
+    studio = _block_then_unblock(console, alpha.studio)
+
+    assert (studio.status, studio.status_reason, studio.licence_valid_until) == (
+        StudioStatus.ACTIVE,
+        "",
+        paid_until,
+    )
 
 
 def test_change_plan_is_audited(console, alpha):

@@ -8,28 +8,41 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Length
+from django.db.models.lookups import IStartsWith
 from django.utils.translation import gettext as _
 
 from studio.photos.models import Photo
 from studio.schools.models import Student
 from studio.schools.roster import decode_roster, detect_delimiter
 
-# A student id has at least one digit, so camera names (IMG_0001, DSC_0001) are not ids.
-FILE_NAME_ID = re.compile(r"^([^_\-\s.]*\d[^_\-\s.]*)[_\-\s]")
+# What ends the student id at the start of a file name.
+AFTER_ID = re.compile(r"[_\-\s]")
+
+
+def file_name_student(*, name: str, school_id: int) -> Student | None:
+    """The student of the school whose external id starts ``name`` and is followed by ``_``,
+    ``-`` or a space: ``A17_0001.jpg`` → ``A17``, ``11A-01_portrait.jpg`` → ``11A-01`` (ids
+    may hold any character, so they are matched against the roster, the longest first)."""
+    candidates = (
+        Student.objects.filter(
+            IStartsWith(Value(name), F("external_id")), school_class__school=school_id
+        )
+        .exclude(external_id="")
+        .select_related("school_class")
+        .order_by(Length("external_id").desc(), "pk")
+    )
+    for student in candidates:
+        if AFTER_ID.match(name[len(student.external_id) :]):
+            return student
+    return None
 
 
 def photo_tag_by_file_name(*, photo: Photo) -> Student | None:
-    """``A17_0001.jpg`` → the student whose external id is ``A17`` in the shoot's school."""
-    match = FILE_NAME_ID.match(photo.original_name)
-    if not match:
-        return None
-    student = (
-        Student.objects.filter(
-            external_id__iexact=match.group(1), school_class__school=photo.shoot.school_id
-        )
-        .select_related("school_class")
-        .first()
-    )
+    """Tags the photo with the student its file name starts with (``file_name_student``) and,
+    when it has none yet, that student's class."""
+    student = file_name_student(name=photo.original_name, school_id=photo.shoot.school_id)
     if student:
         photo.students.add(student)
         if photo.school_class_id is None:

@@ -59,17 +59,56 @@ def unknown_code(i: int) -> str:
 # --- entering a code ------------------------------------------------------------------------
 
 
-def test_the_cards_link_opens_the_storefront_with_the_code_filled_in(issued, client):
+def test_the_cards_link_opens_the_gallery_at_once(issued, client):
+    ivan = code_of(issued, issued.ivan)
+
+    response = client.get(f"/?code={ivan.code.lower()}", REMOTE_ADDR="203.0.113.1")
+
+    assert (response.status_code, response["Location"]) == (302, "/gallery/")
+    assert client.session[SESSION_KEY] == [ivan.pk]
+
+
+def test_a_card_link_with_a_code_that_opens_nothing_shows_it_filled_in_with_the_reason(
+    issued, client
+):
     response = client.get("/?code=7kq2m9xd4htp")
 
     page = response.content.decode()
     assert response.status_code == 200
     assert 'value="7KQ2-M9XD-4HTP"' in page
+    assert GENERIC in errors(response)
     assert 'autocapitalize="characters"' in page
     assert 'inputmode="text"' in page
     assert 'placeholder="XXXX-XXXX-XXXX"' in page
     assert 'action="/access/"' in page
     assert 'href="/find-my-code/"' in page
+    assert SESSION_KEY not in client.session
+
+
+def test_a_card_link_with_a_malformed_code_is_filled_in_for_correcting_and_not_counted(
+    issued, client, clock
+):
+    responses = [client.get("/?code=7kq2-m9xd") for _ in range(12)]
+
+    assert {r.status_code for r in responses} == {200}
+    assert 'value="7kq2-m9xd"' in responses[-1].content.decode()
+    assert errors(responses[-1]) == ""
+    assert enter(client, code_of(issued, issued.ivan).display).status_code == 302
+
+
+def test_card_links_count_against_the_same_limits_as_the_form(issued, client, clock):
+    correct = code_of(issued, issued.ivan)
+    ip = "198.51.100.9"
+    failures = [client.get(f"/?code={unknown_code(i)}", REMOTE_ADDR=ip) for i in range(5)]
+    failures += [enter(client, unknown_code(i), ip=ip) for i in range(5, 10)]
+
+    by_link = client.get(f"/?code={correct.code}", REMOTE_ADDR=ip)
+    by_form = enter(client, correct.display, ip=ip)
+
+    assert [r.status_code for r in failures] == [200] * 10
+    assert (by_link.status_code, by_link["Retry-After"]) == (429, "900")
+    assert by_form.status_code == 429
+    assert SESSION_KEY not in client.session
 
 
 def test_a_correct_code_opens_the_gallery_and_a_family_can_add_several_children(issued, client):

@@ -53,6 +53,7 @@ def new_order(key="k1", amounts=("10.00", "15.50")):
 def test_every_status_change_is_checked_in_one_place(in_alpha, source, target):
     order = new_order(key=f"sm-{source}-{target}")
     order.status = source
+    order.paid_total = order.total  # the money rule is checked below, on its own
 
     if target in TRANSITIONS[source]:
         _move(order, target)
@@ -147,6 +148,35 @@ def test_a_paid_order_cannot_be_cancelled_without_a_refund(in_alpha):
 
     with pytest.raises(ValidationError, match="Refund the payments before cancelling."):
         order_move(order=order, to=S.CANCELLED, actor=None)
+
+
+def test_an_order_not_paid_in_full_never_reaches_fulfilment(in_alpha):
+    order = new_order(key="half")  # 25.50
+    payment_confirm(payment=payment_create(order=order, provider="cash", amount=Decimal("10")))
+    refund_record(order=order, amount=Decimal("4.00"), reason="goodwill")
+    order.refresh_from_db()
+    assert (order.status, order.is_fulfillable) == (S.PARTIALLY_REFUNDED, False)
+
+    for target in (S.IN_FULFILMENT, S.COMPLETED):
+        with pytest.raises(ValidationError) as error:
+            order_move(order=order, to=target, actor=None)
+        assert error.value.messages == [
+            f"Order {order.number} is not paid in full: it cannot be “{S(target).label}”."
+        ]
+    order.refresh_from_db()
+    assert order.status == S.PARTIALLY_REFUNDED
+    assert list(Order.objects.fulfillable()) == []
+
+
+def test_a_paid_order_partly_refunded_still_goes_to_fulfilment(in_alpha):
+    order = new_order(key="full")
+    payment_confirm(payment=payment_create(order=order, provider="cash"))
+    refund_record(order=order, amount=Decimal("5.50"), reason="one print damaged")
+
+    moved = order_move(order=order, to=S.IN_FULFILMENT, actor=None)
+
+    assert moved.status == S.IN_FULFILMENT
+    assert list(Order.objects.fulfillable()) == [order]
 
 
 def test_a_free_order_is_paid_at_once(in_alpha):

@@ -95,3 +95,35 @@ def test_only_the_owner_edits_payment_settings(alpha):
     assert response.status_code == 302
     alpha.studio.refresh_from_db()
     assert alpha.studio.bank_details == "IBAN 1"
+
+
+def test_bank_transfer_is_not_offered_until_the_bank_details_are_filled_in(in_alpha, alpha):
+    studio = alpha.studio  # a new studio: the switch is on, no bank details yet
+    assert (studio.accept_bank_transfer, studio.bank_details) == (True, "")
+
+    assert [p.identifier for p in enabled_providers(studio)] == ["cash"]
+    studio.bank_details = "Alpha Photo\nIBAN LV00 0000"
+    assert [p.identifier for p in enabled_providers(studio)] == ["bank_transfer", "cash"]
+
+
+def test_the_settings_page_shows_bank_transfer_off_until_it_has_details_and_refuses_it_empty(
+    alpha,
+):
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+    client = logged_in_client(alpha, owner)
+
+    page = client.get("/staff/settings/payments/").content.decode()
+    refused = client.post(
+        "/staff/settings/payments/",
+        {"accept_bank_transfer": "on", "bank_details": "  ", "accept_cash": "on"},
+    )
+    kept_off = client.post("/staff/settings/payments/", {"accept_cash": "on"})
+
+    assert '<input type="checkbox" name="accept_bank_transfer" >' in page
+    assert '<input type="checkbox" name="accept_cash" checked>' in page
+    assert refused.status_code == 200
+    assert "Enter the bank details parents transfer the money to." in refused.content.decode()
+    assert kept_off.status_code == 302
+    alpha.studio.refresh_from_db()
+    assert (alpha.studio.accept_bank_transfer, alpha.studio.accept_cash) == (False, True)

@@ -10,6 +10,7 @@ from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.ingest import photo_ingest_file, photo_ingest_zip
 from studio.photos.services.processing import photo_process, photo_retry
 from studio.photos.services.tagging import photos_tag_from_csv
+from studio.schools.models import Student
 from tests.studio.photos.images import broken_jpeg, corrupt_jpeg, jpeg_bytes, write, zip_bytes
 
 
@@ -247,9 +248,40 @@ def test_thumbnails_are_served_to_this_studios_staff_only(ingest, production, be
         ("A17.jpg", False),
     ],
 )
-def test_only_names_starting_with_an_id_that_has_a_digit_are_read_as_student_ids(
+def test_only_names_starting_with_a_roster_id_and_a_separator_are_tagged(
     ingest, production, name, tagged
 ):
     outcome = ingest(name, jpeg_bytes(seed=hash(name) % 1000))
 
     assert Photo.objects.get(pk=outcome.photo_id).students.exists() is tagged
+
+
+@pytest.mark.parametrize(
+    ("name", "external_id"),
+    [
+        ("11A-01_portrait.jpg", "11A-01"),  # the demo's ids hold a hyphen
+        ("11a-01 portrait.jpg", "11A-01"),
+        ("11A-012_portrait.jpg", "11A-012"),  # the longest id that fits wins
+        ("11A-01-2.jpg", "11A-01"),
+        ("11A_7_x.jpg", "11A_7"),  # "_" in an id is a character, not a wildcard
+        ("11AB7_x.jpg", None),
+        ("11A-0_portrait.jpg", None),  # no such id; 11A-01 does not end there
+    ],
+)
+def test_file_names_are_matched_against_the_roster_longest_id_first(
+    ingest, production, name, external_id
+):
+    for number, student_id in enumerate(("11A-01", "11A-012", "11A_7")):
+        Student.objects.create(
+            school_class=production["class"],
+            first_name=f"Kid{number}",
+            last_name="Sidorov",
+            external_id=student_id,
+        )
+
+    outcome = ingest(name, jpeg_bytes(seed=hash(name) % 1000))
+
+    photo = Photo.objects.get(pk=outcome.photo_id)
+    expected = [external_id] if external_id else []
+    assert list(photo.students.values_list("external_id", flat=True)) == expected
+    assert photo.school_class == (production["class"] if external_id else None)
