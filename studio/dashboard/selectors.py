@@ -96,3 +96,55 @@ def own_work(*, user) -> dict:
             ).count(),
         }
     return {}
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    title: str
+    description: str
+    url: str
+
+
+# The studio's set-up pages and who may open them: the menu's "Settings" entry leads here,
+# and the list follows the policy, so a role sees every page it may use and nothing else.
+_SETTINGS_PAGES = [
+    (
+        Action.MANAGE_STUDIO_SETTINGS,
+        "payments:settings",
+        _("Payments"),
+        _("Card payments through Stripe, bank transfer and cash."),
+    ),
+    (
+        Action.MANAGE_STUDIO_SETTINGS,
+        "domains:list",
+        _("Domains"),
+        _("Your storefront at a domain of your own."),
+    ),
+    (
+        Action.MANAGE_STAFF,
+        "dashboard:team",
+        _("Team"),
+        _("Invite photographers, retouchers and managers; switch people off."),
+    ),
+    (
+        Action.MANAGE_BILLING,
+        "plan:home",
+        _("Billing"),
+        _("Your Pictureday plan, licence and usage."),
+    ),
+    (
+        Action.MANAGE_API_TOKENS,
+        "api_tokens:list",
+        _("API tokens"),
+        _("Keys for your own tools and scripts."),
+    ),
+    (Action.VIEW_AUDIT_LOG, "audit:log", _("Audit log"), _("Who changed which setting, and when.")),
+]
+
+
+def settings_pages(*, user) -> list[SettingsPage]:
+    return [
+        SettingsPage(title, description, reverse(url_name))
+        for action, url_name, title, description in _SETTINGS_PAGES
+        if may(user, action)
+    ]

@@ -6,5 +6,6 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("team/", views.team, name="team"),
+    path("settings/", views.settings_index, name="settings"),
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,7 +9,7 @@ from saas_platform.accounts.models import Role, User
 from studio.core.policy import STAFF_ROLES, Action, may, require
 
 from .forms import InviteForm
-from .selectors import dashboard_summary, first_day_checklist, own_work
+from .selectors import dashboard_summary, first_day_checklist, own_work, settings_pages
 from .services import staff_deactivate, staff_invite
 
 
@@ -69,3 +69,12 @@ def team_deactivate(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("dashboard:team")
+
+
+@login_required
+def settings_index(request):
+    """Every set-up page this person may use, in one place (the menu stays short)."""
+    pages = settings_pages(user=request.user)
+    if not pages:
+        raise PermissionDenied
+    return render(request, "studio/settings.html", {"pages": pages})

@@ -40,8 +40,10 @@ def _my_batch(request, pk) -> RetouchBatch:
 
 @login_required
 def queue(request):
-    """The retoucher's page: picture days with photos waiting, and their own batches."""
-    require(request.user, Action.RETOUCH_PHOTOS)
+    """The retoucher's page: picture days with photos waiting, and their own batches. Owners
+    and managers get the overview: what waits for a retoucher and what for their review."""
+    if not may(request.user, Action.RETOUCH_PHOTOS):
+        return review_overview(request)
     waiting = (
         Shoot.objects.annotate(
             queued=Count("photos", filter=Q(photos__retouch_status=RetouchStatus.QUEUED))
@@ -63,6 +65,26 @@ def queue(request):
         )
     )
     return render(request, "retouching/queue.html", {"waiting": waiting, "batches": batches})
+
+
+def review_overview(request):
+    require(request.user, Action.REVIEW_RETOUCH)
+    shoots = (
+        Shoot.objects.annotate(
+            queued=Count("photos", filter=Q(photos__retouch_status=RetouchStatus.QUEUED)),
+            in_work=Count(
+                "photos",
+                filter=Q(
+                    photos__retouch_status__in=[RetouchStatus.CLAIMED, RetouchStatus.SENT_BACK]
+                ),
+            ),
+            to_review=Count("photos", filter=Q(photos__retouch_status=RetouchStatus.SUBMITTED)),
+        )
+        .filter(Q(queued__gt=0) | Q(in_work__gt=0) | Q(to_review__gt=0))
+        .select_related("school")
+        .order_by("-to_review", "date", "pk")
+    )
+    return render(request, "retouching/overview.html", {"shoots": shoots})
 
 
 @login_required

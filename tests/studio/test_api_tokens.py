@@ -324,6 +324,8 @@ def test_other_roles_may_not_manage_tokens(alpha, role):
 def test_the_navigation_links_to_tokens_for_owners_and_managers_only(alpha, role, shown):
     user = owner_of(alpha) if role == Role.OWNER else person(alpha, role)
 
-    page = logged_in_client(alpha, user).get("/staff/").content.decode()
+    page = (
+        logged_in_client(alpha, user).get("/staff/settings/").content.decode()
+    )  # the menu's "Settings"
 
     assert ('href="/staff/tokens/"' in page) is shown

@@ -175,6 +175,8 @@ def test_the_navigation_links_to_the_log_for_owners_only(alpha, role, shown):
             email="m-nav@alpha.test", password="pw", role=role
         )
 
-    page = logged_in_client(alpha, user).get("/staff/").content.decode()
+    page = (
+        logged_in_client(alpha, user).get("/staff/settings/").content.decode()
+    )  # the menu's "Settings"
 
     assert ('href="/staff/audit/"' in page) is shown

@@ -1,6 +1,8 @@
 """The dashboard: a new studio's checklist ticks itself off from the data; each role sees its
 own work, and only the owner the licence."""
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -104,3 +106,70 @@ def test_a_photographer_sees_their_own_picture_days(alpha):
 
     assert f'href="/staff/shoots/{mine.pk}/"' in page
     assert "Someone else" not in page
+
+
+SETTINGS_PAGES = {
+    Role.OWNER: [
+        "/staff/settings/payments/",
+        "/staff/settings/domains/",
+        "/staff/team/",
+        "/staff/billing/",
+        "/staff/tokens/",
+        "/staff/audit/",
+    ],
+    Role.MANAGER: ["/staff/tokens/"],
+}
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.MANAGER])
+def test_the_settings_page_lists_every_page_the_role_may_use_and_each_opens(alpha, role):
+    with schema_context(alpha.schema):
+        user = (
+            User.objects.get(email=alpha.owner_email)
+            if role == Role.OWNER
+            else (User.objects.create_user(email="mg-s@alpha.test", password="x", role=role))
+        )
+    client = logged_in_client(alpha, user)
+
+    page = client.get("/staff/settings/").content.decode()
+    staff_home = client.get("/staff/").content.decode()
+
+    assert 'href="/staff/settings/"' in staff_home  # in the menu
+    listed = [url for url in re.findall(r'class="card settings-link" href="([^"]+)"', page)]
+    assert listed == SETTINGS_PAGES[role]
+    for url in listed:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", [Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL])
+def test_roles_without_settings_have_no_settings_entry(alpha, role):
+    with schema_context(alpha.schema):
+        user = User.objects.create_user(email=f"{role}-s@alpha.test", password="x", role=role)
+    client = logged_in_client(alpha, user)
+
+    assert client.get("/staff/settings/").status_code == 403
+    assert 'href="/staff/settings/"' not in client.get("/staff/").content.decode()
+
+
+def test_owners_and_managers_see_what_waits_in_retouching_and_for_their_review(alpha):
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+        school = School.objects.create(name="R")
+        shoot = shoot_create(school=school, name="Spring", date="2027-03-01")
+        for n, status in enumerate(["queued", "submitted", "submitted"]):
+            Photo.objects.create(
+                shoot=shoot,
+                original=f"o{n}.jpg",
+                original_name=f"o{n}.jpg",
+                content_hash=f"{n:064x}",
+                size_bytes=1,
+                photographer=owner,
+                status=PhotoStatus.READY,
+                retouch_status=status,
+            )
+    client = logged_in_client(alpha, owner)
+
+    assert 'href="/staff/retouch/"' in client.get("/staff/").content.decode()
+    page = client.get("/staff/retouch/").content.decode()
+    assert f'href="/staff/retouch/review/{shoot.pk}/"' in page
+    assert "Review 2 photos" in page
