@@ -270,17 +270,23 @@ def test_owners_see_every_token_managers_their_own(alpha):
     owner, manager = owner_of(alpha), person(alpha, Role.MANAGER)
     with schema_context(alpha.schema):
         owners, _raw = api_token_issue(actor=owner, name="owners-token", role=Role.OWNER)
-        api_token_issue(actor=manager, name="managers-token", role=Role.MANAGER)
+        _t, managers_raw = api_token_issue(actor=manager, name="managers-token", role=Role.MANAGER)
 
     as_owner = logged_in_client(alpha, owner).get("/staff/tokens/").content.decode()
     as_manager = logged_in_client(alpha, manager).get("/staff/tokens/").content.decode()
 
     assert "owners-token" in as_owner and "managers-token" in as_owner
     assert "owners-token" not in as_manager and "managers-token" in as_manager
+    assert "(switched off)" not in as_owner
     revoke = logged_in_client(alpha, manager).post(f"/staff/tokens/{owners.pk}/revoke/")
     assert revoke.status_code == 404
     with schema_context(alpha.schema):
         assert ApiToken.objects.get(pk=owners.pk).revoked_at is None
+        User.objects.filter(pk=manager.pk).update(is_active=False)
+    # a switched-off person's tokens stop working; the owner sees why
+    as_owner = logged_in_client(alpha, owner).get("/staff/tokens/").content.decode()
+    assert f'{manager.email} <span class="muted">(switched off)</span>' in as_owner
+    assert api(alpha, managers_raw).get("/api/me/").status_code == 401
 
 
 def test_another_studios_token_id_is_not_found(alpha, beta):
