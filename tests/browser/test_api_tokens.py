@@ -64,7 +64,8 @@ def test_an_owner_creates_uses_and_revokes_an_api_token_on_a_phone(
 
     # --- 1. The staff menu leads to the tokens page. ---------------------------------------
     log_in_staff(page, base, alpha.owner_email)
-    page.locator("nav.nav").get_by_role("link", name="API tokens").click()
+    page.locator("nav.nav").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="API tokens").click()
     expect(page).to_have_url(f"{base}/staff/tokens/")
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
     shot(page, screenshot_dir, "01-empty")
@@ -115,7 +116,8 @@ def test_an_owner_creates_uses_and_revokes_an_api_token_on_a_phone(
     )
 
     # --- 5. The owner's audit log has both. ------------------------------------------------
-    page.locator("nav.nav").get_by_role("link", name="Audit log").click()
+    page.locator("nav.nav").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Audit log").click()
     entries = page.locator("tr.audit-entry")
     expect(entries.filter(has_text=f"API token revoked: {TOKEN_NAME}")).to_have_count(1)
     expect(entries.filter(has_text=f"API token created: {TOKEN_NAME}")).to_have_count(1)

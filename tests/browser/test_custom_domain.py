@@ -58,6 +58,7 @@ def test_an_owner_adds_verifies_uses_and_removes_a_custom_domain_on_a_phone(
     log_in_staff(page, base, alpha.owner_email)
 
     # --- 1. From the menu to the domains page; add the domain. ----------------------------
+    page.locator("nav.nav").get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Domains").click()
     expect(page).to_have_url(f"{base}/staff/settings/domains/")
     page.get_by_label("Your domain").fill(f"https://{HOST.upper()}/")
