@@ -5,11 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from studio.catalogue.kinds import PackageKind, ProductKind
-from studio.catalogue.models import EarlyBird, PriceSheet, Product, QuantityTier
+from studio.catalogue.models import EarlyBird, FreeItem, PriceSheet, Product, QuantityTier
 from studio.catalogue.services.discounts import (
     early_bird_create,
     early_bird_delete,
     free_item_create,
+    free_item_delete,
     quantity_tier_create,
     quantity_tier_delete,
     sibling_discount_set,
@@ -119,10 +120,14 @@ def test_discounts_are_removed_one_by_one(catalogue):
     tier = quantity_tier_create(sheet=sheet, min_quantity=5, percent_off="10", product_kind="print")
     bird = early_bird_create(sheet=sheet, until=NOW, percent_off="15")
 
+    free = free_item_create(sheet=sheet, product_kind="digital")
+
     quantity_tier_delete(tier=tier)
     early_bird_delete(early_bird=bird)
+    free_item_delete(free_item=free)
 
     assert not QuantityTier.objects.exists() and not EarlyBird.objects.exists()
+    assert not FreeItem.objects.exists()
 
 
 def test_the_preview_prices_a_family_with_the_sheets_discounts(catalogue, shoot):
