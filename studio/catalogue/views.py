@@ -365,16 +365,11 @@ def sheet_prices(request, sheet_id: int):
     sheet = _sheet(request, sheet_id)
     form = _prices_form(sheet, request.POST)
     if form.is_valid():
-        for product, price in form.prices().items():
-            try:
-                if price is None:
-                    price_sheets.price_sheet_item_remove(sheet=sheet, product=product)
-                else:
-                    price_sheets.price_sheet_item_set(sheet=sheet, product=product, price=price)
-            except ValidationError as error:
-                for errors in error.message_dict.values():
-                    form.add_error(f"price_{product.pk}", errors)
-        if form.is_valid():
+        try:
+            price_sheets.price_sheet_prices_set(sheet=sheet, prices=form.prices())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
             return _done(request, sheet, _("Prices saved."))
     return _sheet_page(request, sheet, prices_form=form)
 

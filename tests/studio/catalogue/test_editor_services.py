@@ -22,6 +22,7 @@ from studio.catalogue.services.price_sheets import (
     price_sheet_create,
     price_sheet_duplicate,
     price_sheet_item_set,
+    price_sheet_prices_set,
 )
 from studio.catalogue.services.products import product_delete
 from tests.studio.catalogue.support import NOW, D
@@ -165,3 +166,24 @@ def test_the_preview_leaves_out_what_the_sheet_does_not_sell(catalogue):
     )
 
     assert (priced.lines, priced.total) == ((), D("0"))
+
+
+def test_many_prices_are_set_all_or_none(catalogue):
+    sheet = price_sheet_create(name="Standard")
+    price_sheet_item_set(sheet=sheet, product=catalogue["album"], price="30")
+
+    with pytest.raises(ValidationError) as error:
+        price_sheet_prices_set(
+            sheet=sheet,
+            prices={catalogue["print"]: "2", catalogue["big"]: "2.505", catalogue["album"]: None},
+        )
+    untouched = {(i.product_id, i.price) for i in sheet.items.all()}
+    price_sheet_prices_set(sheet=sheet, prices={catalogue["print"]: "2", catalogue["album"]: None})
+
+    assert error.value.message_dict == {
+        f"price_{catalogue['big'].pk}": ["EUR amounts have at most 2 decimals."]
+    }
+    assert untouched == {(catalogue["album"].pk, D("30.00"))}
+    assert {(i.product_id, i.price) for i in sheet.items.all()} == {
+        (catalogue["print"].pk, D("2.00"))
+    }
