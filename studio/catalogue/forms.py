@@ -203,6 +203,14 @@ class TierForm(forms.Form):
         return {"product": self.products[int(value)]}
 
 
+class FreeItemForm(TierForm):
+    """What each child gets free: ``quantity_per_child`` of a product or of a kind."""
+
+    min_quantity = None
+    percent_off = None
+    quantity_per_child = forms.IntegerField(label=_("Free per child"), min_value=1, max_value=99)
+
+
 class EarlyBirdForm(forms.Form):
     until = _datetime_field(_("Orders placed before"))
     percent_off = _percent_field()

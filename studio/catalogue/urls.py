@@ -32,6 +32,12 @@ urlpatterns = [
         views.early_bird_delete,
         name="early_bird_delete",
     ),
+    path(SHEET + "free-items/new/", views.free_item_create, name="free_item_create"),
+    path(
+        SHEET + "free-items/<int:free_item_id>/delete/",
+        views.free_item_delete,
+        name="free_item_delete",
+    ),
     path(SHEET + "sibling/", views.sibling_set, name="sibling"),
     path(SHEET + "coupons/new/", views.coupon_create, name="coupon_create"),
     path(SHEET + "coupons/<int:coupon_id>/toggle/", views.coupon_toggle, name="coupon_toggle"),

@@ -21,6 +21,7 @@ from .forms import (
     AttachForm,
     CouponForm,
     EarlyBirdForm,
+    FreeItemForm,
     OptionForm,
     PackageForm,
     PreviewForm,
@@ -34,6 +35,7 @@ from .kinds import PackageKind, ProductKind
 from .models import (
     Coupon,
     EarlyBird,
+    FreeItem,
     Package,
     PriceSheet,
     PriceSheetAttachment,
@@ -306,6 +308,8 @@ def _sheet_page(request, sheet, status=200, **forms):
         "package_form": PackageForm(products=_sellable(sheet), prefix="package"),
         "tier_form": TierForm(products=sheet_products, prefix="tier"),
         "early_bird_form": EarlyBirdForm(prefix="early"),
+        "free_item_form": FreeItemForm(products=sheet_products, prefix="free"),
+        "free_items": sheet.free_items.select_related("product"),
         "sibling_form": SiblingForm(
             prefix="sibling",
             initial={
@@ -361,16 +365,11 @@ def sheet_prices(request, sheet_id: int):
     sheet = _sheet(request, sheet_id)
     form = _prices_form(sheet, request.POST)
     if form.is_valid():
-        for product, price in form.prices().items():
-            try:
-                if price is None:
-                    price_sheets.price_sheet_item_remove(sheet=sheet, product=product)
-                else:
-                    price_sheets.price_sheet_item_set(sheet=sheet, product=product, price=price)
-            except ValidationError as error:
-                for errors in error.message_dict.values():
-                    form.add_error(f"price_{product.pk}", errors)
-        if form.is_valid():
+        try:
+            price_sheets.price_sheet_prices_set(sheet=sheet, prices=form.prices())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
             return _done(request, sheet, _("Prices saved."))
     return _sheet_page(request, sheet, prices_form=form)
 
@@ -535,6 +534,33 @@ def early_bird_delete(request, sheet_id: int, early_bird_id: int):
         early_bird=get_object_or_404(EarlyBird, pk=early_bird_id, sheet=sheet)
     )
     return _done(request, sheet, _("Early-bird discount removed."))
+
+
+@login_required
+@require_POST
+def free_item_create(request, sheet_id: int):
+    sheet = _sheet(request, sheet_id)
+    form = FreeItemForm(request.POST, products=list(_sellable(sheet)), prefix="free")
+    if form.is_valid():
+        try:
+            discounts.free_item_create(
+                sheet=sheet,
+                quantity_per_child=form.cleaned_data["quantity_per_child"],
+                **form.target_kwargs(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _done(request, sheet, _("Free item added."))
+    return _sheet_page(request, sheet, free_item_form=form)
+
+
+@login_required
+@require_POST
+def free_item_delete(request, sheet_id: int, free_item_id: int):
+    sheet = _sheet(request, sheet_id)
+    discounts.free_item_delete(free_item=get_object_or_404(FreeItem, pk=free_item_id, sheet=sheet))
+    return _done(request, sheet, _("Free item removed."))
 
 
 @login_required

@@ -97,3 +97,8 @@ def quantity_tier_delete(*, tier: QuantityTier) -> None:
 @transaction.atomic
 def early_bird_delete(*, early_bird: EarlyBird) -> None:
     EarlyBird.objects.filter(pk=early_bird.pk).delete()
+
+
+@transaction.atomic
+def free_item_delete(*, free_item: FreeItem) -> None:
+    FreeItem.objects.filter(pk=free_item.pk).delete()

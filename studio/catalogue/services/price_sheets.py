@@ -1,6 +1,7 @@
 """Price sheets: a currency and a price per product, attached to a school or to a picture
 day (the picture day's sheet wins; see ``selectors.price_sheet_for``)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -66,6 +67,26 @@ def price_sheet_item_set(*, sheet: PriceSheet, product: Product, price) -> Price
         sheet=sheet, product=product, defaults={"price": clean_money(price, sheet.currency)}
     )
     return item
+
+
+def price_sheet_prices_set(*, sheet: PriceSheet, prices: dict) -> None:
+    """Sets many prices at once, all or none: ``prices`` maps a product to its price, or to
+    ``None`` to take it off the sheet. A refused price raises a ``ValidationError`` keyed by
+    ``price_<product id>`` for every product whose price was refused, and nothing changes."""
+    errors = {}
+    with transaction.atomic():
+        for product, price in prices.items():
+            try:
+                if price is None:
+                    price_sheet_item_remove(sheet=sheet, product=product)
+                else:
+                    price_sheet_item_set(sheet=sheet, product=product, price=price)
+            except ValidationError as error:
+                errors[f"price_{product.pk}"] = error.messages
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

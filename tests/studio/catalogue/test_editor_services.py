@@ -5,11 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from studio.catalogue.kinds import PackageKind, ProductKind
-from studio.catalogue.models import EarlyBird, PriceSheet, Product, QuantityTier
+from studio.catalogue.models import EarlyBird, FreeItem, PriceSheet, Product, QuantityTier
 from studio.catalogue.services.discounts import (
     early_bird_create,
     early_bird_delete,
     free_item_create,
+    free_item_delete,
     quantity_tier_create,
     quantity_tier_delete,
     sibling_discount_set,
@@ -21,6 +22,7 @@ from studio.catalogue.services.price_sheets import (
     price_sheet_create,
     price_sheet_duplicate,
     price_sheet_item_set,
+    price_sheet_prices_set,
 )
 from studio.catalogue.services.products import product_delete
 from tests.studio.catalogue.support import NOW, D
@@ -119,10 +121,14 @@ def test_discounts_are_removed_one_by_one(catalogue):
     tier = quantity_tier_create(sheet=sheet, min_quantity=5, percent_off="10", product_kind="print")
     bird = early_bird_create(sheet=sheet, until=NOW, percent_off="15")
 
+    free = free_item_create(sheet=sheet, product_kind="digital")
+
     quantity_tier_delete(tier=tier)
     early_bird_delete(early_bird=bird)
+    free_item_delete(free_item=free)
 
     assert not QuantityTier.objects.exists() and not EarlyBird.objects.exists()
+    assert not FreeItem.objects.exists()
 
 
 def test_the_preview_prices_a_family_with_the_sheets_discounts(catalogue, shoot):
@@ -160,3 +166,24 @@ def test_the_preview_leaves_out_what_the_sheet_does_not_sell(catalogue):
     )
 
     assert (priced.lines, priced.total) == ((), D("0"))
+
+
+def test_many_prices_are_set_all_or_none(catalogue):
+    sheet = price_sheet_create(name="Standard")
+    price_sheet_item_set(sheet=sheet, product=catalogue["album"], price="30")
+
+    with pytest.raises(ValidationError) as error:
+        price_sheet_prices_set(
+            sheet=sheet,
+            prices={catalogue["print"]: "2", catalogue["big"]: "2.505", catalogue["album"]: None},
+        )
+    untouched = {(i.product_id, i.price) for i in sheet.items.all()}
+    price_sheet_prices_set(sheet=sheet, prices={catalogue["print"]: "2", catalogue["album"]: None})
+
+    assert error.value.message_dict == {
+        f"price_{catalogue['big'].pk}": ["EUR amounts have at most 2 decimals."]
+    }
+    assert untouched == {(catalogue["album"].pk, D("30.00"))}
+    assert {(i.product_id, i.price) for i in sheet.items.all()} == {
+        (catalogue["print"].pk, D("2.00"))
+    }

@@ -11,6 +11,7 @@ from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import (
     Coupon,
     EarlyBird,
+    FreeItem,
     Package,
     PackageItem,
     PriceSheet,
@@ -21,7 +22,11 @@ from studio.catalogue.models import (
     QuantityTier,
     SiblingDiscount,
 )
-from studio.catalogue.services.discounts import early_bird_create, quantity_tier_create
+from studio.catalogue.services.discounts import (
+    early_bird_create,
+    free_item_create,
+    quantity_tier_create,
+)
 from studio.catalogue.services.packages import package_create
 from studio.catalogue.services.price_sheets import (
     price_sheet_attach,
@@ -51,7 +56,9 @@ def make_catalogue():
     tier = quantity_tier_create(sheet=sheet, min_quantity=5, percent_off="10", product=product)
     bird = early_bird_create(sheet=sheet, until=timezone.now(), percent_off="5")
     coupon = Coupon.objects.create(code="AUTUMN", kind="percent", value="10")
+    free = free_item_create(sheet=sheet, product_kind="digital")
     return {
+        "free_item": free.pk,
         "product": product.pk,
         "option": option.pk,
         "sheet": sheet.pk,
@@ -86,6 +93,8 @@ POST_PAGES = [
     "/staff/catalogue/sheets/{sheet}/tiers/{tier}/delete/",
     "/staff/catalogue/sheets/{sheet}/early-birds/new/",
     "/staff/catalogue/sheets/{sheet}/early-birds/{early_bird}/delete/",
+    "/staff/catalogue/sheets/{sheet}/free-items/new/",
+    "/staff/catalogue/sheets/{sheet}/free-items/{free_item}/delete/",
     "/staff/catalogue/sheets/{sheet}/sibling/",
     "/staff/catalogue/sheets/{sheet}/coupons/new/",
     "/staff/catalogue/sheets/{sheet}/coupons/{coupon}/toggle/",
@@ -120,13 +129,14 @@ def test_other_roles_are_refused_everywhere_and_nothing_changes(alpha, page, rol
         assert Product.objects.get().active
         assert Coupon.objects.get().active
         assert QuantityTier.objects.count() == EarlyBird.objects.count() == 1
+        assert FreeItem.objects.count() == 1
 
 
 @pytest.mark.parametrize("page", GET_PAGES + POST_PAGES)
 def test_another_studios_ids_are_not_found(alpha, beta, page):
     with schema_context(beta.schema):
         push_id_sequences(
-            [Product, ProductOption, PriceSheet, Package, QuantityTier, EarlyBird, Coupon]
+            [Product, ProductOption, PriceSheet, Package, QuantityTier, EarlyBird, Coupon, FreeItem]
         )
         ids = make_catalogue()
     with schema_context(alpha.schema):
@@ -419,6 +429,9 @@ def test_packages_bundles_and_discounts_are_added_from_the_sheet_page(alpha, own
     )
     owner_client.post(base + "sibling/", {"sibling-percent_off": "10"})
     owner_client.post(
+        base + "free-items/new/", {"free-target": "kind:digital", "free-quantity_per_child": "1"}
+    )
+    owner_client.post(
         base + "coupons/new/",
         {"coupon-code": "autumn10", "coupon-kind": "percent", "coupon-value": "10",
          "coupon-max_uses": "100", "coupon-valid_until": "2027-04-01T00:00"},
@@ -440,14 +453,17 @@ def test_packages_bundles_and_discounts_are_added_from_the_sheet_page(alpha, own
         assert (tier.product_kind, tier.min_quantity, tier.percent_off) == ("print", 5, 10)
         assert EarlyBird.objects.get().percent_off == 15
         assert SiblingDiscount.objects.get(sheet=sheet).percent_off == 10
+        free = FreeItem.objects.get()
+        assert (free.product_kind, free.quantity_per_child) == ("digital", 1)
         coupon = Coupon.objects.get()
         assert (coupon.code, coupon.max_uses, coupon.valid_until.month) == ("AUTUMN10", 100, 4)
 
     owner_client.post(base + f"tiers/{tier.pk}/delete/")
+    owner_client.post(base + f"free-items/{free.pk}/delete/")
     owner_client.post(base + "sibling/", {"sibling-percent_off": ""})
     owner_client.post(base + f"coupons/{coupon.pk}/toggle/")
     with schema_context(alpha.schema):
-        assert not QuantityTier.objects.exists()
+        assert not QuantityTier.objects.exists() and not FreeItem.objects.exists()
         assert not SiblingDiscount.objects.exists()
         assert Coupon.objects.get().active is False
 
