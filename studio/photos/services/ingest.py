@@ -24,6 +24,14 @@ from tenants.selectors import current_studio, studio_tzinfo
 ZIP_MAX_ENTRIES = 5000
 ZIP_SUFFIXES = (".zip",)
 IGNORED_ZIP_ENTRIES = re.compile(r"(^|/)(__MACOSX/|\.|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_zip_path(name: str) -> bool:
+    """An entry that would land outside the folder it is unpacked to: an absolute path (also
+    a Windows one) or one going up with ``..``. Never unpacked, and reported, not skipped."""
+    path = name.replace("\\", "/")
+    return path.startswith("/") or bool(WINDOWS_DRIVE.match(path)) or ".." in path.split("/")
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,8 @@ def photo_ingest_zip(*, shoot, path, uploaded_by, school_class=None) -> list[Ing
         entries = [
             e
             for e in archive.infolist()
-            if not e.is_dir() and not IGNORED_ZIP_ENTRIES.search(e.filename)
+            if _unsafe_zip_path(e.filename)  # before the hidden-file rule: "../" starts with "."
+            or (not e.is_dir() and not IGNORED_ZIP_ENTRIES.search(e.filename))
         ]
         if len(entries) > ZIP_MAX_ENTRIES:
             return [
@@ -117,6 +126,10 @@ def photo_ingest_zip(*, shoot, path, uploaded_by, school_class=None) -> list[Ing
             ]
         for entry in entries:
             name = entry.filename
+            if _unsafe_zip_path(name):
+                reason = _("Its path leads outside the ZIP (“..” or an absolute path).")
+                outcomes.append(IngestOutcome(name, "rejected", reason))
+                continue
             if entry.file_size > imaging.MAX_FILE_BYTES:
                 reason = _("Larger than %(mb)d MB.") % {"mb": imaging.MAX_FILE_BYTES // 2**20}
                 outcomes.append(IngestOutcome(name, "rejected", reason))
