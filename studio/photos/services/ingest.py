@@ -55,13 +55,25 @@ def photo_ingest_file(
     *, shoot, path, file_name: str, uploaded_by, school_class: SchoolClass | None = None
 ) -> IngestOutcome:
     """Validates one file, stores it untouched in private storage and queues its processing.
-    Exact duplicates (same content) within the shoot are not stored twice."""
+    Exact duplicates (same content) within the shoot are not stored twice. Data after a
+    JPEG's image (a phone's motion-photo video) is not stored: the photo is the image."""
     file_name = Path(file_name).name[:255] or "unnamed"
     size_bytes = os.path.getsize(path)
     try:
         info = imaging.inspect_original(path, size_bytes=size_bytes)
     except imaging.RejectedImage as rejected:
         return IngestOutcome(file_name, "rejected", str(rejected.message))
+    if info.image_bytes is not None:
+        with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as scratch:
+            image = Path(scratch) / "image"
+            _copy_head(path, image, info.image_bytes)
+            return photo_ingest_file(
+                shoot=shoot,
+                path=image,
+                file_name=file_name,
+                uploaded_by=uploaded_by,
+                school_class=school_class,
+            )
     content_hash = file_sha256(path)
     existing = Photo.objects.filter(shoot=shoot, content_hash=content_hash).first()
     if existing:
@@ -91,6 +103,14 @@ def photo_ingest_file(
 
     process_photo.enqueue_on_commit(photo.pk)
     return IngestOutcome(file_name, "accepted", photo_id=photo.pk)
+
+
+def _copy_head(path, target, length: int) -> None:
+    """The first ``length`` bytes of ``path`` into ``target``."""
+    with open(path, "rb") as source, open(target, "wb") as sink:
+        while length > 0 and (chunk := source.read(min(HASH_CHUNK, length))):
+            sink.write(chunk)
+            length -= len(chunk)
 
 
 def _duplicate(file_name, existing: Photo) -> IngestOutcome:

@@ -52,6 +52,25 @@ def test_an_accepted_file_is_stored_untouched_and_described(ingest, production):
     assert len(photo.content_hash) == 64
 
 
+def test_a_motion_photo_is_accepted_and_stored_without_its_video(ingest, production, tmp_path):
+    image = jpeg_bytes(640, 480, seed=21)
+    video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + bytes(range(256)) * 64
+
+    outcome = ingest("PXL_20261001_MP.jpg", image + video)
+    again = ingest("PXL_20261001.jpg", image)
+
+    photo = Photo.objects.get(pk=outcome.photo_id)
+    assert (outcome.result, outcome.reason) == ("accepted", "")
+    assert photo.original.read() == image
+    assert (photo.original_name, photo.size_bytes, photo.width, photo.height) == (
+        "PXL_20261001_MP.jpg",
+        len(image),
+        640,
+        480,
+    )
+    assert (again.result, again.photo_id) == ("duplicate", photo.pk)
+
+
 def test_an_exact_duplicate_is_not_stored_twice(ingest, media_in_tmp):
     data = jpeg_bytes(seed=2)
     first = ingest("IMG_0002.jpg", data)
