@@ -57,6 +57,7 @@ def access_code_summary(*, shoot: Shoot) -> dict:
         without_email=Count("pk", filter=Q(student__parent_emails__len=0)),
         to_email=Count("pk", filter=Q(emailed_at__isnull=True, student__parent_emails__len__gt=0)),
     )
+    counts["with_email"] = counts["students"] - counts["without_email"]
     counts["classes"] = live.filter(kind=AccessCodeKind.CLASS).count()
     counts["revoked"] = AccessCode.objects.filter(shoot=shoot, revoked_at__isnull=False).count()
     counts["missing"] = (

@@ -19,8 +19,9 @@ thumbnail is resized from it, and then the preview is watermarked.
 Checks, in order of cost:
 
 * ``inspect_original`` reads only the first bytes (to tell the format from its signature,
-  never from the file name), the header (size, orientation, EXIF), and for JPEG the last
-  bytes (to spot an upload that was cut off). Nothing is decoded, so a decompression bomb
+  never from the file name), the header (size, orientation, EXIF), and for JPEG its marker
+  structure (to spot an upload that was cut off, and where the image ends when a phone
+  appended a motion photo's video after it). Nothing is decoded, so a decompression bomb
   (a tiny file whose header claims 20000×20000 pixels) is turned away before any work.
 * ``render_derivatives`` repeats the signature and pixel checks (it may be handed a file that
   was never inspected) and decodes with libvips' ``fail_on`` so damaged data raises
@@ -42,6 +43,7 @@ import functools
 import html
 import logging
 import math
+import mmap
 import os
 import re
 import struct
@@ -116,6 +118,9 @@ class ImageInfo:
     width: int  # as displayed, i.e. after EXIF orientation
     height: int
     captured_at: datetime | None  # EXIF DateTimeOriginal, naive (EXIF has no time zone)
+    # A JPEG carrying data after its image (a phone's "motion photo" video): the image's
+    # length in bytes, what is worth storing. None when the file is the image and no more.
+    image_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,62 @@ def _jpeg_ends_with_eoi(handle) -> bool:
     return handle.read().rstrip(_JPEG_PADDING).endswith(b"\xff\xd9")
 
 
+# Markers without a length: TEM, RST0-7 (SOI and EOI are handled on their own).
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}
+
+
+def _jpeg_image_end(handle) -> int | None:
+    """Where the JPEG's image ends (just after its End Of Image marker), found by walking its
+    segments and scans, so whatever follows (the video of a phone's motion photo, a second
+    image of a multi-picture file) is told from a file that was cut off; None when the data
+    runs out before the end marker."""
+    handle.seek(0)
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        size = len(data)
+        if data[:2] != b"\xff\xd8":
+            return None
+        pos = 2
+        while pos + 1 < size:
+            if data[pos] != 0xFF:
+                return None  # not a marker where one must be: damaged, not an image end
+            marker = data[pos + 1]
+            if marker == 0xFF:  # fill byte before a marker
+                pos += 1
+            elif marker == 0xD9:
+                return pos + 2
+            elif marker in _JPEG_STANDALONE:
+                pos += 2
+            else:
+                if pos + 4 > size:
+                    return None
+                pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+                if marker == 0xDA:  # a scan: entropy-coded data up to the next real marker
+                    pos = _jpeg_scan_end(data, pos)
+        return None
+
+
+def _jpeg_trailer_after(handle, end: int) -> bool:
+    """Whether anything but padding follows the image's end at ``end``."""
+    handle.seek(end)
+    rest = handle.read(_JPEG_TAIL_BYTES + 1)
+    return len(rest) > _JPEG_TAIL_BYTES or bool(rest.strip(_JPEG_PADDING))
+
+
+def _jpeg_scan_end(data, pos: int) -> int:
+    """The offset of the first marker after entropy-coded data starting at ``pos`` (0xFF
+    followed by a stuffed 0x00 or a restart marker is still data), or the data's length."""
+    size = len(data)
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= size:
+            return size
+        following = data[pos + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            pos += 2
+        else:
+            return pos
+
+
 # --- reading the header ---------------------------------------------------------------------
 
 _LOADERS = {
@@ -331,6 +392,7 @@ def _check_pixels(width: int, height: int) -> None:
 
 
 def _read(path, *, size_bytes: int | None, full_checks: bool) -> ImageInfo:
+    image_bytes = None
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size if size_bytes is None else size_bytes
         head = handle.read(_HEAD_BYTES)
@@ -347,19 +409,26 @@ def _read(path, *, size_bytes: int | None, full_checks: bool) -> ImageInfo:
                         limit=MAX_FILE_BYTES // 2**20,
                     ),
                 )
-            if fmt == "jpeg" and not _jpeg_ends_with_eoi(handle):
-                raise RejectedImage(
-                    "truncated",
-                    _(
-                        "The file is incomplete: the upload or copy was cut off. "
-                        "Please upload it again."
-                    ),
-                )
+            if fmt == "jpeg":
+                # Data after the image (a motion photo's video) is fine; a missing end is not.
+                # A file ending in the end marker passes even when the walk loses its way in
+                # damaged data: decoding judges that ("corrupt"), not this check.
+                end = _jpeg_image_end(handle)
+                if end is not None and _jpeg_trailer_after(handle, end):
+                    image_bytes = end
+                if end is None and not _jpeg_ends_with_eoi(handle):
+                    raise RejectedImage(
+                        "truncated",
+                        _(
+                            "The file is incomplete: the upload or copy was cut off. "
+                            "Please upload it again."
+                        ),
+                    )
     header = _open_header(path, fmt)
     if full_checks:
         _check_pixels(header.width, header.height)
     width, height = _displayed_size(header)
-    return ImageInfo(fmt, width, height, _captured_at(header))
+    return ImageInfo(fmt, width, height, _captured_at(header), image_bytes)
 
 
 def read_image_info(path: str | Path) -> ImageInfo:
@@ -374,7 +443,8 @@ def inspect_original(path: str | Path, *, size_bytes: int | None = None) -> Imag
     (JPEG) the last bytes. Raises RejectedImage: empty file or not an image → not_image;
     a format outside SUPPORTED_FORMATS (GIF, BMP, SVG, PDF, camera raw...) → unsupported;
     more than MAX_FILE_BYTES → too_large; width × height above MAX_PIXELS per the header →
-    too_many_pixels; JPEG not ending with the EOI marker (padding allowed) → truncated.
+    too_many_pixels; JPEG whose data ends before its EOI marker → truncated (data after the
+    marker, such as a motion photo's video, is reported in ``image_bytes``, not refused).
     ``size_bytes``, when given, is used instead of the file's size on disk."""
     return _read(path, size_bytes=size_bytes, full_checks=True)
 

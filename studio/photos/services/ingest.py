@@ -24,6 +24,14 @@ from tenants.selectors import current_studio, studio_tzinfo
 ZIP_MAX_ENTRIES = 5000
 ZIP_SUFFIXES = (".zip",)
 IGNORED_ZIP_ENTRIES = re.compile(r"(^|/)(__MACOSX/|\.|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_zip_path(name: str) -> bool:
+    """An entry that would land outside the folder it is unpacked to: an absolute path (also
+    a Windows one) or one going up with ``..``. Never unpacked, and reported, not skipped."""
+    path = name.replace("\\", "/")
+    return path.startswith("/") or bool(WINDOWS_DRIVE.match(path)) or ".." in path.split("/")
 
 
 @dataclass(frozen=True)
@@ -47,13 +55,25 @@ def photo_ingest_file(
     *, shoot, path, file_name: str, uploaded_by, school_class: SchoolClass | None = None
 ) -> IngestOutcome:
     """Validates one file, stores it untouched in private storage and queues its processing.
-    Exact duplicates (same content) within the shoot are not stored twice."""
+    Exact duplicates (same content) within the shoot are not stored twice. Data after a
+    JPEG's image (a phone's motion-photo video) is not stored: the photo is the image."""
     file_name = Path(file_name).name[:255] or "unnamed"
     size_bytes = os.path.getsize(path)
     try:
         info = imaging.inspect_original(path, size_bytes=size_bytes)
     except imaging.RejectedImage as rejected:
         return IngestOutcome(file_name, "rejected", str(rejected.message))
+    if info.image_bytes is not None:
+        with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as scratch:
+            image = Path(scratch) / "image"
+            _copy_head(path, image, info.image_bytes)
+            return photo_ingest_file(
+                shoot=shoot,
+                path=image,
+                file_name=file_name,
+                uploaded_by=uploaded_by,
+                school_class=school_class,
+            )
     content_hash = file_sha256(path)
     existing = Photo.objects.filter(shoot=shoot, content_hash=content_hash).first()
     if existing:
@@ -85,6 +105,14 @@ def photo_ingest_file(
     return IngestOutcome(file_name, "accepted", photo_id=photo.pk)
 
 
+def _copy_head(path, target, length: int) -> None:
+    """The first ``length`` bytes of ``path`` into ``target``."""
+    with open(path, "rb") as source, open(target, "wb") as sink:
+        while length > 0 and (chunk := source.read(min(HASH_CHUNK, length))):
+            sink.write(chunk)
+            length -= len(chunk)
+
+
 def _duplicate(file_name, existing: Photo) -> IngestOutcome:
     reason = _("Already uploaded to this picture day as “%(name)s”.") % {
         "name": existing.original_name
@@ -105,7 +133,8 @@ def photo_ingest_zip(*, shoot, path, uploaded_by, school_class=None) -> list[Ing
         entries = [
             e
             for e in archive.infolist()
-            if not e.is_dir() and not IGNORED_ZIP_ENTRIES.search(e.filename)
+            if _unsafe_zip_path(e.filename)  # before the hidden-file rule: "../" starts with "."
+            or (not e.is_dir() and not IGNORED_ZIP_ENTRIES.search(e.filename))
         ]
         if len(entries) > ZIP_MAX_ENTRIES:
             return [
@@ -117,6 +146,10 @@ def photo_ingest_zip(*, shoot, path, uploaded_by, school_class=None) -> list[Ing
             ]
         for entry in entries:
             name = entry.filename
+            if _unsafe_zip_path(name):
+                reason = _("Its path leads outside the ZIP (“..” or an absolute path).")
+                outcomes.append(IngestOutcome(name, "rejected", reason))
+                continue
             if entry.file_size > imaging.MAX_FILE_BYTES:
                 reason = _("Larger than %(mb)d MB.") % {"mb": imaging.MAX_FILE_BYTES // 2**20}
                 outcomes.append(IngestOutcome(name, "rejected", reason))

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 from saas_platform.accounts.models import Role, User
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.access.services import access_codes_issue
+from studio.schools.models import Student
 from studio.shoots.models import ShootStatus
 from tests.conftest import host_client, logged_in_client
 
@@ -88,6 +89,48 @@ def test_the_codes_page_lists_every_code_class_by_class(alpha, issued):
     assert len(expected) == 6
     assert html.index("Ivan Petrov") < html.index("Hidden Child")  # 11A before 5B by name
     assert "do not publish" in html
+
+
+def test_the_codes_page_offers_e_mails_and_counts_children_without_an_address(alpha, issued):
+    page = client_for(alpha, Role.MANAGER).get(f"/staff/access/shoots/{issued.shoot.pk}/")
+
+    html = page.content.decode()
+    cards = f'href="/staff/access/shoots/{issued.shoot.pk}/cards.pdf"'
+    assert "3 children’s codes have not been e-mailed yet." in html
+    assert "1 child has no parent e-mail on the roster: print their card and hand it out." in html
+    assert '<button class="btn" type="submit">E-mail parents</button>' in html
+    assert f'<a class="btn secondary" {cards}>Download cards (PDF)</a>' in html
+
+
+def test_without_any_parent_e_mail_the_codes_page_offers_the_printable_cards(alpha, issued):
+    with schema_context(alpha.schema):
+        Student.objects.update(parent_emails=[])
+
+    page = client_for(alpha, Role.MANAGER).get(f"/staff/access/shoots/{issued.shoot.pk}/")
+
+    html = page.content.decode()
+    cards = f'href="/staff/access/shoots/{issued.shoot.pk}/cards.pdf"'
+    assert "not been e-mailed yet" not in html
+    assert (
+        "4 children have no parent e-mail on the roster: print their cards and hand them out."
+        in html
+    )
+    assert "E-mail parents</button>" not in html
+    assert "Also send again" not in html
+    assert f'<a class="btn" {cards}>Download cards (PDF)</a>' in html
+
+
+def test_once_every_address_was_e_mailed_sending_again_is_a_secondary_action(alpha, issued):
+    with schema_context(alpha.schema):
+        Student.objects.filter(parent_emails=[]).update(parent_emails=["late@example.com"])
+        AccessCode.objects.update(emailed_at=NOW)
+
+    page = client_for(alpha, Role.MANAGER).get(f"/staff/access/shoots/{issued.shoot.pk}/")
+
+    html = page.content.decode()
+    assert "Every child with a parent e-mail on the roster has been sent their code." in html
+    assert "no parent e-mail" not in html
+    assert '<button class="btn secondary" type="submit">E-mail parents</button>' in html
 
 
 def test_managers_issue_codes_from_the_page(alpha):

@@ -606,6 +606,48 @@ def test_jpeg_with_padding_after_the_end_marker_is_complete(tmp_path, padding):
     assert inspect_original(path) == ImageInfo("jpeg", 640, 480, None)
 
 
+MOTION_VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + bytes(range(256)) * 40
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        MOTION_VIDEO,  # a phone's motion photo: the video follows the image
+        MOTION_VIDEO + b"\xff\xd9",  # ...even when the trailer happens to end like a JPEG
+        b"\xff\xd8\xff\xe0" + bytes(5000),  # a multi-picture file's second image
+    ],
+    ids=["motion photo", "trailer ending in FFD9", "second image"],
+)
+def test_a_jpeg_with_data_after_its_image_is_accepted_and_says_where_the_image_ends(
+    tmp_path, trailer
+):
+    image = _jpeg(tmp_path / "p.jpg").read_bytes()
+    path = tmp_path / "motion.jpg"
+    path.write_bytes(image + trailer)
+
+    assert inspect_original(path) == ImageInfo("jpeg", 640, 480, None, len(image))
+
+
+def test_a_progressive_jpeg_with_a_trailer_is_walked_scan_by_scan(tmp_path):
+    image = textured(640, 480).jpegsave_buffer(interlace=True, Q=90)
+    path = tmp_path / "progressive.jpg"
+    path.write_bytes(image + MOTION_VIDEO)
+
+    assert inspect_original(path).image_bytes == len(image)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.99])
+def test_a_jpeg_cut_off_is_still_refused_with_or_without_a_trailer_marker_inside(tmp_path, cut):
+    image = _jpeg(tmp_path / "p.jpg").read_bytes()
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(image[: int(len(image) * cut)])
+
+    with pytest.raises(RejectedImage) as caught:
+        inspect_original(path)
+
+    assert (caught.value.code, str(caught.value)) == ("truncated", TRUNCATED)
+
+
 # --- rejected while decoding ----------------------------------------------------------------
 
 

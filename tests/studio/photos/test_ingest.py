@@ -52,6 +52,25 @@ def test_an_accepted_file_is_stored_untouched_and_described(ingest, production):
     assert len(photo.content_hash) == 64
 
 
+def test_a_motion_photo_is_accepted_and_stored_without_its_video(ingest, production, tmp_path):
+    image = jpeg_bytes(640, 480, seed=21)
+    video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + bytes(range(256)) * 64
+
+    outcome = ingest("PXL_20261001_MP.jpg", image + video)
+    again = ingest("PXL_20261001.jpg", image)
+
+    photo = Photo.objects.get(pk=outcome.photo_id)
+    assert (outcome.result, outcome.reason) == ("accepted", "")
+    assert photo.original.read() == image
+    assert (photo.original_name, photo.size_bytes, photo.width, photo.height) == (
+        "PXL_20261001_MP.jpg",
+        len(image),
+        640,
+        480,
+    )
+    assert (again.result, again.photo_id) == ("duplicate", photo.pk)
+
+
 def test_an_exact_duplicate_is_not_stored_twice(ingest, media_in_tmp):
     data = jpeg_bytes(seed=2)
     first = ingest("IMG_0002.jpg", data)
@@ -116,6 +135,38 @@ def test_a_zip_is_unpacked_file_by_file_with_class_folders(production, tmp_path)
         ("loose/IMG_0003.jpg", "accepted"),
     ]
     assert classes == {"IMG_0001.jpg": "11A", "IMG_0003.jpg": None}
+
+
+def test_zip_entries_leading_outside_it_are_reported_as_rejected_by_name(production, tmp_path):
+    archive = write(
+        tmp_path / "evil.zip",
+        zip_bytes(
+            {
+                "../IMG_0001.jpg": jpeg_bytes(seed=11),
+                "11A/../../IMG_0002.jpg": jpeg_bytes(seed=12),
+                "/etc/IMG_0003.jpg": jpeg_bytes(seed=13),
+                "C:\\photos\\IMG_0004.jpg": jpeg_bytes(seed=14),
+                "..\\IMG_0005.jpg": jpeg_bytes(seed=15),
+                "11A/IMG_0006..jpg": jpeg_bytes(seed=16),  # two dots in a name are fine
+            }
+        ),
+    )
+    with schema_context(production["studio"].schema):
+        outcomes = photo_ingest_zip(
+            shoot=production["shoot"], path=archive, uploaded_by=production["users"][Role.MANAGER]
+        )
+        stored = list(Photo.objects.values_list("original_name", flat=True))
+
+    outside = "Its path leads outside the ZIP (“..” or an absolute path)."
+    assert [(o.file_name, o.result, o.reason) for o in outcomes] == [
+        ("../IMG_0001.jpg", "rejected", outside),
+        ("11A/../../IMG_0002.jpg", "rejected", outside),
+        ("/etc/IMG_0003.jpg", "rejected", outside),
+        ("C:\\photos\\IMG_0004.jpg", "rejected", outside),
+        ("..\\IMG_0005.jpg", "rejected", outside),
+        ("11A/IMG_0006..jpg", "accepted", ""),
+    ]
+    assert stored == ["IMG_0006..jpg"]
 
 
 def test_a_damaged_zip_is_rejected_as_a_whole(production, tmp_path):
