@@ -15,6 +15,7 @@ from .shop import demo_shop_seed
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "pictureday-demo"
+DEMO_BANK_DETAILS = "Demo Photo Studio Ltd\nIBAN DE89 3704 0044 0532 0130 00\nBIC COBADEFFXXX"
 DEMO_PEOPLE = [
     (Role.OWNER, "owner@demo.pictureday.test", "Olga Owner"),
     (Role.MANAGER, "manager@demo.pictureday.test", "Maxim Manager"),
@@ -48,6 +49,9 @@ def demo_studio_seed() -> tuple[Studio, list[DemoLogin]]:
             owner_name=owner_name,
             owner_password=DEMO_PASSWORD,
         ).studio
+    if not studio.bank_details:
+        # bank transfer is offered only with the details to pay to
+        Studio.objects.filter(pk=studio.pk).update(bank_details=DEMO_BANK_DETAILS)
     with schema_context(schema_name_for(DEMO_SLUG)):
         people = {}
         for role, email, name in DEMO_PEOPLE:

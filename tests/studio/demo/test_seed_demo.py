@@ -17,6 +17,7 @@ def test_seed_demo_creates_one_login_per_role_and_a_school_and_is_repeatable(db,
     assert "http://demo.localhost:8000/" in output
     assert "principal@demo.pictureday.test" in output
     assert Studio.objects.filter(slug="demo").count() == 1
+    assert "IBAN" in Studio.objects.get(slug="demo").bank_details  # bank transfer is offered
     with schema_context("studio_demo"):
         assert sorted(User.objects.values_list("role", flat=True)) == sorted(
             [Role.OWNER, Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL]
