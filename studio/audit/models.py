@@ -12,6 +12,10 @@ class AuditKind(models.TextChoices):
     STAFF_DEACTIVATED = "staff_deactivated", _("Staff member switched off")
     API_TOKEN_CREATED = "api_token_created", _("API token created")
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    DOMAIN_ADDED = "domain_added", _("Domain added")
+    DOMAIN_VERIFIED = "domain_verified", _("Domain verified")
+    DOMAIN_MADE_MAIN = "domain_made_main", _("Main address changed")
+    DOMAIN_REMOVED = "domain_removed", _("Domain removed")
 
 
 class AuditEntry(models.Model):

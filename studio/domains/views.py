@@ -7,18 +7,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.core.policy import Action, require
-from tenants.domains import (
-    custom_domain_add,
-    custom_domain_check,
-    custom_domain_records,
-    custom_domain_remove,
-    custom_domains_of,
-    domain_set_primary,
-    platform_host,
-)
+from tenants.domains import custom_domain_records, custom_domains_of, platform_host
 from tenants.models import Domain
 
 from .forms import DomainForm
+from .services import (
+    studio_domain_add,
+    studio_domain_check,
+    studio_domain_make_main,
+    studio_domain_remove,
+)
 
 
 @login_required
@@ -28,7 +26,9 @@ def domain_list(request):
     form = DomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            domain = custom_domain_add(studio=studio, hostname=form.cleaned_data["domain"])
+            domain = studio_domain_add(
+                studio=studio, hostname=form.cleaned_data["domain"], actor=request.user
+            )
         except ValidationError as error:
             form.add_error("domain", error)
         else:
@@ -64,14 +64,13 @@ def _act(request, pk, action):
 @require_POST
 def domain_check(request, pk):
     studio = request.tenant
-
-    def check(domain_id):
-        domain = next((d for d in custom_domains_of(studio) if d.pk == domain_id), None)
-        if domain is None:
-            raise Domain.DoesNotExist(domain_id)
-        return custom_domain_check(domain=domain)
-
-    verified = _act(request, pk, check)
+    verified = _act(
+        request,
+        pk,
+        lambda domain_id: studio_domain_check(
+            studio=studio, domain_id=domain_id, actor=request.user
+        ),
+    )
     if verified:
         messages.success(request, _("Verified: the domain is active."))
     elif verified is False:
@@ -83,7 +82,13 @@ def domain_check(request, pk):
 @require_POST
 def domain_primary(request, pk):
     studio = request.tenant
-    if _act(request, pk, lambda domain_id: domain_set_primary(studio=studio, domain_id=domain_id)):
+    if _act(
+        request,
+        pk,
+        lambda domain_id: studio_domain_make_main(
+            studio=studio, domain_id=domain_id, actor=request.user
+        ),
+    ):
         messages.success(request, _("E-mails and links now use this address."))
     return redirect("domains:list")
 
@@ -92,5 +97,11 @@ def domain_primary(request, pk):
 @require_POST
 def domain_remove(request, pk):
     studio = request.tenant
-    _act(request, pk, lambda domain_id: custom_domain_remove(studio=studio, domain_id=domain_id))
+    _act(
+        request,
+        pk,
+        lambda domain_id: studio_domain_remove(
+            studio=studio, domain_id=domain_id, actor=request.user
+        ),
+    )
     return redirect("domains:list")

@@ -4,6 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from studio.audit.models import AuditEntry
 from tenants import domains
 from tenants.domains import custom_domain_add
 from tenants.models import Domain, DomainStatus
@@ -39,6 +40,8 @@ def test_the_owner_adds_a_domain_and_sees_the_records_to_create(alpha):
     assert "alpha.localhost" in page  # the CNAME target
     settings_page = client.get("/staff/settings/").content.decode()
     assert 'href="/staff/settings/domains/"' in settings_page  # reachable from the menu
+    with schema_context(alpha.schema):
+        assert list(AuditEntry.objects.values_list("kind", "subject")) == [("domain_added", HOST)]
 
 
 def test_a_bad_domain_is_explained_on_the_page(alpha):
@@ -75,6 +78,13 @@ def test_check_now_activates_a_verified_domain_and_it_can_become_the_main_addres
 
     client.post(f"/staff/settings/domains/{domain.pk}/remove/")
     assert not Domain.objects.filter(domain=HOST).exists()
+    with schema_context(alpha.schema):
+        log = list(AuditEntry.objects.order_by("pk").values_list("kind", "subject", "actor_email"))
+    assert log == [
+        ("domain_verified", HOST, alpha.owner_email),
+        ("domain_made_main", HOST, alpha.owner_email),
+        ("domain_removed", HOST, alpha.owner_email),
+    ]
 
 
 @pytest.mark.parametrize(
