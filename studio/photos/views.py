@@ -14,8 +14,8 @@ from studio.schools.models import SchoolClass, Student
 from studio.shoots.models import ShootStatus
 from studio.shoots.selectors import shoots_visible_to
 from studio.shoots.services import (
-    ALLOWED_TRANSITIONS,
     shoot_accepts_uploads,
+    shoot_moves,
     shoot_publish_blockers,
 )
 
@@ -40,7 +40,7 @@ def picture_day(request, pk):
     if status_filter in PhotoStatus.values:
         photos = photos.filter(status=status_filter)
     classes = SchoolClass.objects.filter(school=shoot.school_id).prefetch_related("students")
-    next_statuses = [ShootStatus(s) for s in ALLOWED_TRANSITIONS[shoot.status]]
+    forward, backward = shoot_moves(shoot)
     can_manage = may(request.user, Action.MANAGE_SHOOTS)
     return render(
         request,
@@ -54,10 +54,11 @@ def picture_day(request, pk):
             "can_upload": may(request.user, Action.UPLOAD_PHOTOS, shoot)
             and shoot_accepts_uploads(shoot),
             "can_manage": can_manage,
-            "next_statuses": next_statuses,
+            "forward_statuses": forward,
+            "backward_statuses": backward,
             # What stops publishing, said before anyone presses the button.
             "publish_blockers": shoot_publish_blockers(shoot=shoot)
-            if can_manage and ShootStatus.PUBLISHED in next_statuses
+            if can_manage and ShootStatus.PUBLISHED in forward
             else [],
             "retouch_submitted": shoot.photos.filter(
                 retouch_status=RetouchStatus.SUBMITTED

@@ -39,6 +39,17 @@ def shoot_publish_blockers(*, shoot: Shoot) -> list[str]:
     return [reason for check in _PUBLISH_CHECKS for reason in check(shoot)]
 
 
+def shoot_moves(shoot: Shoot) -> tuple[list[ShootStatus], list[ShootStatus]]:
+    """Where the picture day may go from here: forward along the season, and back."""
+    order = list(ShootStatus)
+    here = order.index(ShootStatus(shoot.status))
+    targets = sorted((ShootStatus(s) for s in ALLOWED_TRANSITIONS[shoot.status]), key=order.index)
+    return (
+        [t for t in targets if order.index(t) > here],
+        [t for t in targets if order.index(t) < here],
+    )
+
+
 @transaction.atomic
 def shoot_create(
     *, school, name: str, date, sales_deadline=None, photographers=(), notes: str = ""

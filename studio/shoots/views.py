@@ -39,9 +39,14 @@ def shoot_change_status(request, pk):
     require(request.user, Action.MANAGE_SHOOTS)
     shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=pk)
     try:
-        shoot_transition(shoot=shoot, to=request.POST.get("to", ""), actor=request.user)
+        shoot = shoot_transition(shoot=shoot, to=request.POST.get("to", ""), actor=request.user)
     except (ValidationError, KeyError, ValueError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            _("The picture day is now “%(status)s”.") % {"status": shoot.get_status_display()},
+        )
     return redirect("picture_day:detail", shoot.pk)
 
 

@@ -133,3 +133,29 @@ def test_managers_create_picture_days_from_the_list_page(alpha):
         "Graduation 2027"
         not in logged_in_client(alpha, other).get("/staff/shoots/").content.decode()
     )
+
+
+def test_forward_moves_come_first_and_look_like_the_main_action(shoot_and_manager, alpha):
+    from studio.shoots.services import shoot_moves
+
+    shoot, manager = shoot_and_manager
+    shoot.status = S.IN_REVIEW
+    shoot.save()
+    assert shoot_moves(shoot) == ([S.PUBLISHED], [S.RETOUCHING])
+
+    page = logged_in_client(alpha, manager).get(f"/staff/shoots/{shoot.pk}/").content.decode()
+    forward = page.index('name="to" value="published"')
+    backward = page.index('name="to" value="retouching"')
+    assert forward < backward
+    assert 'class="btn" name="to" value="published"' in page
+    assert 'class="btn link" name="to" value="retouching"' in page
+    assert "Back to “Retouching”" in page
+
+
+def test_a_status_change_is_confirmed_on_the_page(shoot_and_manager, alpha):
+    shoot, manager = shoot_and_manager
+    client = logged_in_client(alpha, manager)
+
+    response = client.post(f"/staff/shoots/{shoot.pk}/status/", {"to": "uploading"}, follow=True)
+
+    assert "The picture day is now “Uploading”." in response.content.decode()
