@@ -1,7 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from billing.selectors import plans_for_pricing_page
@@ -30,7 +29,7 @@ def sign_up(request):
                 owner_email=data["email"],
                 owner_name=data["owner_name"],
                 owner_password=data["password"],
-                language=get_language(),
+                country=data["country"],
             )
         except ValidationError as error:
             form.add_error("subdomain", error)
