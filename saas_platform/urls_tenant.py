@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
+    path("staff/settings/", include("studio.settings.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/settings/domains/", include("studio.domains.urls")),
     path("staff/billing/", include("studio.plan.urls")),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("media/", include("studio.settings.media_urls")),  # the logo, public
     path("media/", include("studio.photos.media_urls")),
 ]
