@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from billing.selectors import plans_for_pricing_page
+from tenants.countries import country_proposals
 from tenants.selectors import studio_url
 from tenants.services import studio_create
 
@@ -44,4 +45,6 @@ def sign_up(request):
                     request=request,
                 )
             )
-    return render(request, "public_site/signup.html", {"form": form})
+    return render(
+        request, "public_site/signup.html", {"form": form, "proposals": country_proposals()}
+    )

@@ -4,6 +4,7 @@ interface yet, so Ukraine proposes English."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +40,16 @@ def country_choices() -> list[tuple[str, str]]:
 
 def country_defaults(code: str) -> CountryDefaults | None:
     return COUNTRIES.get((code or "").upper())
+
+
+def country_proposals() -> dict[str, dict[str, str]]:
+    """What each country proposes, for the sign-up form to show as the country is chosen."""
+    languages = dict(settings.LANGUAGES)
+    return {
+        code: {
+            "currency": c.currency,
+            "language": str(languages.get(c.language, c.language)),
+            "timezone": c.timezone,
+        }
+        for code, c in COUNTRIES.items()
+    }

@@ -161,6 +161,18 @@ def test_sign_up_form_reports_each_problem_next_to_its_field(alpha):
     assert not Studio.objects.filter(name="").exists()
 
 
+def test_sign_up_form_carries_each_countrys_proposal(db):
+    response = host_client("localhost").get("/signup/")
+
+    proposals = response.context["proposals"]
+    assert proposals["RU"] == {
+        "currency": "RUB",
+        "language": "Russian",
+        "timezone": "Europe/Moscow",
+    }
+    assert 'id="country-proposals"' in response.content.decode()
+
+
 def test_signup_page_is_not_served_on_a_studio_host(alpha):
     assert host_client(alpha.host).get("/signup/").status_code == 404
 
