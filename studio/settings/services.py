@@ -10,12 +10,13 @@ import tempfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 from sorl.thumbnail import delete as thumbnail_delete
 from sorl.thumbnail import get_thumbnail
 
@@ -119,6 +120,33 @@ def _logo_replace(studio: Studio, uploaded, extension: str | None) -> None:
                 log.exception("could not delete the old logo %s", old.name)
     if studio.logo:
         logo_thumbnails(studio)
+
+
+def studio_logo_adopt(*, studio: Studio) -> bool:
+    """Moves a logo uploaded before it lived in the studio's media (the operator admin stored
+    it under the public schema's) into ``<schema>/branding/``, with its display sizes.
+    True if moved; a logo already in place, or none, is left alone (idempotent)."""
+    if not studio.logo:
+        return False
+    name = studio.logo.name
+    with schema_context(studio.schema_name):
+        if default_storage.exists(name):
+            return False
+    with schema_context(get_public_schema_name()):
+        if not default_storage.exists(name):
+            return False
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "png"
+    with schema_context(studio.schema_name):
+        studio.logo.name = default_storage.save(
+            f"branding/logo-{secrets.token_hex(8)}.{extension}", ContentFile(data)
+        )
+    Studio.objects.filter(pk=studio.pk).update(logo=studio.logo.name)
+    logo_thumbnails(studio)
+    with schema_context(get_public_schema_name()):
+        default_storage.delete(name)
+    return True
 
 
 @transaction.atomic
