@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tenants.countries import country_choices
 from tenants.services import subdomain_check_available
 
 
@@ -16,6 +17,14 @@ class StudioSignUpForm(forms.Form):
             attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=[("", "—")],
+        help_text=_(
+            "We propose your currency, language and time zone from it; change them any time "
+            "under Settings."
+        ),
+    )
     owner_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -26,6 +35,10 @@ class StudioSignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common password."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
 
     def clean_subdomain(self):
         return subdomain_check_available(slug=self.cleaned_data["subdomain"])

@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from billing.selectors import plans_for_pricing_page
+from tenants.countries import country_proposals
 from tenants.selectors import studio_url
 from tenants.services import studio_create
 
@@ -30,7 +30,7 @@ def sign_up(request):
                 owner_email=data["email"],
                 owner_name=data["owner_name"],
                 owner_password=data["password"],
-                language=get_language(),
+                country=data["country"],
             )
         except ValidationError as error:
             form.add_error("subdomain", error)
@@ -45,4 +45,6 @@ def sign_up(request):
                     request=request,
                 )
             )
-    return render(request, "public_site/signup.html", {"form": form})
+    return render(
+        request, "public_site/signup.html", {"form": form, "proposals": country_proposals()}
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/access/", include("studio.access.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
+    path("staff/settings/studio/", include("studio.settings.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/settings/domains/", include("studio.domains.urls")),
     path("staff/billing/", include("studio.plan.urls")),
@@ -34,5 +35,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("media/", include("studio.settings.media_urls")),  # the logo, public
     path("media/", include("studio.photos.media_urls")),
 ]

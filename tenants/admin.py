@@ -15,13 +15,28 @@ class StudioAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "status", "licence_valid_until", "currency", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["name", "slug", "owner_email"]
-    readonly_fields = ["schema_name", "created_at"]
+    # The logo belongs in the studio's own media: owners upload it at /staff/settings/ (an
+    # upload here would be stored under the public schema's media, which no page serves).
+    readonly_fields = ["schema_name", "created_at", "logo"]
     inlines = [DomainInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "schema_name", "owner_email", "created_at"]}),
         (_("Licence"), {"fields": ["status", "status_reason", "licence_valid_until"]}),
         (_("Locale"), {"fields": ["currency", "language", "timezone"]}),
         (_("Branding"), {"fields": ["brand_color", "logo"]}),
+        (
+            _("Contact and invoices"),
+            {
+                "fields": [
+                    "country",
+                    "contact_email",
+                    "contact_phone",
+                    "support_text",
+                    "legal_name",
+                    "legal_address",
+                ]
+            },
+        ),
     ]
 
 

@@ -36,7 +36,24 @@ class Studio(TenantMixin):
     language = models.CharField(_("default language"), max_length=10, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#2563eb")
+    # Stored in the studio's own media (``<schema>/branding/...``) by
+    # ``studio.settings.services``; never uploaded from the public schema.
     logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    support_text = models.TextField(
+        _("support text"),
+        blank=True,
+        max_length=500,
+        help_text=_("Shown to parents at the foot of the storefront, e.g. opening hours."),
+    )
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, help_text=_("Printed on invoices.")
+    )
+    legal_address = models.TextField(
+        _("legal address"), blank=True, max_length=500, help_text=_("Printed on invoices.")
+    )
     watermark_text = models.CharField(
         _("watermark text"),
         max_length=60,

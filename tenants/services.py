@@ -14,9 +14,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from saas_platform.accounts.models import Role, User
 from saas_platform.accounts.services import login_token_issue
 
+from .countries import country_defaults
 from .models import Domain, Studio, StudioStatus
 from .signals import studio_signed_up
-from .validators import validate_subdomain
+from .validators import validate_currency, validate_subdomain, validate_timezone
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,21 @@ def studio_create(
     owner_email: str,
     owner_name: str,
     owner_password: str | None,
-    currency: str = "EUR",
-    language: str = "en",
-    timezone: str = "UTC",
+    country: str = "",
+    currency: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> SignUpResult:
     """Creates the studio, its host and its schema (cloned from the base schema), and the
-    owner inside that schema. Returns a one-time login token for the studio's host."""
+    owner inside that schema. Returns a one-time login token for the studio's host.
+    Currency, language and time zone not given are proposed from the country
+    (``tenants.countries``), else EUR, English and UTC."""
+    proposed = country_defaults(country)
+    if country and proposed is None:
+        raise ValidationError(_("Choose a country from the list."), code="country")
+    currency = validate_currency(currency or (proposed.currency if proposed else "EUR"))
+    language = language or (proposed.language if proposed else "en")
+    timezone = validate_timezone(timezone or (proposed.timezone if proposed else "UTC"))
     with schema_context(get_public_schema_name()):
         slug = subdomain_check_available(slug=slug)
         studio = Studio(
@@ -67,6 +77,7 @@ def studio_create(
             slug=slug,
             status=StudioStatus.TRIAL,
             licence_valid_until=dj_timezone.now() + timedelta(days=settings.TRIAL_DAYS),
+            country=country.upper(),
             currency=currency,
             language=language,
             timezone=timezone,

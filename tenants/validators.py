@@ -1,5 +1,8 @@
+import functools
 import re
+import zoneinfo
 
+from babel.numbers import get_currency_name, list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +68,82 @@ def validate_custom_domain(value: str) -> str:
             _("Enter a host name such as photos.your-studio.com."), code="invalid"
         )
     return host
+
+
+# --- studio settings ------------------------------------------------------------------------
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: white button text on the brand colour
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """ISO 4217 codes Babel knows (and so money formatting and rounding know), with names."""
+    return sorted(
+        (code, f"{code} — {get_currency_name(code, locale='en')}") for code in _currencies()
+    )
+
+
+@functools.cache
+def _currencies() -> frozenset[str]:
+    return frozenset(code for code in list_currencies() if len(code) == 3 and code.isalpha())
+
+
+def validate_currency(value: str) -> str:
+    code = (value or "").strip().upper()
+    if code not in _currencies():
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code."),
+            code="currency",
+            params={"value": value},
+        )
+    return code
+
+
+@functools.cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_choices() -> list[str]:
+    return sorted(_timezones())
+
+
+def validate_timezone(value: str) -> str:
+    if value not in _timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), code="timezone", params={"value": value}
+        )
+    return value
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(part: str) -> float:
+        c = int(part, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(hex_colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on ``hex_colour`` (1 to 21)."""
+    return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def validate_brand_colour(value: str) -> str:
+    """A ``#rrggbb`` colour white button text stays readable on (contrast ≥ 4.5:1);
+    a lighter one is refused, not silently given dark text."""
+    colour = (value or "").strip()
+    if not HEX_COLOUR.match(colour):
+        raise ValidationError(_("Enter a colour as #rrggbb."), code="colour")
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_CONTRAST:
+        raise ValidationError(
+            _(
+                "White text on this colour is hard to read (contrast %(ratio)s:1; at least "
+                "4.5:1 is needed). Choose a darker colour."
+            ),
+            code="contrast",
+            params={"ratio": f"{ratio:.1f}"},
+        )
+    return colour.lower()

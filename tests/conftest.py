@@ -153,9 +153,11 @@ def logged_in_client(studio: StudioFixture, user) -> Client:
 def _reset_storages():
     from django.core.files.storage import default_storage, storages
     from django.utils.functional import empty
+    from sorl.thumbnail import default as sorl_default
 
     storages._storages = {}
     default_storage._wrapped = empty
+    sorl_default.storage._wrapped = empty  # sorl keeps its own instance of the default
 
 
 @pytest.fixture

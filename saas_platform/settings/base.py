@@ -71,6 +71,7 @@ TENANT_APPS = [
     "studio.downloads",
     "studio.plan",
     "studio.domains",
+    "studio.settings",
     "studio.demo",
 ]
 
@@ -193,6 +194,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_CHUNK_BYTES + 1024 * 1024
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
 # Media keys are prefixed by the current schema: "<MEDIA_ROOT>/<schema>/...".
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# sorl-thumbnail makes the logo's display sizes (studio.settings): under the studio's
+# "branding/", the one public part of its media.
+THUMBNAIL_PREFIX = "branding/cache/"
 
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
 if STORAGE_BACKEND == "s3":

@@ -97,6 +97,10 @@ def invoice_pdf(*, order: Order, studio) -> bytes:
     story = []
 
     header = [_p(studio.name, s["studio"])]
+    # The seller as the owner set it at /staff/settings/: legal name, address and contact.
+    seller = [getattr(studio, "legal_name", ""), getattr(studio, "legal_address", "")]
+    seller += [getattr(studio, "contact_email", ""), getattr(studio, "contact_phone", "")]
+    header += [_p(line, s["muted"]) for line in seller if line]
     logo = _logo(studio)
     story.append(
         Table(

@@ -21,6 +21,10 @@ def shot(page: Page, screenshot_dir, viewport: str, step: str) -> None:
 def fill_sign_up(page: Page, *, studio_name: str, subdomain: str, email: str) -> None:
     page.get_by_label("Studio name", exact=True).fill(studio_name)
     page.get_by_label("Subdomain", exact=True).fill(subdomain)
+    page.get_by_label("Country", exact=True).select_option("DE")
+    expect(page.locator("#country-proposal")).to_have_text(
+        "Proposed: currency EUR, language English, time zone Europe/Berlin."
+    )
     page.get_by_label("Your name", exact=True).fill("Anna Lindqvist")
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

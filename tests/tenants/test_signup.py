@@ -106,6 +106,7 @@ def test_sign_up_form_lands_owner_logged_in_on_the_subdomain(db):
         {
             "studio_name": "Sun Studio",
             "subdomain": "Sun-Studio",
+            "country": "NL",
             "owner_name": "Boris",
             "email": "boris@sun.test",
             "password": "s3cret-pass-word",
@@ -127,6 +128,13 @@ def test_sign_up_form_lands_owner_logged_in_on_the_subdomain(db):
     )
     assert again.request["PATH_INFO"] == "/accounts/login/"
     assert "expired or was already used" in again.content.decode()
+    sun = Studio.objects.get(slug="sun-studio")
+    assert (sun.country, sun.currency, sun.language, sun.timezone) == (
+        "NL",
+        "EUR",
+        "en",
+        "Europe/Amsterdam",
+    )
 
 
 def test_sign_up_form_reports_each_problem_next_to_its_field(alpha):
@@ -146,10 +154,23 @@ def test_sign_up_form_reports_each_problem_next_to_its_field(alpha):
     assert errors["subdomain"] == ["This subdomain is already taken."]
     assert errors["studio_name"] == ["This field is required."]
     assert errors["email"] == ["Enter a valid email address."]
+    assert errors["country"] == ["This field is required."]
     assert (
         "This password is too short. It must contain at least 8 characters." in errors["password"]
     )
     assert not Studio.objects.filter(name="").exists()
+
+
+def test_sign_up_form_carries_each_countrys_proposal(db):
+    response = host_client("localhost").get("/signup/")
+
+    proposals = response.context["proposals"]
+    assert proposals["RU"] == {
+        "currency": "RUB",
+        "language": "Russian",
+        "timezone": "Europe/Moscow",
+    }
+    assert 'id="country-proposals"' in response.content.decode()
 
 
 def test_signup_page_is_not_served_on_a_studio_host(alpha):
@@ -230,3 +251,76 @@ def test_a_lapsed_or_blocked_licence_stops_the_storefront_but_keeps_the_data(
     assert alpha.studio.is_selling is selling
     assert ("not taking orders" in page) is not selling
     assert ("Enter the access code" in page) is selling
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [
+        ("DE", ("EUR", "en", "Europe/Berlin")),
+        ("fr", ("EUR", "en", "Europe/Paris")),
+        ("UA", ("UAH", "en", "Europe/Kyiv")),
+        ("RU", ("RUB", "ru", "Europe/Moscow")),
+        ("GB", ("GBP", "en", "Europe/London")),
+        ("US", ("USD", "en", "America/New_York")),
+        ("KZ", ("KZT", "ru", "Asia/Almaty")),
+        ("", ("EUR", "en", "UTC")),
+    ],
+)
+def test_sign_up_proposes_currency_language_and_time_zone_from_the_country(db, country, expected):
+    result = studio_create(
+        name="Proposal Studio",
+        slug="proposal",
+        owner_email="p@proposal.test",
+        owner_name="P",
+        owner_password=None,
+        country=country,
+    )
+
+    studio = result.studio
+    assert (studio.country, studio.currency, studio.language, studio.timezone) == (
+        country.upper(),
+        *expected,
+    )
+
+
+def test_sign_up_keeps_explicit_choices_over_the_countrys_proposal(db):
+    result = studio_create(
+        name="Explicit",
+        slug="explicit",
+        owner_email="e@explicit.test",
+        owner_name="E",
+        owner_password=None,
+        country="DE",
+        currency="usd",
+        language="ru",
+        timezone="Asia/Tokyo",
+    )
+
+    assert (result.studio.currency, result.studio.language, result.studio.timezone) == (
+        "USD",
+        "ru",
+        "Asia/Tokyo",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"country": "XX"}, "country"),
+        ({"currency": "ABC"}, "currency"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+    ],
+)
+def test_sign_up_refuses_unknown_country_currency_or_time_zone(db, kwargs, code):
+    with pytest.raises(ValidationError) as error:
+        studio_create(
+            name="Bad",
+            slug="bad-values",
+            owner_email="b@bad.test",
+            owner_name="B",
+            owner_password=None,
+            **kwargs,
+        )
+
+    assert error.value.code == code
+    assert not Studio.objects.filter(slug="bad-values").exists()

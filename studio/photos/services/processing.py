@@ -22,17 +22,20 @@ def _replace(name: str, data: bytes) -> str:
     return default_storage.save(name, ContentFile(data))
 
 
-def photo_process(*, photo_id: int) -> Photo:
+def photo_process(*, photo_id: int, rerender: bool = False) -> Photo:
     """Makes the thumbnail and the watermarked preview from the approved version (or the
     original). Idempotent: a photo already processed is left alone, and a redelivered task
-    (a worker killed mid-way) writes the same files under the same names."""
+    (a worker killed mid-way) writes the same files under the same names. ``rerender``
+    renders a ready photo again (a new watermark) under the same names; it stays ready, so
+    parents keep seeing it meanwhile."""
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo_id)
-        if photo.status == PhotoStatus.READY:
+        if photo.status == PhotoStatus.READY and not rerender:
             return photo
-        photo.status = PhotoStatus.PROCESSING
-        photo.processing_attempts += 1
-        photo.save(update_fields=["status", "processing_attempts"])
+        if photo.status != PhotoStatus.READY:
+            photo.status = PhotoStatus.PROCESSING
+            photo.processing_attempts += 1
+            photo.save(update_fields=["status", "processing_attempts"])
     source = photo.approved_version.file if photo.approved_version_id else photo.original
     try:
         with local_path(source) as path:

@@ -110,6 +110,7 @@ def test_a_photographer_sees_their_own_picture_days(alpha):
 
 SETTINGS_PAGES = {
     Role.OWNER: [
+        "/staff/settings/studio/",
         "/staff/settings/payments/",
         "/staff/settings/domains/",
         "/staff/team/",

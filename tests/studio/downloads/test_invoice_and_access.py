@@ -70,6 +70,18 @@ def test_the_invoice_lists_lines_discounts_totals_and_bank_details(day, order):
         assert expected in text, expected
 
 
+def test_the_invoice_names_the_seller_as_set_in_studio_settings(day, order):
+    studio = day.studio.studio
+    studio.legal_name = "ООО «Альфа Фото»"
+    studio.legal_address = "ул. Ленина, 1\nМосква"
+    studio.contact_email = "help@alpha.test"
+    with schema_context(day.studio.schema), translation.override("en"):
+        text = pdf_text(invoice_pdf(order=order, studio=studio))
+
+    for expected in ["ООО «Альфа Фото»", "ул. Ленина, 1", "Москва", "help@alpha.test"]:
+        assert expected in text, expected
+
+
 def test_a_paid_cash_invoice_has_no_bank_details_and_nothing_due(day):
     studio = day.studio.studio
     studio.bank_details = "IBAN DE02 1203 0000 0000 2020 51"
