@@ -110,6 +110,12 @@ class SettingsPage:
 _SETTINGS_PAGES = [
     (
         Action.MANAGE_STUDIO_SETTINGS,
+        "studio_settings:home",
+        _("Studio"),
+        _("Name, logo, colour, watermark, currency, language, time zone, contacts."),
+    ),
+    (
+        Action.MANAGE_STUDIO_SETTINGS,
         "payments:settings",
         _("Payments"),
         _("Card payments through Stripe, bank transfer and cash."),

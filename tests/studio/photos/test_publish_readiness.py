@@ -141,4 +141,4 @@ def test_a_ready_picture_day_shows_no_blockers(in_review):
     shown = page.get(f"/staff/shoots/{in_review['shoot'].pk}/").content.decode()
 
     assert "Not ready to publish:" not in shown
-    assert 'value="published">' in shown
+    assert 'value="published"' in shown and 'value="published" disabled' not in shown
