@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from saas_platform import ratelimit
 from studio.shoots.models import Shoot, ShootStatus
+from tenants.mail import studio_mail_send
 from tenants.models import Studio
 from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
@@ -238,9 +238,7 @@ def access_code_send_email(*, code_id: int, force: bool = False, language: str |
             timezone.override(studio_tzinfo(studio)),
         ):
             subject, body = _render_email(studio=studio, code=code)
-        send_mass_mail(
-            [(subject, body, None, [email]) for email in recipients], fail_silently=False
-        )
+        studio_mail_send(studio=studio, subject=subject, body=body, to=recipients)
         code.emailed_at = timezone.now()
         code.save(update_fields=["emailed_at"])
     return len(recipients)

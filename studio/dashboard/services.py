@@ -3,7 +3,6 @@ them off. An invited person sets their own password from the e-mailed link."""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from saas_platform.accounts.models import Role, User
 from studio.audit.models import AuditKind
 from studio.audit.services import audit_record
 from studio.core.limits import check_staff
+from tenants.mail import studio_mail_send
 from tenants.selectors import studio_url
 
 INVITABLE_ROLES = (Role.MANAGER, Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL)
@@ -64,7 +64,7 @@ def staff_invite(*, studio, email: str, role: str, full_name: str = "", invited_
         }
         subject = " ".join(render_to_string("studio/email/invite_subject.txt", context).split())
         body = render_to_string("studio/email/invite.txt", context)
-    send_mail(subject, body, None, [email], fail_silently=False)
+    studio_mail_send(studio=studio, subject=subject, body=body, to=[email])
     return user
 
 

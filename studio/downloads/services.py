@@ -5,7 +5,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from studio.orders.models import Order
 from studio.orders.selectors import order_page_url
+from tenants.mail import studio_mail_send
 from tenants.selectors import current_studio, studio_tzinfo, studio_url
 
 from .links import ZIP
@@ -124,7 +124,7 @@ def download_links_email_send(
                 render_to_string("downloads/email/ready_subject.txt", context).split()
             )
             body = render_to_string("downloads/email/ready.txt", context)
-        send_mail(subject, body, None, [order.email], fail_silently=False)
+        studio_mail_send(studio=studio, subject=subject, body=body, to=[order.email])
         grant.emailed_at = timezone.now()
         grant.save(update_fields=["emailed_at"])
     return 1

@@ -4,13 +4,13 @@ the change is committed (a rolled-back payment must not be announced)."""
 
 import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from saas_platform.money import format_money
+from tenants.mail import studio_mail_send
 from tenants.models import Studio
 from tenants.selectors import current_studio, studio_tzinfo
 
@@ -36,7 +36,7 @@ def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None
         context["total"] = format_money(order.total, order.currency)
         subject = render_to_string(f"orders/email/{template}_subject.txt", context)
         body = render_to_string(f"orders/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [order.email], fail_silently=False)
+    studio_mail_send(studio=studio, subject=" ".join(subject.split()), body=body, to=[order.email])
 
 
 def payment_received_send(*, payment_id: str) -> bool:

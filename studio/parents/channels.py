@@ -5,9 +5,10 @@ client implements ``send``)."""
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
+
+from tenants.mail import studio_mail_send
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class EmailChannel(SignInChannel):
             render_to_string("parents/email/sign_in_code_subject.txt", context).split()
         )
         body = render_to_string("parents/email/sign_in_code.txt", context)
-        send_mail(subject, body, None, [recipient], fail_silently=False)
+        studio_mail_send(studio=studio, subject=subject, body=body, to=[recipient])
 
 
 class LoggingSmsChannel(SignInChannel):

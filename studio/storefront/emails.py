@@ -1,12 +1,12 @@
 """E-mails to parents about their orders, rendered in the studio's language and time."""
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from studio.orders.models import Order
 from studio.orders.selectors import order_page_url
 from studio.payments.providers import provider_for
+from tenants.mail import studio_mail_send
 from tenants.selectors import current_studio, studio_tzinfo
 
 
@@ -30,5 +30,5 @@ def order_confirmation_send(*, order_id: int) -> bool:
             render_to_string("storefront/email/order_confirmation_subject.txt", context).split()
         )
         body = render_to_string("storefront/email/order_confirmation.txt", context)
-    send_mail(subject, body, None, [order.email], fail_silently=False)
+    studio_mail_send(studio=studio, subject=subject, body=body, to=[order.email])
     return True
