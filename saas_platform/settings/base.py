@@ -174,6 +174,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# One date and time format per language (saas_platform/formats/), used by pages, e-mails and PDFs.
+FORMAT_MODULE_PATH = ["saas_platform.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
