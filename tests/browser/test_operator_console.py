@@ -88,8 +88,9 @@ def test_an_operator_blocks_and_unblocks_a_studio_and_reads_the_analytics(
     studio_base = f"http://{alpha.host}:{web_server}"
     page = context_factory(viewport).new_page()
 
-    # --- 1. Admin login on the bare domain, then the console's studio list. ---------------
-    page.goto(f"{console}/admin/login/?next=/console/")
+    # --- 1. The console's login on the bare domain, then its studio list. ----------------
+    page.goto(f"{console}/console/")
+    expect(page).to_have_url(f"{console}/console/login/?next=/console/")
     page.locator("#id_username").fill(operator["email"])
     page.locator("#id_password").fill(OPERATOR_PASSWORD)
     page.locator("input[type=submit], button[type=submit]").click()
