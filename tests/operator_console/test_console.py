@@ -397,6 +397,24 @@ def test_analytics_page_draws_charts(console, alpha):
     assert "<script" not in main and "https://" not in main
 
 
+def test_chart_counts_are_whole_numbers_and_labels_sit_outside_the_drawing():
+    from operator_console.charts import svg_chart
+
+    signups = str(svg_chart([("01.09", 0), ("08.09", 2), ("15.09", 1)], title="S", bars=True))
+    assert '<div class="chart-top muted">2</div>' in signups
+    assert "<title>08.09: 2</title>" in signups
+    assert "2.00" not in signups
+    assert '<div class="chart-axis muted"><span>01.09</span><span>15.09</span></div>' in signups
+    drawing = signups.split("<svg", 1)[1].split("</svg>")[0]
+    assert "<text" not in drawing and 'preserveAspectRatio="none"' in signups
+
+    mrr = str(svg_chart([("01.09", Decimal("4.5")), ("02.09", Decimal("7.25"))], title="M"))
+    assert '<div class="chart-top muted">7.25</div>' in mrr
+    assert 'vector-effect="non-scaling-stroke"' in mrr
+    nothing = str(svg_chart([("01.09", Decimal("0")), ("02.09", Decimal("0"))], title="G"))
+    assert '<div class="chart-top muted">0.00</div>' in nothing
+
+
 def test_the_studio_page_has_each_form_with_fields_of_its_own(console, alpha):
     page = console.get(f"/console/studios/{alpha.studio.pk}/").content.decode()
     for form_id in ("extend-reason", "extend-until", "plan-plan", "block-reason", "support-reason"):
