@@ -301,6 +301,10 @@ OPERATOR_EMAILS = [
     email.strip() for email in os.environ.get("OPERATOR_EMAILS", "").split(",") if email.strip()
 ]
 
+# The address studios are told to write to about their plan, a block or billing; empty = the
+# first of OPERATOR_EMAILS (``saas_platform.support.support_email``).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "").strip()
+
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
 TRIAL_DAYS = 14
