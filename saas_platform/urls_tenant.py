@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .accounts.api import me
-from .views import healthz
+from .views import favicon, healthz
 
 urlpatterns = [
     path("", include("studio.access.urls")),  # "/": the storefront's code entry
@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("media/", include("studio.photos.media_urls")),
 ]
