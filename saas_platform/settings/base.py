@@ -320,7 +320,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own (with DEBUG on),
+        # and it propagates to the root's: every message came out twice ("Watching for file
+        # changes..."). One handler, the root's. (No ADMINS, so mail_admins had nothing to do.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # Set the search path once per connection and schema, not before every query (a gallery page
