@@ -1,6 +1,7 @@
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from saas_platform.support import support_email
 from tenants.models import Studio, StudioStatus
 
 STAFF_PREFIXES = ("/staff/",)
@@ -28,6 +29,8 @@ def licence_banner(request):
             "Pictureday has blocked your studio: the storefront takes no orders and staff "
             "pages are read-only. Your data is kept. Reason: %(reason)s"
         ) % {"reason": studio.status_reason or "—"}
+        if email := support_email():
+            text += " — " + _("to sort it out, write to %(email)s.") % {"email": email}
         return {"licence_banner": text, "licence_blocked": True}
     elif studio.is_read_only:
         text = _(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from saas_platform import stripe_api
+from saas_platform.support import support_email
 from tenants.models import Studio, StudioStatus
 
 from .licences import licence_paid, licence_payment_failed, licence_suspend
@@ -62,6 +63,10 @@ def plan_choose(*, studio: Studio, plan: Plan, success_url: str, cancel_url: str
     """Returns where to send the owner: Stripe Checkout for a fixed-fee plan, ``""`` when a
     revenue-share plan was simply set (its fee is taken from the parents' card payments)."""
     if studio.status == StudioStatus.BLOCKED:
+        if email := support_email():
+            raise ValidationError(
+                _("This studio is blocked; please write to %(email)s.") % {"email": email}
+            )
         raise ValidationError(_("This studio is blocked; please contact support."))
     if not plan.is_subscription:
         if studio.stripe_subscription_id and studio.status in (
@@ -80,6 +85,11 @@ def plan_choose(*, studio: Studio, plan: Plan, success_url: str, cancel_url: str
         )
         return ""
     if not plan.stripe_price_id:
+        if email := support_email():
+            raise ValidationError(
+                _("This plan cannot be bought online yet; please write to %(email)s.")
+                % {"email": email}
+            )
         raise ValidationError(_("This plan cannot be bought online yet; please contact us."))
     if not stripe_api.is_configured():
         raise ValidationError(_("Online payment is not available right now."))

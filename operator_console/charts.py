@@ -1,17 +1,24 @@
-"""Tiny server-side SVG charts for the analytics page (no JavaScript, nothing external)."""
+"""Tiny server-side SVG charts for the analytics page (no JavaScript, nothing external).
+
+The SVG holds only the shapes and stretches to its box (``preserveAspectRatio="none"``, lines
+keep their width with ``non-scaling-stroke``); the labels — the top of the scale, the first
+and last point — are HTML around it, so they keep the page's font size on a phone as on a
+desktop instead of shrinking with the drawing."""
 
 from decimal import Decimal
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-WIDTH, HEIGHT, PAD = 640, 180, 28
+WIDTH, HEIGHT, PAD = 600, 160, 4
 
 
 def svg_chart(points: list[tuple[str, Decimal | int]], *, title: str, bars: bool = False) -> str:
-    """A line (or bar) chart of ``points`` = [(label, value)], scaled to its maximum."""
+    """A line (or bar) chart of ``points`` = [(label, value)], scaled to its maximum. Counts
+    (``int`` values) are labelled as whole numbers, amounts with their cents."""
     if not points:
         return ""
+    counts = all(isinstance(value, int) for _label, value in points)
     values = [float(value) for _label, value in points]
     top = max(values) or 1.0
     step = (WIDTH - 2 * PAD) / max(len(points) - (0 if bars else 1), 1)
@@ -21,38 +28,42 @@ def svg_chart(points: list[tuple[str, Decimal | int]], *, title: str, bars: bool
 
     shapes = []
     if bars:
-        for i, v in enumerate(values):
+        for i, (label, value) in enumerate(points):
             x = PAD + i * step
+            v = values[i]
             shapes.append(
                 f'<rect x="{x + step * 0.1:.1f}" y="{y(v):.1f}" width="{step * 0.8:.1f}" '
                 f'height="{HEIGHT - PAD - y(v):.1f}" fill="var(--brand, #2563eb)">'
-                f"<title>{escape(points[i][0])}: {escape(points[i][1])}</title></rect>"
+                f"<title>{escape(label)}: {escape(_fmt(value, counts))}</title></rect>"
             )
     else:
         path = " ".join(f"{PAD + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values))
         shapes.append(
             f'<polyline points="{path}" fill="none" stroke="var(--brand, #2563eb)" '
-            'stroke-width="2"/>'
+            'stroke-width="2" vector-effect="non-scaling-stroke"/>'
         )
-    axis = (
-        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
-        'stroke="#ccc"/>'
-        f'<text x="{PAD}" y="{PAD - 8}" font-size="12" fill="#666">{escape(_fmt(top))}</text>'
-        f'<text x="{PAD}" y="{HEIGHT - 8}" font-size="12" fill="#666">'
-        f"{escape(points[0][0])}</text>"
-        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" font-size="12" fill="#666" '
-        f'text-anchor="end">{escape(points[-1][0])}</text>'
+    baseline = (
+        f'<line x1="0" y1="{HEIGHT - PAD}" x2="{WIDTH}" y2="{HEIGHT - PAD}" stroke="#ccc" '
+        'vector-effect="non-scaling-stroke"/>'
     )
     return format_html(
-        '<svg viewBox="0 0 {} {}" role="img" aria-label="{}" style="width:100%;height:auto">'
-        "{}{}</svg>",
+        '<figure class="chart"><div class="chart-top muted">{}</div>'
+        '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
+        "{}{}</svg>"
+        '<div class="chart-axis muted"><span>{}</span><span>{}</span></div></figure>',
+        _fmt(max(value for _label, value in points), counts),
         WIDTH,
         HEIGHT,
         title,
-        mark_safe(axis),  # noqa: S308 - built above from escaped values
-        mark_safe("".join(shapes)),  # noqa: S308
+        mark_safe(baseline),  # noqa: S308 - numbers only
+        mark_safe("".join(shapes)),  # noqa: S308 - built above from escaped values
+        points[0][0],
+        points[-1][0],
     )
 
 
-def _fmt(value: float) -> str:
+def _fmt(value, counts: bool) -> str:
+    if counts:
+        return f"{int(value):,}"
+    value = float(value)
     return f"{value:,.0f}" if value >= 10 else f"{value:,.2f}"

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Plan
+from saas_platform.accounts.forms import EmailAuthenticationForm
 from tenants.models import StudioStatus
 
 
@@ -37,3 +38,17 @@ class PlanChangeForm(ReasonForm):
         label=_("Plan"), queryset=Plan.objects.all(), required=False, empty_label=_("No plan")
     )
     field_order = ["plan", "reason"]
+
+
+class ConsoleLoginForm(EmailAuthenticationForm):
+    """Platform operators only: staff users of the public schema without a studio role."""
+
+    error_messages = {
+        "invalid_login": _("That e-mail and password do not match an operator account."),
+        "inactive": _("This account is inactive."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff or user.role:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")

@@ -4,26 +4,38 @@ filled by the periodic tasks); actions go through ``services`` and are audited."
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
 from billing.models import StripeEvent
+from saas_platform import ratelimit
 from tenants.models import StudioStatus
 from tenants.selectors import studio_primary_host
 
 from . import selectors, services
 from .charts import svg_chart
-from .forms import LicenceExtendForm, PlanChangeForm, ReasonForm, StudioFilterForm
+from .forms import (
+    ConsoleLoginForm,
+    LicenceExtendForm,
+    PlanChangeForm,
+    ReasonForm,
+    StudioFilterForm,
+)
 
 PAGE_SIZE = 50
+# Failed console log-ins: per address, and per e-mail however many addresses try it.
+LOGIN_PER_IP = ratelimit.Limit(10, 15 * 60)
+LOGIN_PER_EMAIL = ratelimit.Limit(5, 15 * 60)
 
 
 def is_operator(user) -> bool:
@@ -37,17 +49,67 @@ def is_operator(user) -> bool:
 
 
 def operator_required(view):
-    """Platform operators only: anonymous visitors go to the admin login, others get 403."""
+    """Platform operators only: anonymous visitors go to the console's login, others get 403."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            return redirect_to_login(request.get_full_path(), reverse("operator_console:login"))
         if not is_operator(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _safe_next(request, value):
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("operator_console:studios")
+
+
+def console_login(request):
+    """The operators' log-in on the bare domain; failed attempts are rate-limited per
+    address and per e-mail (a success gives its attempt back)."""
+    if connection.schema_name != get_public_schema_name():
+        raise PermissionDenied
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if is_operator(request.user):
+        return redirect(next_url)
+    form = ConsoleLoginForm(request, data=request.POST or None)
+    context = {"form": form, "next": next_url}
+    if request.method == "POST":
+        email = request.POST.get("username", "").strip().lower()
+        counted = ratelimit.attempt(
+            [
+                (f"console-login:ip:{ratelimit.client_ip(request)}", LOGIN_PER_IP),
+                (f"console-login:email:{email}", LOGIN_PER_EMAIL),
+            ]
+        )
+        if isinstance(counted, ratelimit.Blocked):
+            minutes = counted.retry_after_minutes
+            context["blocked"] = ngettext(
+                "Too many failed log-ins. Please try again in %(minutes)d minute.",
+                "Too many failed log-ins. Please try again in %(minutes)d minutes.",
+                minutes,
+            ) % {"minutes": minutes}
+            response = render(request, "operator_console/login.html", context, status=429)
+            response["Retry-After"] = str(counted.retry_after)
+            return response
+        if form.is_valid():
+            counted.refund()
+            login(request, form.get_user())
+            return redirect(next_url)
+    return render(request, "operator_console/login.html", context)
+
+
+@require_POST
+def console_logout(request):
+    logout(request)
+    messages.success(request, _("You are logged out."))
+    return redirect("operator_console:login")
 
 
 @operator_required

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import healthz
+from .views import favicon, healthz
 
 urlpatterns = [
     path("", include("public_site.urls")),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("console/", include("operator_console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("billing.urls")),  # Stripe's webhook
 ]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .accounts.api import me
-from .views import healthz
+from .views import favicon, healthz
 
 urlpatterns = [
     path("", include("studio.access.urls")),  # "/": the storefront's code entry
@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("media/", include("studio.settings.media_urls")),  # the logo, public
     path("media/", include("studio.photos.media_urls")),
 ]

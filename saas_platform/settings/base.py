@@ -307,6 +307,10 @@ OPERATOR_EMAILS = [
     email.strip() for email in os.environ.get("OPERATOR_EMAILS", "").split(",") if email.strip()
 ]
 
+# The address studios are told to write to about their plan, a block or billing; empty = the
+# first of OPERATOR_EMAILS (``saas_platform.support.support_email``).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "").strip()
+
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
 TRIAL_DAYS = 14
@@ -322,7 +326,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own (with DEBUG on),
+        # and it propagates to the root's: every message came out twice ("Watching for file
+        # changes..."). One handler, the root's. (No ADMINS, so mail_admins had nothing to do.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # Set the search path once per connection and schema, not before every query (a gallery page

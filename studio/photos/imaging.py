@@ -13,6 +13,9 @@ scale ourselves: the smallest libjpeg scale whose long side is still at least PR
 colour conversion. That decode is about a fifth faster, and the preview differs from one made
 from a full-resolution decode by less than JPEG encoding does (about 44 dB PSNR). Other formats
 go through ``pyvips.Image.thumbnail_source`` (WebP and HEIF have their own shrink-on-load).
+HEVC-coded HEIC (every iPhone photo) is the exception: the libheif inside pyvips-binary has no
+HEVC decoder, so when libvips says so the file is decoded by pillow-heif (its wheel ships
+libde265) and the pixels, with their ICC profile, go through libvips from memory.
 Both outputs come from that one decode: the preview-size image is kept in memory, the
 thumbnail is resized from it, and then the preview is watermarked.
 
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import logging
 import math
 import mmap
@@ -51,6 +55,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pillow_heif
 import pyvips
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -481,11 +486,6 @@ def render_derivatives(path: str | Path, *, watermark: str) -> Derivatives:
 def _decode_preview(path, fmt: str, header: pyvips.Image) -> pyvips.Image:
     """The oriented image, shrunk (never enlarged) to fit PREVIEW_PX, as 8-bit sRGB without
     alpha, decoded once into memory."""
-    # Colour-managed images (an ICC profile, or CMYK) are converted to sRGB through their
-    # profile; the rest already are sRGB (or grey), and skip the costly transform.
-    colour = {}
-    if header.get_typeof("icc-profile-data") or header.interpretation == "cmyk":
-        colour = {"output_profile": "srgb"}
     try:
         source = pyvips.Source.new_from_file(str(path))
         if fmt == "jpeg":
@@ -495,29 +495,57 @@ def _decode_preview(path, fmt: str, header: pyvips.Image) -> pyvips.Image:
             shrink = _jpeg_shrink(header.width, header.height)
             image = pyvips.Image.jpegload_source(
                 source, shrink=shrink, fail_on="warning", access="sequential"
-            ).thumbnail_image(PREVIEW_PX, height=PREVIEW_PX, size="down", **colour)
-        else:
-            image = pyvips.Image.thumbnail_source(
-                source,
-                PREVIEW_PX,
-                height=PREVIEW_PX,
-                size="down",
-                # Not the fail_on= argument: libvips 8.18 ignores it here (checked).
-                option_string="fail_on=error",
-                **colour,
-            )
-        return _to_srgb8(image).copy_memory()  # the decode happens here
+            ).thumbnail_image(PREVIEW_PX, height=PREVIEW_PX, size="down", **_colour(header))
+            return _to_srgb8(image).copy_memory()  # the decode happens here
+        return _thumbnail(source, header)
     except pyvips.Error as error:
-        if "decoder plugin" in str(error) or "not been built in" in str(error):
-            # e.g. HEVC-coded HEIC when libvips was built without libde265
-            raise RejectedImage(
-                "unsupported",
-                _(
-                    "This HEIC photo uses a compression this server cannot read. "
-                    "Please export it as JPEG and upload it again."
-                ),
-            ) from error
+        if fmt == "heif" and ("decoder plugin" in str(error) or "not been built in" in str(error)):
+            # HEVC-coded HEIC (every iPhone photo): pyvips-binary's libheif has no HEVC decoder
+            # (libde265), pillow-heif's wheel has one.
+            tiff = _heif_decoded_as_tiff(path)
+            try:
+                return _thumbnail(pyvips.Source.new_from_memory(tiff), None)
+            except pyvips.Error as again:
+                raise _corrupt() from again
         raise _corrupt() from error
+
+
+def _colour(header: pyvips.Image) -> dict:
+    """Colour-managed images (an ICC profile, or CMYK) are converted to sRGB through their
+    profile; the rest already are sRGB (or grey), and skip the costly transform."""
+    if header.get_typeof("icc-profile-data") or header.interpretation == "cmyk":
+        return {"output_profile": "srgb"}
+    return {}
+
+
+def _thumbnail(source: pyvips.Source, header: pyvips.Image | None) -> pyvips.Image:
+    if header is None:
+        header = pyvips.Image.new_from_source(source, "", access="sequential")
+    image = pyvips.Image.thumbnail_source(
+        source,
+        PREVIEW_PX,
+        height=PREVIEW_PX,
+        size="down",
+        # Not the fail_on= argument: libvips 8.18 ignores it here (checked).
+        option_string="fail_on=error",
+        **_colour(header),
+    )
+    return _to_srgb8(image).copy_memory()  # the decode happens here
+
+
+def _heif_decoded_as_tiff(path) -> bytes:
+    """The HEIF image decoded by pillow-heif (rotation and mirroring of the container applied,
+    HDR brought to 8 bits), as an uncompressed TIFF in memory carrying its ICC profile, so
+    libvips resizes and colour-converts it like any other photo. Nothing of its metadata but
+    the profile goes along (no EXIF orientation to apply twice, no GPS)."""
+    try:
+        image = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True).to_pillow()
+        buffer = io.BytesIO()
+        profile = image.info.get("icc_profile")
+        image.save(buffer, format="TIFF", **({"icc_profile": profile} if profile else {}))
+    except (ValueError, RuntimeError, OSError) as error:
+        raise _corrupt() from error
+    return buffer.getvalue()
 
 
 def _jpeg_shrink(width: int, height: int) -> int:

@@ -178,3 +178,62 @@ def test_a_blocked_studios_staff_read_who_blocked_it_and_why_once(alpha):
     assert "Your studio is suspended" not in page
     assert "the studio’s licence is not active" not in page
     assert page.count('class="notice"') == 1
+
+
+def test_the_billing_page_uses_the_normal_width_and_names_the_support_address(
+    alpha, settings, starter
+):
+    settings.OPERATOR_EMAILS = ["ops@pictureday.test", "cto@pictureday.test"]
+    settings.SUPPORT_EMAIL = ""
+    html = owner_client(alpha).get("/staff/billing/").content.decode()
+    assert 'class="container narrow"' not in html
+    assert (
+        'Questions about your plan or an invoice? Write to <a href="mailto:ops@pictureday.test">'
+        "ops@pictureday.test</a>." in html
+    )
+    settings.SUPPORT_EMAIL = "help@pictureday.test"
+    html = owner_client(alpha).get("/staff/billing/").content.decode()
+    assert 'href="mailto:help@pictureday.test"' in html and "ops@pictureday.test" not in html
+
+
+def test_a_plan_not_sold_online_says_whom_to_write_to_instead_of_choose(alpha, settings):
+    settings.SUPPORT_EMAIL = "help@pictureday.test"
+    with schema_context(get_public_schema_name()):
+        Plan.objects.filter(code="starter").update(stripe_price_id="")
+    page = owner_client(alpha).get("/staff/billing/").content.decode()
+    starter = page.split('value="starter"', 1)[1].split("</form>", 1)[0]
+    assert "This plan cannot be bought online yet." in starter
+    assert 'href="mailto:help@pictureday.test"' in starter
+    assert "Choose" not in starter
+
+    response = owner_client(alpha).post("/staff/billing/plan/", {"plan": "starter"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "This plan cannot be bought online yet; please write to help@pictureday.test."
+    ]
+
+
+def test_a_blocked_studio_gets_no_choose_buttons_and_is_told_why_and_whom_to_write_to(
+    alpha, settings, starter
+):
+    from billing.licences import licence_transition
+
+    settings.SUPPORT_EMAIL = "help@pictureday.test"
+    with schema_context(get_public_schema_name()):
+        licence_transition(
+            studio=studio_of(alpha), to=StudioStatus.BLOCKED, reason="Fraud check", source="t"
+        )
+    client = owner_client(alpha)
+    page = client.get("/staff/billing/").content.decode()
+    assert ">Choose</button>" not in page
+    assert (
+        "Pictureday has blocked your studio, so a plan cannot be chosen here: paying does not "
+        'lift a block. Write to <a href="mailto:help@pictureday.test">help@pictureday.test</a> '
+        "to sort it out." in page
+    )
+    assert "Reason: Fraud check — to sort it out, write to help@pictureday.test." in page
+
+    response = client.post("/staff/billing/plan/", {"plan": "starter"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "This studio is blocked; please write to help@pictureday.test."
+    ]
+    assert studio_of(alpha).status == StudioStatus.BLOCKED

@@ -88,8 +88,9 @@ def test_an_operator_blocks_and_unblocks_a_studio_and_reads_the_analytics(
     studio_base = f"http://{alpha.host}:{web_server}"
     page = context_factory(viewport).new_page()
 
-    # --- 1. Admin login on the bare domain, then the console's studio list. ---------------
-    page.goto(f"{console}/admin/login/?next=/console/")
+    # --- 1. The console's login on the bare domain, then its studio list. ----------------
+    page.goto(f"{console}/console/")
+    expect(page).to_have_url(f"{console}/console/login/?next=/console/")
     page.locator("#id_username").fill(operator["email"])
     page.locator("#id_password").fill(OPERATOR_PASSWORD)
     page.locator("input[type=submit], button[type=submit]").click()
@@ -160,4 +161,10 @@ def test_an_operator_blocks_and_unblocks_a_studio_and_reads_the_analytics(
     expect(page.locator("main svg[role=img]")).to_have_count(5)
     for title in ("Sign-ups per week", "Active studios", "MRR"):
         expect(page.locator(f"svg[aria-label='{title}']")).to_be_visible()
+    # the labels keep a readable size at 390 px too, and the charts fill their cards
+    for label in page.locator(".chart-axis span, .chart-top").all():
+        assert float(label.evaluate("e => getComputedStyle(e).fontSize")[:-2]) >= 13
+    for chart in page.locator("main svg[role=img]").all():
+        box = chart.bounding_box()
+        assert box["height"] == 140 and box["width"] >= 300
     shot(page, screenshot_dir, viewport, "08-analytics")

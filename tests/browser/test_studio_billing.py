@@ -144,3 +144,29 @@ def test_an_owner_buys_a_monthly_plan_on_a_phone_and_the_webhooks_activate_it(
     expect(card).to_contain_text("Your plan")
     expect(page.get_by_role("button", name="Manage card and invoices")).to_be_visible()
     shot(page, screenshot_dir, "04-active")
+
+
+def test_a_blocked_studios_billing_page_on_a_desktop_is_wide_and_offers_no_plan(
+    monthly_plan, web_server, context_factory, screenshot_dir, committed
+):
+    from tenants.models import Studio, StudioStatus
+    from tenants.selectors import host_cache_forget
+
+    alpha = monthly_plan["studio"]
+    with committed(), schema_context(get_public_schema_name()):
+        Studio.objects.filter(pk=alpha.studio.pk).update(
+            status=StudioStatus.BLOCKED, status_reason="Unpaid invoices"
+        )
+        host_cache_forget(hostnames=[alpha.host])
+    base = f"http://{alpha.host}:{web_server}"
+    page = context_factory("desktop").new_page()
+    log_in_staff(page, base, alpha.owner_email)
+    page.goto(f"{base}/staff/billing/")
+
+    expect(page.locator("#licence .badge")).to_have_text("Blocked")
+    expect(page.locator("#plans-blocked")).to_contain_text(
+        "Pictureday has blocked your studio, so a plan cannot be chosen here"
+    )
+    expect(page.get_by_role("button", name="Choose")).to_have_count(0)
+    assert page.locator("main .container").bounding_box()["width"] > 900
+    page.screenshot(path=screenshot_dir / "billing-desktop-blocked.png", full_page=True)

@@ -31,10 +31,10 @@ def _studio_pages(studio):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_anonymous_visitors_are_sent_to_the_admin_login(db, path):
+def test_anonymous_visitors_are_sent_to_the_console_login(db, path):
     response = host_client("localhost").get(path)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"] == f"/console/login/?next={path}"
 
 
 def test_anonymous_posts_do_not_act(alpha):
@@ -73,7 +73,72 @@ def test_a_studio_owner_session_does_not_reach_the_console(alpha):
     # ... and the studio session cookie does not log anyone in on the bare domain
     client.defaults["HTTP_HOST"] = "localhost"
     response = client.get("/console/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/console/login/")
+
+
+def test_an_operator_logs_in_on_the_console_page_and_out_from_its_header(operator):
+    client = host_client("localhost")
+    page = client.get("/console/login/?next=/console/analytics/")
+    assert page.status_code == 200
+    assert b'name="next" value="/console/analytics/"' in page.content
+
+    response = client.post(
+        "/console/login/",
+        {"username": "op@pictureday.test", "password": "op-secret-123", "next": "/console/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/console/"
+    studios = client.get("/console/")
+    assert studios.status_code == 200
+    assert b'action="/console/logout/"' in studios.content
+
+    assert client.get("/console/logout/").status_code == 405
+    response = client.post("/console/logout/")
+    assert response.status_code == 302 and response["Location"] == "/console/login/"
+    assert client.get("/console/")["Location"] == "/console/login/?next=/console/"
+
+
+def test_the_console_login_refuses_studio_roles_plain_users_and_outside_next_urls(db):
+    User.objects.create_user(email="plain@pictureday.test", password="x-secret-1")
+    User.objects.create_user(
+        email="roled@pictureday.test", password="x-secret-1", is_staff=True, role=Role.OWNER
+    )
+    User.objects.create_user(email="op2@pictureday.test", password="x-secret-1", is_staff=True)
+    for email in ("plain@pictureday.test", "roled@pictureday.test"):
+        client = host_client("localhost")
+        response = client.post("/console/login/", {"username": email, "password": "x-secret-1"})
+        assert response.status_code == 200
+        assert "That e-mail and password do not match an operator account." in (
+            response.content.decode()
+        )
+        assert "_auth_user_id" not in client.session
+    client = host_client("localhost")
+    response = client.post(
+        "/console/login/",
+        {"username": "op2@pictureday.test", "password": "x-secret-1", "next": "https://evil.net/"},
+    )
+    assert response["Location"] == "/console/"
+
+
+def test_failed_console_logins_are_limited_per_email_and_a_success_gives_its_attempt_back(
+    operator,
+):
+    client = host_client("localhost")
+    for _ in range(4):
+        assert (
+            client.post(
+                "/console/login/", {"username": "op@pictureday.test", "password": "wrong"}
+            ).status_code
+            == 200
+        )
+    good = {"username": "op@pictureday.test", "password": "op-secret-123"}
+    assert client.post("/console/login/", good).status_code == 302
+    client.post("/console/logout/")
+    assert client.post("/console/login/", {**good, "password": "wrong"}).status_code == 200
+    blocked = client.post("/console/login/", good)
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) <= 15 * 60
+    assert "Too many failed log-ins." in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_list_shows_every_studio_with_its_snapshot_in_one_query(console, alpha, beta):
@@ -330,6 +395,24 @@ def test_analytics_page_draws_charts(console, alpha):
     assert "<polyline" in page and "<rect" in page
     main = page.split("<main", 1)[1].split("</main>")[0]
     assert "<script" not in main and "https://" not in main
+
+
+def test_chart_counts_are_whole_numbers_and_labels_sit_outside_the_drawing():
+    from operator_console.charts import svg_chart
+
+    signups = str(svg_chart([("01.09", 0), ("08.09", 2), ("15.09", 1)], title="S", bars=True))
+    assert '<div class="chart-top muted">2</div>' in signups
+    assert "<title>08.09: 2</title>" in signups
+    assert "2.00" not in signups
+    assert '<div class="chart-axis muted"><span>01.09</span><span>15.09</span></div>' in signups
+    drawing = signups.split("<svg", 1)[1].split("</svg>")[0]
+    assert "<text" not in drawing and 'preserveAspectRatio="none"' in signups
+
+    mrr = str(svg_chart([("01.09", Decimal("4.5")), ("02.09", Decimal("7.25"))], title="M"))
+    assert '<div class="chart-top muted">7.25</div>' in mrr
+    assert 'vector-effect="non-scaling-stroke"' in mrr
+    nothing = str(svg_chart([("01.09", Decimal("0")), ("02.09", Decimal("0"))], title="G"))
+    assert '<div class="chart-top muted">0.00</div>' in nothing
 
 
 def test_the_studio_page_has_each_form_with_fields_of_its_own(console, alpha):

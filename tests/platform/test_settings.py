@@ -1,5 +1,6 @@
 """Production settings: complete from the environment, refusing to start without secrets."""
 
+import logging
 import os
 import secrets
 import subprocess
@@ -88,3 +89,11 @@ def test_settings_read_database_and_redis_from_the_environment(settings):
     assert settings.CSRF_COOKIE_DOMAIN is None
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+
+
+def test_django_log_messages_are_printed_once_by_the_root_handler():
+    """Django's default config gave the "django" logger a console handler of its own that
+    also propagated to the root's: runserver said "Watching for file changes" twice."""
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate is True
+    assert len(logging.getLogger().handlers) >= 1

@@ -4,6 +4,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image
 
 
@@ -19,6 +20,18 @@ def jpeg_bytes(width=640, height=480, seed=0, exif: Image.Exif | None = None, qu
     image = textured(width, height, seed)
     image.save(buffer, "JPEG", quality=quality, exif=exif.tobytes() if exif else b"")
     return buffer.getvalue()
+
+
+def iphone_heic(path: Path, *, width=800, height=600, orientation=1) -> Path:
+    """A real HEVC-coded HEIC (the 'heic' brand an iPhone writes), made by pillow-heif."""
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    for x in range(0, width, 40):
+        image.paste((20, 40, 220), (x, 0, x + 10, height))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    heif = pillow_heif.from_pillow(image)
+    heif.save(str(path), quality=90, exif=exif.tobytes())
+    return path
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -28,6 +28,7 @@ from studio.photos.imaging import (
     read_image_info,
     render_derivatives,
 )
+from tests.studio.photos.images import iphone_heic
 
 REPO = Path(__file__).resolve().parents[3]
 WATERMARK = "Sunshine Studio"
@@ -752,16 +753,34 @@ def _heic_without_pixels(path: Path, width=4032, height=3024) -> Path:
     return path
 
 
-def test_heic_is_recognised_but_hevc_is_not_decodable_by_this_libvips(tmp_path):
-    """pyvips-binary's libheif has no HEVC decoder (libde265): iPhone HEICs pass inspection
-    (the header is read) and are refused clearly at rendering, not called damaged."""
+def test_iphone_heic_photos_are_decoded_although_this_libvips_has_no_hevc_decoder(tmp_path):
+    """pyvips-binary's libheif has no HEVC decoder (libde265); pillow-heif's has, and the
+    rendering falls back to it, with the picture's rotation applied once."""
+    path = iphone_heic(tmp_path / "IMG_1234.HEIC", orientation=6)
+    assert path.read_bytes()[4:12] == b"ftypheic"
+
+    assert inspect_original(path) == ImageInfo("heif", 600, 800, None)
+    rendered = render_derivatives(path, watermark=WATERMARK)
+    preview = Image.open(io.BytesIO(rendered.preview))
+    thumbnail = Image.open(io.BytesIO(rendered.thumbnail))
+    assert (rendered.width, rendered.height) == (600, 800)
+    assert (preview.format, preview.mode, preview.size) == ("JPEG", "RGB", (600, 800))
+    assert thumbnail.size == (300, 400)
+    assert not preview.getexif() and "icc_profile" not in preview.info
+    # rotated: the blue stripes (every 20 px in the thumbnail) now run across
+    red, blue = thumbnail.getpixel((150, 392)), thumbnail.getpixel((150, 382))
+    assert abs(red[0] - 200) <= 12 and red[1] <= 50 and red[2] <= 50, red
+    assert blue[0] <= 60 and abs(blue[2] - 220) <= 25, blue
+
+
+def test_a_heic_with_damaged_coded_data_is_called_damaged(tmp_path):
     path = _heic_without_pixels(tmp_path / "IMG_1234.HEIC")
 
     assert inspect_original(path) == ImageInfo("heif", 4032, 3024, None)
     with pytest.raises(RejectedImage) as caught:
         render_derivatives(path, watermark=WATERMARK)
-    assert caught.value.code == "unsupported"
-    assert "HEIC" in str(caught.value.message)
+    assert caught.value.code == "corrupt"
+    assert str(caught.value.message) == CORRUPT
 
 
 # --- the exception itself -------------------------------------------------------------------

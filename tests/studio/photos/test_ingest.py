@@ -11,7 +11,14 @@ from studio.photos.services.ingest import photo_ingest_file, photo_ingest_zip
 from studio.photos.services.processing import photo_process, photo_retry
 from studio.photos.services.tagging import photos_tag_from_csv
 from studio.schools.models import Student
-from tests.studio.photos.images import broken_jpeg, corrupt_jpeg, jpeg_bytes, write, zip_bytes
+from tests.studio.photos.images import (
+    broken_jpeg,
+    corrupt_jpeg,
+    iphone_heic,
+    jpeg_bytes,
+    write,
+    zip_bytes,
+)
 
 
 @pytest.fixture
@@ -228,6 +235,21 @@ def test_processing_makes_a_thumbnail_and_a_watermarked_preview_without_metadata
         for derived in (thumb, preview):
             assert dict(derived.getexif()) == {}
             assert not {"exif", "xmp", "icc_profile"} & set(derived.info)
+
+
+def test_an_iphone_heic_is_accepted_and_processed(ingest, tmp_path):
+
+    data = iphone_heic(tmp_path / "made.heic", width=1200, height=900).read_bytes()
+    outcome = ingest("IMG_4032.HEIC", data)
+    assert (outcome.result, outcome.reason) == ("accepted", "")
+
+    photo = photo_process(photo_id=outcome.photo_id)
+
+    assert (photo.status, photo.failure_reason) == (PhotoStatus.READY, "")
+    assert (photo.width, photo.height) == (1200, 900)
+    with Image.open(photo.thumbnail.path) as thumb, Image.open(photo.preview.path) as preview:
+        assert (thumb.format, thumb.size) == ("JPEG", (400, 300))
+        assert (preview.format, preview.size) == ("JPEG", (1200, 900))
 
 
 def test_processing_twice_gives_the_same_files_not_two_copies(ingest, media_in_tmp):
