@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -228,12 +229,12 @@ def studio_action(request, pk, action):
 @operator_required
 def analytics(request):
     stats = selectors.platform_stats()
-    label = lambda stat: stat.date.strftime("%d.%m")  # noqa: E731
+    label = lambda stat: date_format(stat.date, "MONTH_DAY_FORMAT")  # noqa: E731
     charts = [
         (
             _("Sign-ups per week"),
             svg_chart(
-                [(w.strftime("%d.%m"), n) for w, n in selectors.signups_per_week()],
+                [(date_format(w, "MONTH_DAY_FORMAT"), n) for w, n in selectors.signups_per_week()],
                 title=_("Sign-ups per week"),
                 bars=True,
             ),

@@ -22,6 +22,7 @@ from celery.app.task import Task
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from saas_platform import ratelimit
@@ -106,6 +107,9 @@ def beta(django_db_setup, db) -> StudioFixture:
 @pytest.fixture(autouse=True)
 def _back_to_public(request):
     yield
+    # A request served in Russian leaves Russian active in this thread (the locale middleware
+    # activates, nothing deactivates): the next test must start in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
     connection.set_schema_to_public()
     if "django_db_setup" in request.fixturenames:
         # Rolled-back edits of the session studios must not outlive the test in the

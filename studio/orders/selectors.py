@@ -1,12 +1,16 @@
 """Reads for the staff order pages, the school delivery labels and the dashboard."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from saas_platform.money import format_money
 from tenants.selectors import current_studio, studio_url
 
 from .models import (
@@ -88,6 +92,32 @@ def _label(choices, value: str) -> str:
         return value
 
 
+_NOTE_PATTERNS = [
+    (re.compile(r"^payment (?P<amount>[\d.]+) (?P<currency>[A-Z]{3})$"), "payment"),
+    (
+        re.compile(
+            r"^overpaid by (?P<amount>[\d.]+) (?P<currency>[A-Z]{3}): refund the difference$"
+        ),
+        "overpaid",
+    ),
+]
+
+
+def order_event_note(note: str) -> str:
+    """A history note (stored in English) in the reader's language, amounts as money."""
+    fixed = {"created": pgettext("order", "created"), "nothing to pay": _("nothing to pay")}
+    if note in fixed:
+        return str(fixed[note])
+    for pattern, kind in _NOTE_PATTERNS:
+        match = pattern.match(note)
+        if match:
+            amount = format_money(Decimal(match["amount"]), match["currency"])
+            if kind == "payment":
+                return _("payment %(amount)s") % {"amount": amount}
+            return _("overpaid by %(amount)s: refund the difference") % {"amount": amount}
+    return note
+
+
 def order_history(order: Order) -> list[dict]:
     """Order events and fulfilment events, oldest first, for the detail page."""
     items = [
@@ -96,7 +126,7 @@ def order_history(order: Order) -> list[dict]:
             "actor": event.actor,
             "what": _label(OrderStatus, event.to_status),
             "from": _label(OrderStatus, event.from_status),
-            "note": event.note,
+            "note": order_event_note(event.note),
             "line": None,
         }
         for event in order.events.select_related("actor")

@@ -34,6 +34,13 @@ from .models import (
 from .signals import order_paid, order_refunded, send_on_commit
 from .tasks import send_payment_received_email
 
+# Order history notes are stored in English and translated when shown
+# (``selectors.order_history``), so staff read them in their own language.
+CREATED_NOTE = "created"
+NOTHING_TO_PAY_NOTE = "nothing to pay"
+PAYMENT_NOTE = "payment %(amount)s %(currency)s"
+OVERPAID_NOTE = "overpaid by %(amount)s %(currency)s: refund the difference"
+
 S = OrderStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_PAYMENT: frozenset({S.PARTIALLY_PAID, S.PAID, S.CANCELLED}),
@@ -158,14 +165,14 @@ def order_create(
                 )
                 for line in lines
             )
-            OrderEvent.objects.create(order=order, to_status=order.status, note="created")
+            OrderEvent.objects.create(order=order, to_status=order.status, note=CREATED_NOTE)
     except IntegrityError:
         # The same key arrived twice at once; the other request created the order.
         return Order.objects.get(idempotency_key=idempotency_key)
     if total == 0:
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
-            _move(order, S.PAID, note="nothing to pay")
+            _move(order, S.PAID, note=NOTHING_TO_PAY_NOTE)
             order.save(update_fields=["status", "updated_at"])
     return order
 
@@ -229,8 +236,7 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 order,
                 target,
                 actor=actor,
-                note=_("payment %(amount)s %(currency)s")
-                % {"amount": payment.amount, "currency": payment.currency},
+                note=PAYMENT_NOTE % {"amount": payment.amount, "currency": payment.currency},
             )
         if order.overpaid and order.status == target:
             OrderEvent.objects.create(
@@ -238,10 +244,7 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 from_status=order.status,
                 to_status=order.status,
                 actor=actor,
-                note=(
-                    _("overpaid by %(amount)s %(currency)s: refund the difference")
-                    % {"amount": order.overpaid, "currency": order.currency}
-                )[:300],
+                note=OVERPAID_NOTE % {"amount": order.overpaid, "currency": order.currency},
             )
         order.save(update_fields=["paid_total", "status", "updated_at"])
     return payment
