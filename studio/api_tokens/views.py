@@ -6,6 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, api_token_roles, require
 
 from .forms import ApiTokenForm
@@ -24,8 +25,7 @@ def token_list(request):
         try:
             created, raw = api_token_issue(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            form_add_errors(form, error)
         else:
             form = ApiTokenForm(roles=api_token_roles(request.user))
     response = render(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, require
 
 from .forms import (
@@ -54,15 +55,6 @@ def _allowed(request) -> None:
     require(request.user, Action.MANAGE_CATALOGUE)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its fields where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- the catalogue's front page: products and price sheets ------------------------------
 
 
@@ -94,7 +86,7 @@ def product_create(request):
         try:
             product = products.product_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Product “%(name)s” added.") % {"name": product.name})
             return redirect("catalogue:product", product_id=product.pk)
@@ -143,7 +135,7 @@ def product_edit(request, product_id: int):
                 print_size=form.cleaned_data["print_size"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Product “%(name)s” saved.") % {"name": product.name})
             return redirect("catalogue:product", product_id=product.pk)
@@ -200,7 +192,7 @@ def option_create(request, product_id: int):
                 price_delta=form.cleaned_data["price_delta"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Option “%(name)s” added.") % {"name": option.name})
             return redirect("catalogue:product", product_id=product.pk)
@@ -237,7 +229,7 @@ def sheet_create(request):
         try:
             sheet = price_sheets.price_sheet_create(name=form.cleaned_data["name"])
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Price sheet “%(name)s” added.") % {"name": sheet.name})
             return redirect("catalogue:sheet", sheet_id=sheet.pk)
@@ -352,7 +344,7 @@ def sheet_rename(request, sheet_id: int):
         try:
             sheet = price_sheets.price_sheet_update(sheet=sheet, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Price sheet saved."))
     return _sheet_page(request, sheet, name_form=form)
@@ -368,7 +360,7 @@ def sheet_prices(request, sheet_id: int):
         try:
             price_sheets.price_sheet_prices_set(sheet=sheet, prices=form.prices())
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Prices saved."))
     return _sheet_page(request, sheet, prices_form=form)
@@ -444,7 +436,7 @@ def package_create(request, sheet_id: int):
                 sheet=sheet, kind=form.cleaned_data["kind"], **_package_fields(form)
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Package “%(name)s” added.") % {"name": package.name})
     return _sheet_page(request, sheet, package_form=form)
@@ -470,7 +462,7 @@ def package_edit(request, sheet_id: int, package_id: int):
         try:
             packages.package_update(package=package, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Package “%(name)s” saved.") % {"name": package.name})
     return render(
@@ -497,7 +489,7 @@ def tier_create(request, sheet_id: int):
                 **form.target_kwargs(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Quantity discount added."))
     return _sheet_page(request, sheet, tier_form=form)
@@ -520,7 +512,7 @@ def early_bird_create(request, sheet_id: int):
         try:
             discounts.early_bird_create(sheet=sheet, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Early-bird discount added."))
     return _sheet_page(request, sheet, early_bird_form=form)
@@ -549,7 +541,7 @@ def free_item_create(request, sheet_id: int):
                 **form.target_kwargs(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Free item added."))
     return _sheet_page(request, sheet, free_item_form=form)
@@ -586,7 +578,7 @@ def coupon_create(request, sheet_id: int):
         try:
             coupon = coupons.coupon_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             return _done(request, sheet, _("Coupon %(code)s added.") % {"code": coupon.code})
     return _sheet_page(request, sheet, coupon_form=form)

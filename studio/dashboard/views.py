@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saas_platform.accounts.models import Role, User
+from saas_platform.forms import form_add_errors
 from studio.core.policy import STAFF_ROLES, Action, may, require
 
 from .forms import InviteForm
@@ -45,11 +46,7 @@ def team(request):
         try:
             staff_invite(studio=request.tenant, invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}

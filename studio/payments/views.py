@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from saas_platform import stripe_api
+from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, require
 from tenants.selectors import studio_url
 
@@ -31,11 +32,7 @@ def payment_settings(request):
                 **{name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name, errors)
-            else:
-                form.add_error(None, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Payment settings saved."))
             return redirect("payments:settings")

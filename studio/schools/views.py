@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, may, require
 
 from . import selectors, services
@@ -65,15 +66,6 @@ def _student(request, school_id: int, class_id: int, student_id: int):
     return school, school_class, student
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its fields where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- schools -------------------------------------------------------------------------------
 
 
@@ -99,7 +91,7 @@ def school_create(request):
         try:
             school = services.school_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("School “%(name)s” added.") % {"name": school.name})
             return redirect("schools:detail", school_id=school.pk)
@@ -130,7 +122,7 @@ def school_edit(request, school_id: int):
         try:
             school = services.school_update(school=school, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("School “%(name)s” saved.") % {"name": school.name})
             return redirect("schools:detail", school_id=school.pk)
@@ -170,7 +162,7 @@ def class_create(request, school_id: int):
         try:
             school_class = services.school_class_create(school=school, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Class %(name)s added.") % {"name": school_class})
             return redirect("schools:detail", school_id=school.pk)
@@ -209,7 +201,7 @@ def class_edit(request, school_id: int, class_id: int):
                 school_class=school_class, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Class %(name)s saved.") % {"name": school_class})
             return redirect("schools:class_detail", school_id=school.pk, class_id=school_class.pk)
@@ -253,7 +245,7 @@ def student_create(request, school_id: int, class_id: int):
         try:
             student = services.student_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Student %(name)s added.") % {"name": student.full_name})
             if "add_another" in request.POST:
@@ -278,7 +270,7 @@ def student_edit(request, school_id: int, class_id: int, student_id: int):
         try:
             student = services.student_update(student=student, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Student %(name)s saved.") % {"name": student.full_name})
             return redirect(

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, require
 
 from .forms import StudioSettingsForm
@@ -32,8 +33,7 @@ def studio_settings(request):
         try:
             studio_settings_update(studio=studio, **data)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Studio settings saved."))
             return redirect("studio_settings:home")
