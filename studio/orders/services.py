@@ -4,8 +4,9 @@ Status follows money: confirmed payments move an order to partially paid or paid
 partially refunded or refunded; staff move paid orders through fulfilment. Every change is an
 ``OrderEvent``. Locks are always taken order first, then payment, so two confirmations of the
 same payment (a double click, a retried request, a duplicate webhook) serialise and the second
-is a no-op. Becoming paid and a recorded refund are announced after commit
-(``signals.order_paid``, ``signals.order_refunded``) for the apps that react to them.
+is a no-op. A confirmed payment, becoming paid and a recorded refund are announced after commit
+(``signals.payment_confirmed``, ``signals.order_paid``, ``signals.order_refunded``) for the
+apps that react to them.
 """
 
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from .models import (
     PaymentStatus,
     Refund,
 )
-from .signals import order_paid, order_refunded, send_on_commit
+from .signals import order_paid, order_refunded, payment_confirmed, send_on_commit
 from .tasks import send_payment_received_email
 
 # Order history notes are stored in English and translated when shown
@@ -229,6 +230,7 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
         payment.status = PaymentStatus.CONFIRMED
         payment.confirmed_at = timezone.now()
         payment.save(update_fields=["status", "confirmed_at"])
+        send_on_commit(payment_confirmed, order=order, payment=payment)  # before order_paid
         order.paid_total += payment.amount
         target = S.PAID if order.paid_total >= order.total else S.PARTIALLY_PAID
         if order.status != target:

@@ -12,6 +12,9 @@ from .models import Order
 order_paid = Signal()
 # ``order``, ``refund``: money given back was recorded (once per ``Refund``).
 order_refunded = Signal()
+# ``order``, ``payment``: money received was applied to the order (once per ``Payment``,
+# every instalment and method, before or after the order is paid in full).
+payment_confirmed = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:
