@@ -17,6 +17,16 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return Decimal(amount).quantize(Decimal(1).scaleb(-currency_exponent(currency)), ROUND_HALF_UP)
 
 
+def to_minor(amount: Decimal, currency: str) -> int:
+    """12.34 EUR → 1234; 1200 JPY → 1200 (JPY has no minor unit); 1.235 KWD → 1235."""
+    exponent = currency_exponent(currency)
+    return int((Decimal(amount) * (10**exponent)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    return Decimal(int(amount)).scaleb(-currency_exponent(currency))
+
+
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
     locale = translation.to_locale(language or translation.get_language() or "en")
     return _formatted(quantize(amount, currency), currency.upper(), locale)

@@ -5,12 +5,10 @@ account) and, when it creates something, an idempotency key derived from our own
 retried request never charges or refunds twice.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import stripe
 from django.conf import settings
 
-from saas_platform.money import currency_exponent
+from saas_platform.money import from_minor, to_minor  # noqa: F401  (Stripe speaks minor units)
 
 
 def is_configured() -> bool:
@@ -31,13 +29,3 @@ def client() -> stripe.StripeClient:
             max_network_retries=0,
         )
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """12.34 EUR → 1234; 1200 JPY → 1200 (JPY has no minor unit)."""
-    exponent = currency_exponent(currency)
-    return int((Decimal(amount) * (10**exponent)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def from_minor(amount: int, currency: str) -> Decimal:
-    return Decimal(int(amount)).scaleb(-currency_exponent(currency))

@@ -66,6 +66,7 @@ TENANT_APPS = [
     "studio.access",
     "studio.orders",
     "studio.payments",
+    "studio.ledger",
     "studio.parents",
     "studio.storefront",
     "studio.downloads",

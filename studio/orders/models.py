@@ -270,6 +270,16 @@ class Payment(models.Model):
     def provider_label(self) -> str:
         return str(PAYMENT_METHOD_LABELS.get(self.provider, self.provider))
 
+    @property
+    def application_fee_minor(self) -> int:
+        """The platform's fee Stripe took from a card payment (minor units), as read back
+        from Stripe when the payment was confirmed."""
+        return int(self.provider_data.get(APPLICATION_FEE_KEY) or 0)
+
+
+# In ``Payment.provider_data``: the application fee Stripe charged, in minor units.
+APPLICATION_FEE_KEY = "application_fee_minor"
+
 
 class Refund(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -8,7 +8,7 @@ import logging
 
 from billing.webhooks import connected_account_event
 from saas_platform import stripe_api
-from studio.orders.models import Payment, PaymentStatus
+from studio.orders.models import APPLICATION_FEE_KEY, Payment, PaymentStatus
 from studio.orders.services import payment_confirm, refund_record
 
 from .services import stripe_account_set_status
@@ -31,8 +31,9 @@ def _our_payment(metadata, studio) -> Payment | None:
     )
 
 
-def _confirm(payment: Payment, *, intent_id: str, amount: int, currency: str) -> str:
-    """Confirms our payment once Stripe took exactly its amount."""
+def _confirm(payment: Payment, *, intent, amount: int, currency: str) -> str:
+    """Confirms our payment once Stripe took exactly its amount, keeping the application fee
+    Stripe says it charged (the ledger books that, not what we asked for)."""
     if currency.upper() != payment.currency or amount != stripe_api.to_minor(
         payment.amount, payment.currency
     ):
@@ -43,7 +44,11 @@ def _confirm(payment: Payment, *, intent_id: str, amount: int, currency: str) ->
     if payment.status == PaymentStatus.CANCELLED:
         # The parent paid a session we had replaced: the money arrived all the same.
         Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PENDING)
-    Payment.objects.filter(pk=payment.pk).update(reference=intent_id)
+    fee = getattr(intent, "application_fee_amount", None) or 0
+    Payment.objects.filter(pk=payment.pk).update(
+        reference=intent.id, provider_data={**payment.provider_data, APPLICATION_FEE_KEY: fee}
+    )
+    payment.refresh_from_db()
     payment_confirm(payment=payment)
     return "confirmed"
 
@@ -58,12 +63,10 @@ def checkout_session_completed(session, studio) -> str:
     payment = _our_payment(session.metadata, studio)
     if payment is None:
         return "not ours"
-    return _confirm(
-        payment,
-        intent_id=session.payment_intent,
-        amount=session.amount_total,
-        currency=session.currency,
+    intent = stripe_api.client().v1.payment_intents.retrieve(
+        session.payment_intent, options=_options(studio)
     )
+    return _confirm(payment, intent=intent, amount=session.amount_total, currency=session.currency)
 
 
 @connected_account_event("charge.refunded")
@@ -79,9 +82,7 @@ def charge_refunded(charge, studio) -> str:
     if payment.status != PaymentStatus.CONFIRMED:
         if intent.status != "succeeded":
             return "payment not succeeded"
-        _confirm(
-            payment, intent_id=intent.id, amount=intent.amount_received, currency=intent.currency
-        )
+        _confirm(payment, intent=intent, amount=intent.amount_received, currency=intent.currency)
     refunds = client.v1.refunds.list(
         params={"payment_intent": intent.id, "limit": 100}, options=_options(studio)
     )

@@ -15,6 +15,9 @@ from django_tenants.utils import schema_context
 from billing.models import Plan, PlanKind, StripeEvent
 from saas_platform.accounts.models import Role, User
 from saas_platform.stripe_api import from_minor, to_minor
+from studio.ledger.accounts import PLATFORM_FEES, STRIPE
+from studio.ledger.accounts import account as ledger_account
+from studio.ledger.selectors import balance as ledger_balance
 from studio.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from studio.orders.services import LineInput, order_create
 from studio.orders.signals import order_paid
@@ -163,10 +166,11 @@ def test_a_session_carries_amount_account_metadata_fee_and_key(card_alpha, strip
     [("40.00", "5", "EUR"), ("33.33", "7.5", "EUR"), ("1999", "12.5", "JPY")],
 )
 def test_the_fee_charged_is_what_the_console_reports(
-    card_alpha, stripe_on, total, percent, currency
+    card_alpha, stripe_on, total, percent, currency, django_capture_on_commit_callbacks
 ):
     """One rule for the platform's share: the application fee sent to Stripe for a paid order
-    equals the platform revenue in the studio's sales snapshot the console reads."""
+    equals the platform revenue in the studio's sales snapshot the console reads, and the fee
+    the studio's ledger books (read back from Stripe's payment intent)."""
     from billing.models import StudioSalesSnapshot
     from studio.plan.tasks import sales_snapshot_collect_for_studio
 
@@ -178,11 +182,14 @@ def test_the_fee_charged_is_what_the_console_reports(
     card_alpha.studio.save()
     _parent, order = parent_order(card_alpha, total, currency)
     session_id = paid(stripe_on, card_alpha, order)
-    assert deliver(completed(stripe_on, card_alpha, session_id)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(completed(stripe_on, card_alpha, session_id)).status_code == 200
     assert fresh(card_alpha, order).status == OrderStatus.PAID
 
     with schema_context(card_alpha.schema):
         sales_snapshot_collect_for_studio.run(card_alpha.studio.pk)
+        booked = ledger_balance(ledger_account(PLATFORM_FEES), currency)
+        in_stripe = ledger_balance(ledger_account(STRIPE), currency)
     snapshot = StudioSalesSnapshot.objects.get(studio=card_alpha.studio)
 
     (request,) = stripe_on.posts("/v1/checkout/sessions")
@@ -191,6 +198,8 @@ def test_the_fee_charged_is_what_the_console_reports(
     )
     assert snapshot.gmv_today == Decimal(total)
     assert snapshot.platform_revenue_today == charged
+    assert booked == charged
+    assert in_stripe == Decimal(total) - charged
     assert charged == (Decimal(total) * Decimal(percent) / 100).quantize(
         Decimal(1) if currency == "JPY" else Decimal("0.01"), "ROUND_HALF_UP"
     )
