@@ -38,7 +38,8 @@ def usage_collect_all() -> int:
 
 @shared_task
 def sales_snapshot_collect_for_studio(studio_id: int) -> dict:
-    counts = studio_sales_counts(tz=studio_tzinfo(current_studio()))
+    studio = current_studio()
+    counts = studio_sales_counts(tz=studio_tzinfo(studio), currency=studio.currency)
     sales_snapshot_record(studio_id=studio_id, counts=counts)
     return {"schema": connection.schema_name, "orders_season": counts["orders_season"]}
 
