@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
     },
+    # Last month's platform share of offline sales; keyed by month, so running it every few
+    # hours invoices once, within hours of the month's end.
+    "platform-fees-invoices": {
+        "task": "studio.plan.tasks.platform_fees_invoice_all",
+        "schedule": 6 * 60 * 60,
+    },
 }
 
 # The DNS server custom-domain checks ask (``host:port``); empty = the system's resolvers.
