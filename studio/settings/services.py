@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from sorl.thumbnail import delete as thumbnail_delete
 from sorl.thumbnail import get_thumbnail
 
+from studio.core.emails import LOGO_EMAIL_GEOMETRY, LOGO_THUMBNAIL_OPTIONS
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.processing import photo_process
@@ -35,8 +36,7 @@ LOGO_MAX_PIXELS = 4096 * 4096  # from the header, before anything is decoded
 LOGO_FORMATS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 # Display sizes made once at upload with sorl-thumbnail; templates ask for the same
 # geometry and options, so a page view only reads sorl's key-value store.
-LOGO_SIZES = {"header": "x96", "email": "x120"}
-LOGO_THUMBNAIL_OPTIONS = {"format": "PNG", "upscale": False}
+LOGO_SIZES = {"header": "x96", "email": LOGO_EMAIL_GEOMETRY}
 
 TEXT_FIELDS = (
     "name",
