@@ -185,9 +185,10 @@ def test_the_owner_adds_and_removes_a_sheets_discounts(alpha, stock):
             QuantityTier.objects.exists() or EarlyBird.objects.exists() or FreeItem.objects.exists()
         )
     owner = "owner-rules@x.test"
-    assert audit(alpha) == [(owner, AuditKind.DISCOUNT_ADDED)] * 3 + [
-        (owner, AuditKind.DISCOUNT_REMOVED)
-    ] * 3
+    assert (
+        audit(alpha)
+        == [(owner, AuditKind.DISCOUNT_ADDED)] * 3 + [(owner, AuditKind.DISCOUNT_REMOVED)] * 3
+    )
 
 
 def test_the_sibling_discount_is_read_set_and_removed(alpha, stock):
@@ -279,9 +280,7 @@ def test_other_roles_are_refused_everywhere(alpha, role):
 
 def test_another_studios_ids_are_not_found(alpha, beta):
     with schema_context(beta.schema):
-        push_id_sequences(
-            [Product, ProductOption, PriceSheet, QuantityTier, EarlyBird, FreeItem]
-        )
+        push_id_sequences([Product, ProductOption, PriceSheet, QuantityTier, EarlyBird, FreeItem])
         printed = products.product_create(kind="print", name="Print", print_size="10x15")
         option = products.product_option_create(product=printed, name="Glossy")
         sheet = price_sheets.price_sheet_create(name="Beta")
