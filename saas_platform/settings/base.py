@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "PhotoStatusEnum": "studio.photos.models.PhotoStatus.choices",
         "RetouchStatusEnum": "studio.photos.models.RetouchStatus.choices",
         "UploadStatusEnum": "studio.photos.models.UploadStatus.choices",
+        "ProductKindEnum": "studio.catalogue.kinds.ProductKind.choices",
+        "PackageKindEnum": "studio.catalogue.kinds.PackageKind.choices",
+        "CouponKindEnum": "studio.catalogue.kinds.CouponKind.choices",
     },
 }
 

@@ -20,6 +20,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from sorl.thumbnail import delete as thumbnail_delete
 from sorl.thumbnail import get_thumbnail
 
+from studio.audit.models import AuditKind
+from studio.audit.services import audit_changes, audit_record
 from studio.core.emails import LOGO_EMAIL_GEOMETRY, LOGO_THUMBNAIL_OPTIONS
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus
@@ -153,6 +155,7 @@ def studio_logo_adopt(*, studio: Studio) -> bool:
 def studio_settings_update(
     *,
     studio: Studio,
+    actor,
     name: str,
     brand_color: str,
     currency: str,
@@ -169,7 +172,8 @@ def studio_settings_update(
 ) -> Studio:
     """Validates everything before changing anything; raises ValidationError keyed by field.
     A changed watermark (the text, or the name when the text is empty) re-renders existing
-    previews in the background (``watermark_rerender_start``)."""
+    previews in the background (``watermark_rerender_start``). What changed goes to the
+    studio's audit log under ``actor``; a save that changes nothing records nothing."""
     errors: dict[str, list] = {}
     values = {
         "name": (name or "").strip(),
@@ -206,15 +210,27 @@ def studio_settings_update(
 
     studio = Studio.objects.select_for_update().get(pk=studio.pk)
     old_watermark = studio.watermark
+    before = {field: getattr(studio, field) for field in values}
+    before["logo"] = _logo_label(studio)
     for field, value in values.items():
         setattr(studio, field, value)
     if logo is not None or (remove_logo and studio.logo):
         _logo_replace(studio, logo, extension)
     studio.save(update_fields=[*values, "logo"])
-    if studio.watermark != old_watermark:
-        with schema_context(studio.schema_name):
+    after = {field: getattr(studio, field) for field in values}
+    after["logo"] = _logo_label(studio)
+    with schema_context(studio.schema_name):
+        changes = audit_changes(before=before, after=after)
+        if changes:
+            audit_record(actor=actor, kind=AuditKind.STUDIO_SETTINGS_CHANGED, changes=changes)
+        if studio.watermark != old_watermark:
             watermark_rerender_start(watermark=studio.watermark)
     return studio
+
+
+def _logo_label(studio: Studio) -> str | None:
+    """The logo as the audit log names it: its file's name (a new upload gets a new one)."""
+    return studio.logo.name.rsplit("/", 1)[-1] if studio.logo else None
 
 
 def watermark_rerender_start(*, watermark: str) -> WatermarkRerender:
