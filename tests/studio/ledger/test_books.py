@@ -10,7 +10,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Plan, PlanKind
 from studio.ledger import accounts, selectors
 from studio.ledger.models import LedgerEntry, LedgerPeriod, LedgerTransaction, PeriodBalance
 from studio.ledger.services import Leg, last_closed_end, period_close, transaction_post
@@ -24,7 +23,6 @@ from studio.orders.services import (
     refund_record,
 )
 from studio.orders.signals import payment_confirmed
-from tenants.models import Studio
 from tests.conftest import ledger_backdate
 
 
@@ -49,24 +47,6 @@ def books(in_alpha, django_capture_on_commit_callbacks, run_tasks):
             return fn(*args, **kwargs)
 
     return run
-
-
-@pytest.fixture
-def revenue_share(in_alpha):
-    """Alpha on a plan that takes 8 % of sales."""
-    studio = Studio.objects.get(schema_name=in_alpha.schema)
-    plan = Plan.objects.create(
-        code="share-8",
-        name="Share 8",
-        kind=PlanKind.REVENUE_SHARE,
-        revenue_share_percent=Decimal("8"),
-        is_public=False,
-    )
-    previous = studio.plan_id
-    Studio.objects.filter(pk=studio.pk).update(plan=plan)
-    connection.tenant = Studio.objects.get(pk=studio.pk)
-    yield plan
-    Studio.objects.filter(pk=studio.pk).update(plan_id=previous)
 
 
 def bal(code, currency):
