@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
@@ -29,7 +30,7 @@ class OrderProgress(models.TextChoices):
     """Where the goods are, apart from the money: open → in fulfilment → completed, or
     cancelled (only while nothing is held)."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("order", "Open")
     IN_FULFILMENT = "in_fulfilment", _("In fulfilment")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
