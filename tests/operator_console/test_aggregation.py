@@ -12,7 +12,7 @@ from operator_console.models import PlatformDailyStat
 from operator_console.services import platform_daily_stat_record, support_email
 from saas_platform.accounts.models import Role, User
 from studio.core.limits import season_start
-from studio.orders.models import Order, OrderStatus
+from studio.orders.models import Order, OrderProgress, OrderStatus
 from studio.photos.models import Photo
 from studio.plan.tasks import sales_snapshots_collect_all
 from studio.schools.models import School
@@ -20,10 +20,13 @@ from studio.shoots.services import shoot_create
 
 
 def _order(number, status, total, created_at=None):
+    """An order whose money and progress make ``status``: paid in full unless waiting."""
     order = Order.objects.create(
         number=number,
         email=f"{number}@parents.test",
         status=status,
+        progress=status if status in OrderProgress.values else OrderProgress.OPEN,
+        paid_total=Decimal("0") if status == OrderStatus.PENDING_PAYMENT else Decimal(total),
         currency="EUR",
         subtotal=Decimal(total),
         total=Decimal(total),
