@@ -20,6 +20,7 @@ from studio.orders.services import (
     payment_record_offline,
     refund_record,
 )
+from studio.orders.signals import order_paid
 
 S = OrderStatus
 
@@ -267,3 +268,38 @@ def test_a_payment_arriving_after_the_order_is_paid_is_kept_and_flagged(in_alpha
     assert order.status == S.PAID
     assert order.overpaid == order.total
     assert OrderEvent.objects.filter(order=order, note__startswith="overpaid by").count() == 1
+
+
+def test_a_card_payment_confirmed_after_cancelling_is_kept_for_a_refund(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    """The parent left the card page open, staff cancelled the unpaid order, then Stripe
+    confirmed: the money is real, so it is applied and can be given back; the order stays
+    cancelled and is not announced paid."""
+    order = new_order(key="late-card")
+    card = payment_create(order=order, provider="stripe")
+    order_move(order=order, to=P.CANCELLED, actor=None)
+    paid_heard = []
+    order_paid.connect(
+        lambda sender, order, **kwargs: paid_heard.append(order.pk),
+        weak=False,
+        dispatch_uid="test-late-card",
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_confirm(payment=card)
+    finally:
+        order_paid.disconnect(dispatch_uid="test-late-card")
+
+    order.refresh_from_db()
+    assert (order.status, order.paid_total, order.is_paid, paid_heard) == (
+        S.CANCELLED,
+        Decimal("25.50"),
+        False,
+        [],
+    )
+    with pytest.raises(ValidationError, match="can no longer be paid"):
+        payment_create(order=order, provider="cash")
+    refund_record(order=order, amount=Decimal("25.50"), reason="cancelled")
+    order.refresh_from_db()
+    assert (order.held, order.status) == (Decimal("0.00"), S.CANCELLED)
