@@ -87,6 +87,12 @@ class RefundForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    """Its own ids: the lines' fulfilment form on the same page also has a ``to``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_move_%s")
+        super().__init__(*args, **kwargs)
+
     to = forms.ChoiceField(
         label=_("Move to"),
         choices=[
