@@ -138,8 +138,8 @@ def order_downloads(*, order: Order, now: datetime.datetime | None = None) -> Or
         return None
     now = now or timezone.now()
     if not order.is_downloadable:
-        closed = order.is_closed or order.refunded_total
-        return downloads_unavailable(order, "closed" if closed else "unpaid")
+        # A balance still due (refund or not) is paid first; anything else is over.
+        return downloads_unavailable(order, "unpaid" if order.is_payable else "closed")
     grant = DownloadGrant.objects.filter(order=order).first()
     if grant is None:
         grant = download_grant_issue(order=order, now=now)

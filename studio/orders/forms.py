@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studio.schools.models import School, SchoolClass
 
-from .models import FulfilmentStatus, OrderStatus
+from .models import FulfilmentStatus, OrderProgress, OrderStatus
 
 PAYMENT_METHODS = [
     ("bank_transfer", _("Bank transfer")),
@@ -87,12 +87,18 @@ class RefundForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    """Its own ids: the lines' fulfilment form on the same page also has a ``to``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_move_%s")
+        super().__init__(*args, **kwargs)
+
     to = forms.ChoiceField(
         label=_("Move to"),
         choices=[
-            (OrderStatus.IN_FULFILMENT, OrderStatus.IN_FULFILMENT.label),
-            (OrderStatus.COMPLETED, OrderStatus.COMPLETED.label),
-            (OrderStatus.CANCELLED, _("Cancel the order")),
+            (OrderProgress.IN_FULFILMENT, OrderProgress.IN_FULFILMENT.label),
+            (OrderProgress.COMPLETED, OrderProgress.COMPLETED.label),
+            (OrderProgress.CANCELLED, _("Cancel the order")),
         ],
     )
 

@@ -8,9 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
+    """What staff and parents read on an order: one label derived by ``derive_status`` from
+    the order's progress and its money, stored for lists, filters and the history. Nothing
+    decides by it; decisions read the money and the progress."""
+
     PENDING_PAYMENT = "pending_payment", _("Waiting for payment")
     PARTIALLY_PAID = "partially_paid", _("Partially paid")
     PAID = "paid", _("Paid")
@@ -21,32 +26,115 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-# What an order's status means for the rest of the studio; only this module decides.
+class OrderProgress(models.TextChoices):
+    """Where the goods are, apart from the money: open → in fulfilment → completed, or
+    cancelled (only while nothing is held)."""
+
+    OPEN = "open", pgettext_lazy("order", "Open")
+    IN_FULFILMENT = "in_fulfilment", _("In fulfilment")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The money facts are ``total``, ``paid_total`` (every confirmed payment, never decreasing)
+# and ``refunded_total`` (every refund). A refund gives back money for goods or goodwill, it
+# never raises what is still due: ``balance_due`` is ``total - paid_total``.
+class PaymentState(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    OVERPAID = "overpaid", _("Overpaid")
+
+
+class RefundState(models.TextChoices):
+    NONE = "none", _("Not refunded")
+    PARTIAL = "partial", _("Partially refunded")
+    FULL = "full", _("Refunded")
+
+
+def payment_state_of(*, total: Decimal, paid: Decimal, refunded: Decimal) -> str:
+    if paid - refunded > total:
+        return PaymentState.OVERPAID
+    if paid >= total:
+        return PaymentState.PAID
+    return PaymentState.PARTIALLY_PAID if paid > 0 else PaymentState.UNPAID
+
+
+def refund_state_of(*, paid: Decimal, refunded: Decimal) -> str:
+    if refunded <= 0:
+        return RefundState.NONE
+    return RefundState.FULL if refunded >= paid else RefundState.PARTIAL
+
+
+def derive_status(*, progress: str, total: Decimal, paid: Decimal, refunded: Decimal) -> str:
+    """The one label for an order: cancelled; else a refund (which staff must see); else
+    money still due; else how far the goods have gone."""
+    if progress == OrderProgress.CANCELLED:
+        return OrderStatus.CANCELLED
+    refund = refund_state_of(paid=paid, refunded=refunded)
+    if refund == RefundState.FULL:
+        return OrderStatus.REFUNDED
+    if refund == RefundState.PARTIAL:
+        return OrderStatus.PARTIALLY_REFUNDED
+    if paid < total:
+        return OrderStatus.PARTIALLY_PAID if paid > 0 else OrderStatus.PENDING_PAYMENT
+    if progress in (OrderProgress.IN_FULFILMENT, OrderProgress.COMPLETED):
+        return OrderStatus(progress)
+    return OrderStatus.PAID
+
+
+# Labels meaning "paid in full and not given back" (kept for callers that list them).
 PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.COMPLETED})
-# Waiting for (the rest of) its money: offered to pay, reminded, counted as outstanding.
-PAYABLE_STATES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_PAID})
-# Over: nothing more is paid, printed or downloaded.
-CLOSED_STATES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+def _f(prefix: str, name: str) -> models.F:
+    return models.F(f"{prefix}{name}")
+
+
+def not_cancelled_q(prefix: str = "") -> models.Q:
+    return ~models.Q(**{f"{prefix}progress": OrderProgress.CANCELLED})
+
+
+def fully_refunded_q(prefix: str = "") -> models.Q:
+    return models.Q(
+        **{
+            f"{prefix}refunded_total__gt": 0,
+            f"{prefix}refunded_total__gte": _f(prefix, "paid_total"),
+        }
+    )
+
+
+def paid_q(prefix: str = "") -> models.Q:
+    """As ``Order.is_paid``: what is held (paid less refunded) covers the total."""
+    held_covers_total = models.Q(
+        **{f"{prefix}paid_total__gte": _f(prefix, "total") + _f(prefix, "refunded_total")}
+    )
+    return not_cancelled_q(prefix) & held_covers_total & ~fully_refunded_q(prefix)
+
+
+def payable_q(prefix: str = "") -> models.Q:
+    """As ``Order.is_payable``: a balance is due and the order is not cancelled."""
+    return not_cancelled_q(prefix) & models.Q(**{f"{prefix}paid_total__lt": _f(prefix, "total")})
 
 
 def fulfillable_q(prefix: str = "") -> models.Q:
-    """A partly refunded order (one damaged print refunded) still gets the rest of its prints.
-    As ``Order.is_fulfillable``, for a query on orders (``prefix=""``) or on what points at
-    them (``prefix="order__"``): a partly paid order refunded in part is not fulfilled."""
-    return models.Q(**{f"{prefix}status__in": PAID_STATES}) | models.Q(
-        **{
-            f"{prefix}status": OrderStatus.PARTIALLY_REFUNDED,
-            f"{prefix}paid_total__gte": models.F(f"{prefix}total"),
-        }
+    """As ``Order.is_fulfillable``, for a query on orders (``prefix=""``) or on what points at
+    them (``prefix="order__"``)."""
+    return (
+        not_cancelled_q(prefix)
+        & models.Q(**{f"{prefix}paid_total__gte": _f(prefix, "total")})
+        & ~fully_refunded_q(prefix)
     )
 
 
 class OrderQuerySet(models.QuerySet):
     def paid(self):
-        return self.filter(status__in=PAID_STATES)
+        """As ``Order.is_paid``."""
+        return self.filter(paid_q())
 
     def payable(self):
-        return self.filter(status__in=PAYABLE_STATES)
+        """As ``Order.is_payable``."""
+        return self.filter(payable_q())
 
     def fulfillable(self):
         """As ``Order.is_fulfillable``."""
@@ -54,10 +142,7 @@ class OrderQuerySet(models.QuerySet):
 
     def downloadable(self):
         """As ``Order.is_downloadable``."""
-        return self.filter(
-            models.Q(status__in=PAID_STATES)
-            | models.Q(status=OrderStatus.PARTIALLY_REFUNDED, paid_total__gte=models.F("total"))
-        )
+        return self.filter(fulfillable_q())
 
 
 PAYMENT_METHOD_LABELS = {
@@ -79,6 +164,9 @@ class Order(models.Model):
     email = models.EmailField(_("e-mail"))
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    progress = models.CharField(
+        _("progress"), max_length=20, choices=OrderProgress.choices, default=OrderProgress.OPEN
     )
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
@@ -109,36 +197,68 @@ class Order(models.Model):
         payment links are also made while a bare-domain request (a webhook) is served."""
         return reverse("storefront:order", args=[self.number], urlconf=settings.ROOT_URLCONF)
 
+    # What the money and the progress mean for the rest of the studio; only this module
+    # decides, and the querysets above say the same in SQL.
     @property
-    def is_paid(self) -> bool:
-        return self.status in PAID_STATES
+    def held(self) -> Decimal:
+        """Money the studio holds for the order: paid less refunded."""
+        return self.paid_total - self.refunded_total
 
     @property
-    def is_payable(self) -> bool:
-        return self.status in PAYABLE_STATES
+    def payment_state(self) -> str:
+        return payment_state_of(
+            total=self.total, paid=self.paid_total, refunded=self.refunded_total
+        )
 
     @property
-    def is_fulfillable(self) -> bool:
-        """Paid, or paid in full and then partly refunded (one damaged print refunded); a
-        partly paid order refunded in part is "partially refunded" too and is not."""
-        if self.status in PAID_STATES:
-            return True
-        return self.status == OrderStatus.PARTIALLY_REFUNDED and self.paid_total >= self.total
-
-    @property
-    def is_downloadable(self) -> bool:
-        """Paid (or paid and then partly refunded); never refunded in full or cancelled."""
-        if self.status in PAID_STATES:
-            return True
-        return self.status == OrderStatus.PARTIALLY_REFUNDED and self.paid_total >= self.total
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATES
+    def refund_state(self) -> str:
+        return refund_state_of(paid=self.paid_total, refunded=self.refunded_total)
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == OrderStatus.CANCELLED
+        return self.progress == OrderProgress.CANCELLED
+
+    @property
+    def is_paid(self) -> bool:
+        """What is held covers the total (an overpayment refunded down to the total is still
+        paid; a paid order partly refunded is not)."""
+        return (
+            not self.is_cancelled
+            and self.held >= self.total
+            and self.refund_state != RefundState.FULL
+        )
+
+    @property
+    def is_payable(self) -> bool:
+        """Any order with a balance takes a payment, by any method, whatever was refunded."""
+        return not self.is_cancelled and self.balance_due > 0
+
+    @property
+    def is_fulfillable(self) -> bool:
+        """Paid in full and not refunded in full: a damaged print refunded still leaves the
+        rest of the order to deliver; a balance still due holds everything back."""
+        return (
+            not self.is_cancelled
+            and self.paid_total >= self.total
+            and self.refund_state != RefundState.FULL
+        )
+
+    @property
+    def is_downloadable(self) -> bool:
+        """As ``is_fulfillable``: paid in full, never refunded in full or cancelled."""
+        return self.is_fulfillable
+
+    @property
+    def is_closed(self) -> bool:
+        """Over: cancelled, or every payment given back with nothing left to pay."""
+        return self.is_cancelled or (
+            self.refund_state == RefundState.FULL and self.balance_due == 0
+        )
+
+    @property
+    def can_cancel(self) -> bool:
+        """Cancelling keeps no money: only while nothing is held."""
+        return not self.is_cancelled and self.held == 0
 
     @property
     def balance_due(self) -> Decimal:
@@ -148,7 +268,15 @@ class Order(models.Model):
     def overpaid(self) -> Decimal:
         """Paid more than the total (two payments raced, e.g. a card after a transfer): staff
         see it and refund the difference."""
-        return max(self.paid_total - self.refunded_total - self.total, Decimal("0"))
+        return max(self.held - self.total, Decimal("0"))
+
+    def derived_status(self) -> str:
+        return derive_status(
+            progress=self.progress,
+            total=self.total,
+            paid=self.paid_total,
+            refunded=self.refunded_total,
+        )
 
     @property
     def payment_method_label(self) -> str:

@@ -1,12 +1,30 @@
-"""Orders: one state machine, readable numbers, payments applied exactly once.
+"""Orders: money as facts, progress apart, readable numbers, payments applied exactly once.
 
-Status follows money: confirmed payments move an order to partially paid or paid, refunds to
-partially refunded or refunded; staff move paid orders through fulfilment. Every change is an
-``OrderEvent``. Locks are always taken order first, then payment, so two confirmations of the
-same payment (a double click, a retried request, a duplicate webhook) serialise and the second
-is a no-op. A confirmed payment, becoming paid and a recorded refund are announced after commit
-(``signals.payment_confirmed``, ``signals.order_paid``, ``signals.order_refunded``) for the
-apps that react to them.
+An order's money is three facts: ``total``, ``paid_total`` (confirmed payments) and
+``refunded_total`` (refunds). Paid, partly paid, overpaid and (partly) refunded are derived
+from them (``Order.payment_state``, ``refund_state``, ``is_paid`` …); they are never moved
+to. Apart from the money, staff move an order's ``progress``: open → in fulfilment →
+completed, or cancelled. The rules are few and each is checked where its operation is:
+
+* any order with a balance due that is not cancelled takes a payment, by any method;
+* a refund gives back at most what is held (paid less refunded);
+* fulfilment needs the total paid and not everything refunded;
+* cancelling needs nothing held (never paid, or every payment given back).
+
+The stored ``status`` is only the label shown (``models.derive_status``), recomputed by
+``_save_facts`` after every change and written to the history (``OrderEvent``) when it
+changes, and with every payment, refund and staff move.
+
+Locks are always taken order first, then payment, so two confirmations of the same payment (a
+double click, a retried request, a duplicate webhook) serialise and the second is a no-op.
+Announced after commit, for the apps that react to them:
+
+* ``signals.payment_confirmed``: once per confirmed payment;
+* ``signals.order_paid``: once per order, when its balance due first reaches zero (the
+  payment that completes it, or creation of a free order). ``paid_total`` never decreases
+  and a refund never raises the balance, so there is no second time; a payment confirmed
+  after the order was cancelled is kept but announces no ``order_paid``;
+* ``signals.order_refunded``: once per ``Refund``.
 """
 
 from dataclasses import dataclass
@@ -21,13 +39,12 @@ from saas_platform.money import quantize
 
 from .models import (
     FULFILMENT_KINDS,
-    PAID_STATES,  # noqa: F401  (still imported from here by operator_console)
     FulfilmentStatus,
     Order,
     OrderEvent,
     OrderLine,
     OrderNumberCounter,
-    OrderStatus,
+    OrderProgress,
     Payment,
     PaymentStatus,
     Refund,
@@ -42,45 +59,36 @@ NOTHING_TO_PAY_NOTE = "nothing to pay"
 PAYMENT_NOTE = "payment %(amount)s %(currency)s"
 OVERPAID_NOTE = "overpaid by %(amount)s %(currency)s: refund the difference"
 
-S = OrderStatus
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING_PAYMENT: frozenset({S.PARTIALLY_PAID, S.PAID, S.CANCELLED}),
-    S.PARTIALLY_PAID: frozenset({S.PAID, S.CANCELLED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.PAID: frozenset({S.IN_FULFILMENT, S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.IN_FULFILMENT: frozenset({S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.COMPLETED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.PARTIALLY_REFUNDED: frozenset(
-        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.IN_FULFILMENT, S.COMPLETED}
-    ),
-    S.CANCELLED: frozenset(),
-    S.REFUNDED: frozenset(),
+P = OrderProgress
+# Staff moves of the progress; cancelling has its own money rule (``order_move``).
+PROGRESS_MOVES: dict[str, frozenset[str]] = {
+    P.OPEN: frozenset({P.IN_FULFILMENT, P.COMPLETED, P.CANCELLED}),
+    P.IN_FULFILMENT: frozenset({P.COMPLETED, P.CANCELLED}),
+    P.COMPLETED: frozenset({P.CANCELLED}),
+    P.CANCELLED: frozenset(),
 }
 # Staff moves that mean the goods go out: only once the whole total is paid.
-FULFILMENT_STATES = frozenset({S.IN_FULFILMENT, S.COMPLETED})
+FULFILMENT_STATES = frozenset({P.IN_FULFILMENT, P.COMPLETED})
+FIELDS = ["status", "progress", "paid_total", "refunded_total", "updated_at"]
 
 
-def _move(order: Order, to: str, *, actor=None, note: str = "") -> None:
-    """The one place an order changes status (the caller holds the order's row lock)."""
-    if to not in TRANSITIONS[order.status]:
-        raise ValidationError(
-            _("An order cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": OrderStatus(order.status).label, "to": OrderStatus(to).label},
-            code="transition",
+def _save_facts(
+    order: Order, *, actor=None, note: str = "", always: bool = False, shown: str = ""
+) -> None:
+    """Saves the order's facts and its derived label; the history gets an event when the
+    label changes (or ``always``: a payment, refund or move is worth a line of its own,
+    ``shown`` as its outcome instead of the label). The caller holds the row lock."""
+    before = order.status
+    order.status = order.derived_status()
+    if always or order.status != before:
+        OrderEvent.objects.create(
+            order=order,
+            from_status=before,
+            to_status=shown or order.status,
+            actor=actor,
+            note=note[:300],
         )
-    if to in FULFILMENT_STATES and order.paid_total < order.total:
-        # A partly paid order refunded in part is "partially refunded" too: the table alone
-        # would let it into fulfilment with money still owed.
-        raise ValidationError(
-            _("Order %(number)s is not paid in full: it cannot be “%(to)s”.")
-            % {"number": order.number, "to": OrderStatus(to).label},
-            code="unpaid",
-        )
-    OrderEvent.objects.create(
-        order=order, from_status=order.status, to_status=to, actor=actor, note=note[:300]
-    )
-    order.status = to
-    if to == S.PAID:  # never paid → paid twice: a move to itself is not a transition
-        send_on_commit(order_paid, order=order)
+    order.save(update_fields=FIELDS)
 
 
 def _next_number() -> str:
@@ -173,8 +181,8 @@ def order_create(
     if total == 0:
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
-            _move(order, S.PAID, note=NOTHING_TO_PAY_NOTE)
-            order.save(update_fields=["status", "updated_at"])
+            _save_facts(order, note=NOTHING_TO_PAY_NOTE)
+            send_on_commit(order_paid, order=order)
     return order
 
 
@@ -197,8 +205,10 @@ def payment_create(
             if existing.order_id != order.pk:
                 raise ValidationError(_("This form was already used."), code="reused")
             return existing
-    if order.is_closed:
+    if order.is_cancelled:
         raise ValidationError(_("This order can no longer be paid."), code="closed")
+    if not order.balance_due:
+        raise ValidationError(_("Nothing is due on this order."), code="nothing_due")
     amount = quantize(order.balance_due if amount is None else Decimal(amount), order.currency)
     if amount <= 0:
         raise ValidationError(_("The amount must be more than zero."), code="amount")
@@ -231,16 +241,17 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
         payment.confirmed_at = timezone.now()
         payment.save(update_fields=["status", "confirmed_at"])
         send_on_commit(payment_confirmed, order=order, payment=payment)  # before order_paid
+        was_due = order.balance_due > 0
+        # Money that arrived is real: applied whatever the order's state (a card paid after
+        # a transfer, or after cancelling); staff see what to give back.
         order.paid_total += payment.amount
-        target = S.PAID if order.paid_total >= order.total else S.PARTIALLY_PAID
-        if order.status != target:
-            _move(
-                order,
-                target,
-                actor=actor,
-                note=PAYMENT_NOTE % {"amount": payment.amount, "currency": payment.currency},
-            )
-        if order.overpaid and order.status == target:
+        _save_facts(
+            order,
+            actor=actor,
+            note=PAYMENT_NOTE % {"amount": payment.amount, "currency": payment.currency},
+            always=True,
+        )
+        if order.overpaid:
             OrderEvent.objects.create(
                 order=order,
                 from_status=order.status,
@@ -248,7 +259,8 @@ def payment_confirm(*, payment: Payment, actor=None) -> Payment:
                 actor=actor,
                 note=OVERPAID_NOTE % {"amount": order.overpaid, "currency": order.currency},
             )
-        order.save(update_fields=["paid_total", "status", "updated_at"])
+        if was_due and not order.balance_due and not order.is_cancelled:
+            send_on_commit(order_paid, order=order)
     return payment
 
 
@@ -310,7 +322,7 @@ def refund_record(
         if existing is not None:
             return existing
     amount = quantize(Decimal(amount), order.currency)
-    refundable = order.paid_total - order.refunded_total
+    refundable = order.held
     if amount <= 0 or amount > refundable:
         raise ValidationError(
             _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
@@ -327,19 +339,39 @@ def refund_record(
     if line_ids:  # what the money was for: those lines' downloads close
         order.lines.filter(pk__in=list(line_ids)).update(refunded=True)
     order.refunded_total += amount
-    target = S.REFUNDED if order.refunded_total >= order.paid_total else S.PARTIALLY_REFUNDED
-    _move(order, target, actor=actor, note=reason)
-    order.save(update_fields=["refunded_total", "status", "updated_at"])
+    _save_facts(order, actor=actor, note=reason, always=True)
     send_on_commit(order_refunded, order=order, refund=refund)
     return refund
 
 
 @transaction.atomic
 def order_move(*, order: Order, to: str, actor) -> Order:
-    """Staff moves: fulfilment, completion, cancellation (only before any payment)."""
+    """Staff move the order's progress: into fulfilment and completion once the total is
+    paid, or cancel it while nothing is held."""
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if to == S.CANCELLED and order.paid_total > order.refunded_total:
+    if to not in PROGRESS_MOVES.get(order.progress, ()):
+        raise ValidationError(
+            _("An order cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": OrderProgress(order.progress).label,
+                "to": OrderProgress(to).label if to in P.values else to,
+            },
+            code="transition",
+        )
+    if to == P.CANCELLED and order.held > 0:
         raise ValidationError(_("Refund the payments before cancelling."), code="paid")
-    _move(order, to, actor=actor)
-    order.save(update_fields=["status", "updated_at"])
+    if to in FULFILMENT_STATES and order.balance_due:
+        raise ValidationError(
+            _("Order %(number)s is not paid in full: it cannot be “%(to)s”.")
+            % {"number": order.number, "to": OrderProgress(to).label},
+            code="unpaid",
+        )
+    if to in FULFILMENT_STATES and not order.is_fulfillable:
+        raise ValidationError(
+            _("Order %(number)s was refunded in full: it cannot be “%(to)s”.")
+            % {"number": order.number, "to": OrderProgress(to).label},
+            code="refunded",
+        )
+    order.progress = to
+    _save_facts(order, actor=actor, always=True, shown=to)
     return order

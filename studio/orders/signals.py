@@ -8,7 +8,8 @@ from django_tenants.utils import schema_context
 
 from .models import Order
 
-# ``order``: the order that has just become paid (once per move to paid).
+# ``order``: the order whose balance due has just reached zero (once per order: paid_total
+# never decreases and a refund never raises the balance; never for a cancelled order).
 order_paid = Signal()
 # ``order``, ``refund``: money given back was recorded (once per ``Refund``).
 order_refunded = Signal()

@@ -89,9 +89,11 @@ def order_detail_page(request, order: Order, *, status: int = 200, **forms):
         or RefundForm(order=order, initial={"token": uuid.uuid4()}),
         "move_form": forms.get("move_form") or MoveForm(),
         "fulfilment_form": forms.get("fulfilment_form") or FulfilmentForm(),
-        "can_pay": may(request.user, Action.RECORD_PAYMENT) and order.is_payable,
+        # A refused form is shown with its reason even if the order can no longer take it.
+        "can_pay": may(request.user, Action.RECORD_PAYMENT)
+        and (order.is_payable or "payment_form" in forms),
         "can_refund": may(request.user, Action.REFUND_ORDER)
-        and order.paid_total > order.refunded_total,
+        and (order.held > 0 or "refund_form" in forms),
     }
     return render(request, "orders/detail.html", context, status=status)
 

@@ -9,11 +9,10 @@ from django.db import connections
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
-from studio.orders.models import Order, OrderEvent, OrderStatus, Payment
+from studio.orders.models import Order, OrderEvent, OrderProgress, OrderStatus, Payment
 from studio.orders.services import (
-    TRANSITIONS,
+    PROGRESS_MOVES,
     LineInput,
-    _move,
     order_create,
     order_move,
     payment_confirm,
@@ -21,6 +20,7 @@ from studio.orders.services import (
     payment_record_offline,
     refund_record,
 )
+from studio.orders.signals import order_paid
 
 S = OrderStatus
 
@@ -49,18 +49,24 @@ def new_order(key="k1", amounts=("10.00", "15.50")):
     )
 
 
-@pytest.mark.parametrize(("source", "target"), [(s, t) for s in S.values for t in S.values])
-def test_every_status_change_is_checked_in_one_place(in_alpha, source, target):
-    order = new_order(key=f"sm-{source}-{target}")
-    order.status = source
-    order.paid_total = order.total  # the money rule is checked below, on its own
+P = OrderProgress
 
-    if target in TRANSITIONS[source]:
-        _move(order, target)
-        assert order.status == target
+
+@pytest.mark.parametrize(("source", "target"), [(s, t) for s in P.values for t in P.values])
+def test_every_progress_move_is_checked_against_the_table(in_alpha, source, target):
+    """Money apart (a paid order, then every payment given back for a cancel), staff moves
+    follow the table."""
+    order = new_order(key=f"sm-{source}-{target}")
+    Order.objects.filter(pk=order.pk).update(progress=source, paid_total=order.total)
+    if target == P.CANCELLED:
+        Order.objects.filter(pk=order.pk).update(refunded_total=order.total)
+
+    if target in PROGRESS_MOVES[source]:
+        moved = order_move(order=order, to=target, actor=None)
+        assert moved.progress == target
     else:
-        with pytest.raises(ValidationError):
-            _move(order, target)
+        with pytest.raises(ValidationError, match="cannot go from"):
+            order_move(order=order, to=target, actor=None)
 
 
 def test_orders_get_readable_numbers_and_a_double_click_makes_one_order(in_alpha):
@@ -175,7 +181,7 @@ def test_a_paid_order_partly_refunded_still_goes_to_fulfilment(in_alpha):
 
     moved = order_move(order=order, to=S.IN_FULFILMENT, actor=None)
 
-    assert moved.status == S.IN_FULFILMENT
+    assert (moved.progress, moved.status) == (P.IN_FULFILMENT, S.PARTIALLY_REFUNDED)
     assert list(Order.objects.fulfillable()) == [order]
 
 
@@ -262,3 +268,38 @@ def test_a_payment_arriving_after_the_order_is_paid_is_kept_and_flagged(in_alpha
     assert order.status == S.PAID
     assert order.overpaid == order.total
     assert OrderEvent.objects.filter(order=order, note__startswith="overpaid by").count() == 1
+
+
+def test_a_card_payment_confirmed_after_cancelling_is_kept_for_a_refund(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    """The parent left the card page open, staff cancelled the unpaid order, then Stripe
+    confirmed: the money is real, so it is applied and can be given back; the order stays
+    cancelled and is not announced paid."""
+    order = new_order(key="late-card")
+    card = payment_create(order=order, provider="stripe")
+    order_move(order=order, to=P.CANCELLED, actor=None)
+    paid_heard = []
+    order_paid.connect(
+        lambda sender, order, **kwargs: paid_heard.append(order.pk),
+        weak=False,
+        dispatch_uid="test-late-card",
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_confirm(payment=card)
+    finally:
+        order_paid.disconnect(dispatch_uid="test-late-card")
+
+    order.refresh_from_db()
+    assert (order.status, order.paid_total, order.is_paid, paid_heard) == (
+        S.CANCELLED,
+        Decimal("25.50"),
+        False,
+        [],
+    )
+    with pytest.raises(ValidationError, match="can no longer be paid"):
+        payment_create(order=order, provider="cash")
+    refund_record(order=order, amount=Decimal("25.50"), reason="cancelled")
+    order.refresh_from_db()
+    assert (order.held, order.status) == (Decimal("0.00"), S.CANCELLED)

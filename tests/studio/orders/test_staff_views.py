@@ -315,3 +315,67 @@ def test_a_refund_can_name_the_lines_it_pays_back(alpha, orders):
     line.refresh_from_db()
     assert line.refunded is True
     assert list(second.lines.filter(refunded=True)) == [line]
+
+
+def test_staff_record_the_rest_of_a_partly_paid_order_after_a_partial_refund(alpha, orders):
+    """The stuck order of issue 11: 10 paid, 3 refunded, 7 still due of 17."""
+    shop, first, *_ = orders
+    client = client_for(alpha, Role.OWNER, "boss3@alpha.test")
+    pay = {"method": "cash", "token": "1d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"}
+    client.post(f"/staff/orders/{first.pk}/payment/", {**pay, "amount": "10"})
+    refund = {"amount": "3", "reason": "late", "token": "2d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"}
+    client.post(f"/staff/orders/{first.pk}/refund/", refund)
+    first.refresh_from_db()
+    assert (first.status, first.balance_due) == (OrderStatus.PARTIALLY_REFUNDED, Decimal("7.00"))
+
+    page = client.get(f"/staff/orders/{first.pk}/").content.decode()
+    assert "Record a payment" in page
+    response = client.post(
+        f"/staff/orders/{first.pk}/payment/",
+        {**pay, "amount": "7.00", "token": "3d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
+    )
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.paid_total, first.refunded_total, first.balance_due) == (
+        Decimal("17.00"),
+        Decimal("3.00"),
+        Decimal("0.00"),
+    )
+    assert first.is_fulfillable
+    assert "Record a payment" not in client.get(f"/staff/orders/{first.pk}/").content.decode()
+
+
+def test_a_refused_payment_says_why_on_the_page(alpha, orders):
+    shop, first, second, _ = orders
+    client = client_for(alpha, Role.OWNER, "boss4@alpha.test")
+    assert client.post(f"/staff/orders/{first.pk}/move/", {"to": "cancelled"}).status_code == 302
+    assert "Record a payment" not in client.get(f"/staff/orders/{first.pk}/").content.decode()
+
+    cancelled = client.post(
+        f"/staff/orders/{first.pk}/payment/",
+        {"amount": "5", "method": "cash", "token": "4d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
+    )
+    paid_already = client.post(
+        f"/staff/orders/{second.pk}/payment/",
+        {"amount": "5", "method": "cash", "token": "5d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"},
+    )
+
+    assert cancelled.status_code == 400
+    assert "This order can no longer be paid." in cancelled.content.decode()
+    assert paid_already.status_code == 400
+    assert "Nothing is due on this order." in paid_already.content.decode()
+    assert not Payment.objects.filter(order__in=[first, second], provider="cash").exists()
+
+
+def test_an_order_in_fulfilment_partly_refunded_shows_both(alpha, orders):
+    shop, _, second, _ = orders
+    client = client_for(alpha, Role.OWNER, "boss5@alpha.test")
+    client.post(f"/staff/orders/{second.pk}/move/", {"to": "in_fulfilment"})
+    refund = {"amount": "2", "reason": "goodwill", "token": "6d1a7f0e-2b4d-4f5e-9a6b-0c1d2e3f4a5b"}
+    client.post(f"/staff/orders/{second.pk}/refund/", refund)
+
+    page = client.get(f"/staff/orders/{second.pk}/").content.decode()
+
+    head = page[page.index('<div class="head">') : page.index('<div class="grid stats">')]
+    assert "Partially refunded" in head and 'id="order-progress">In fulfilment' in head

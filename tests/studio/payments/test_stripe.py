@@ -19,7 +19,12 @@ from studio.ledger.accounts import PLATFORM_FEES, STRIPE
 from studio.ledger.accounts import account as ledger_account
 from studio.ledger.selectors import balance as ledger_balance
 from studio.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
-from studio.orders.services import LineInput, order_create
+from studio.orders.services import (
+    LineInput,
+    order_create,
+    payment_record_offline,
+    refund_record,
+)
 from studio.orders.signals import order_paid
 from studio.payments.providers import enabled_providers, provider_for
 from tests.conftest import host_client, logged_in_client
@@ -557,3 +562,58 @@ def test_only_owners_connect_stripe(alpha, stripe_on, role):
     response = logged_in_client(alpha, user).post("/staff/settings/payments/stripe/connect/")
     assert response.status_code == 403
     assert not stripe_on.posts("/v1/accounts")
+
+
+# ----------------------------------------------------------------------------- a balance after a refund
+
+
+def test_a_partly_paid_order_partly_refunded_is_paid_by_card_to_the_end(
+    card_alpha, stripe_on, run_tasks, django_capture_on_commit_callbacks
+):
+    """10 of 40 paid in cash and 4 of it given back: the parent still pays the 30 due by card
+    from the order page, and Stripe's webhook confirms it (the old status machine refused
+    "Partially refunded → Paid" and the balance was stuck)."""
+    parent, order = parent_order(card_alpha, "40.00")
+    with schema_context(card_alpha.schema):
+        payment_record_offline(order=order, amount=Decimal("10"), method="cash", actor=None)
+        refund_record(order=order, amount=Decimal("4"), reason="one print damaged")
+        order.refresh_from_db()
+    assert (order.status, order.balance_due, order.is_payable) == (
+        OrderStatus.PARTIALLY_REFUNDED,
+        Decimal("30.00"),
+        True,
+    )
+    client = logged_in_client(card_alpha, parent)
+    page = client.get(f"/account/orders/{order.number}/")
+    assert page.context["can_pay_online"]
+
+    response = client.post(f"/account/orders/{order.number}/pay/")
+
+    assert response["Location"].startswith(f"{stripe_on.url}/pay/cs_test_")
+    payment = payment_of(card_alpha, order)
+    assert payment.amount == Decimal("30.00")
+    session_id = payment.provider_data["session_id"]
+    stripe_on.pay("acct_alpha_test", session_id)
+    heard = []
+    order_paid.connect(
+        lambda sender, order, **kwargs: heard.append(order.pk),
+        weak=False,
+        dispatch_uid="test-paid-after-refund",
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deliver(completed(stripe_on, card_alpha, session_id)).content == b"confirmed"
+    finally:
+        order_paid.disconnect(dispatch_uid="test-paid-after-refund")
+
+    order = fresh(card_alpha, order)
+    assert (order.paid_total, order.refunded_total, order.balance_due) == (
+        Decimal("40.00"),
+        Decimal("4.00"),
+        Decimal("0.00"),
+    )
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED  # the refund stays on show
+    assert (order.is_payable, order.is_fulfillable) == (False, True)
+    assert heard == [order.pk]
+    page = client.get(f"/account/orders/{order.number}/")
+    assert not page.context["can_pay_online"]
