@@ -16,6 +16,7 @@ class AuditKind(models.TextChoices):
     DOMAIN_VERIFIED = "domain_verified", _("Domain verified")
     DOMAIN_MADE_MAIN = "domain_made_main", _("Main address changed")
     DOMAIN_REMOVED = "domain_removed", _("Domain removed")
+    PAY_ADJUSTED = "pay_adjusted", _("Staff pay adjusted")
 
 
 class AuditEntry(models.Model):
