@@ -90,6 +90,8 @@ class PayRunForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
+    """The statement's days, this month so far unless chosen; shown filled in either way."""
+
     starts = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -97,8 +99,13 @@ class PeriodForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, data=None):
+        today = timezone.localdate()
+        filled = {"starts": today.replace(day=1).isoformat(), "ends": today.isoformat()}
+        filled.update({k: v for k, v in (data or {}).items() if k in filled and v})
+        super().__init__(filled)
+
     def period(self) -> tuple[datetime.date, datetime.date]:
-        """The chosen days, this month so far when none are given."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         ends = data.get("ends") or today

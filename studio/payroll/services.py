@@ -175,7 +175,7 @@ def sale_accrue(*, order: Order) -> None:
                     key=f"pay:{K.SALES_PERCENT}:line:{line.pk}:person:{person.pk}",
                     person=person,
                     amount=line.net * rule.amount / 100,
-                    memo=f"{memo} · {rule.amount.normalize()} %",
+                    memo=f"{memo} · {rule.amount.normalize():f} %",
                     order_id=order.pk,
                     line_id=line.pk,
                     shoot_id=shoot.pk,
