@@ -121,6 +121,10 @@ def test_a_photographer_sees_only_their_own_earnings(crew, books, alpha):
     assert page.status_code == 200
     body = page.content.decode()
     assert "My earnings" in body and "€2.50" in body
+    client.cookies["django_language"] = "ru"
+    russian = client.get("/staff/my-earnings/").content.decode()
+    assert "Мой заработок" in russian and "За проданное фото" in russian
+    client.cookies["django_language"] = "en"
     pdf = client.get("/staff/my-earnings/statement.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     own_csv = client.get("/staff/my-earnings/statement.csv")
