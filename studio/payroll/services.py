@@ -44,6 +44,10 @@ def local_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, studio_tzinfo(current_studio())).date()
 
 
+def studio_today() -> datetime.date:
+    return local_date(timezone.now())
+
+
 def day_start(day: datetime.date) -> datetime.datetime:
     """The studio's midnight that starts ``day``."""
     return datetime.datetime.combine(day, datetime.time(), tzinfo=studio_tzinfo(current_studio()))
@@ -99,7 +103,7 @@ def rule_create(
 
 def rule_delete(*, rule: PayRule) -> None:
     """Only a rule that has not started yet can go: a started one may have paid someone."""
-    if rule.effective_from <= timezone.localdate():
+    if rule.effective_from <= studio_today():
         raise ValidationError(
             _("A rule already in force stays; add a new one from a later day."), code="started"
         )
@@ -354,7 +358,7 @@ def pay_run_create(*, period_end: datetime.date, actor) -> PayRun:
     """Pays everyone owed for work up to ``period_end``: one payout per person (Dr what is
     owed them / Cr bank), under a lock so two runs started together pay each balance once
     (the second waits, then finds nothing due)."""
-    if period_end > timezone.localdate():
+    if period_end > studio_today():
         raise ValidationError(_("A pay run cannot cover days still to come."), code="future")
     with connection.cursor() as cursor:
         cursor.execute(_RUN_LOCK_SQL)

@@ -211,3 +211,37 @@ def test_the_owner_adds_a_rule_from_the_page_and_managers_cannot(crew, alpha):
     assert "€4.50" in page
     both = owner.post("/staff/pay/rules/", {**form, "person": crew.photographer.pk})
     assert "Choose either a role or a person." in both.content.decode()
+
+
+def test_only_a_rule_that_has_not_started_can_be_removed(crew, alpha):
+    import datetime
+
+    today = timezone.localdate()
+    started = rule(K.RETOUCH, "0.50", role="retoucher", since=today)
+    planned = rule(K.RETOUCH, "0.60", role="retoucher", since=today + datetime.timedelta(days=3))
+    client = logged_in_client(alpha, crew.owner)
+    assert client.post(f"/staff/pay/rules/{started.pk}/delete/").status_code == 302
+    assert client.post(f"/staff/pay/rules/{planned.pk}/delete/").status_code == 302
+    with schema_context(alpha.schema):
+        assert list(type(started).objects.values_list("pk", flat=True)) == [started.pk]
+
+
+def test_the_owner_downloads_anyones_statement(crew, books, alpha):
+    rule(K.PHOTO_SALE, "2.00", role="photographer")
+    books(sell, sold(crew, ("digital", 1, "10.00")))
+    client = logged_in_client(alpha, crew.owner)
+    pdf = client.get(f"/staff/pay/people/{crew.photographer.pk}/statement.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    f"/staff/pay/people/{crew.photographer.pk}/statement.csv"
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert ["Closing balance", "2.00"] in rows
+    kind, description, amount = rows[-1][1:]
+    assert (kind, amount) == ("Per sold photo", "2.00")
+    assert description.endswith("Digital IMG_1.jpg × 1")
