@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -33,7 +34,7 @@ def _summary_rows(st: Statement) -> list[tuple[str, object]]:
         (_("Earned"), st.earned_total),
         (_("Reversed"), -st.reversed),
         (_("Adjustments"), st.adjustments),
-        (_("Paid"), -st.paid),
+        (pgettext("statement", "Paid"), -st.paid),
         (_("Closing balance"), st.closing),
     ]
     return rows

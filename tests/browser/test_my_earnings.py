@@ -88,6 +88,13 @@ def test_a_photographer_opens_my_earnings_after_a_sale_on_a_phone(
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # the same page in Russian still fits the phone
+    page.context.add_cookies([{"name": "django_language", "value": "ru", "url": base}])
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Мой заработок")
+    page.screenshot(path=screenshot_dir / "my-earnings-phone-ru.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     page.goto(f"{base}/staff/pay/people/{crew.second.pk}/")
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Sofia")
 
