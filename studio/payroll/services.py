@@ -229,8 +229,8 @@ def picture_day_accrue(*, shoot: Shoot) -> None:
 @transaction.atomic
 def refund_reverse(*, refund: Refund) -> None:
     """Takes back the sale-based pay of what was refunded: the lines the refund named in
-    full, otherwise the refund's share of the order from every line; never more than a
-    line still has accrued. The order is locked so two refunds read what the other took."""
+    full, otherwise the refund's share of the order from every line (all that is left once
+    the whole order is refunded); never more than a line still has accrued. The order is locked so two refunds read what the other took."""
     order = Order.objects.select_for_update().get(pk=refund.order_id)
     currency = studio_currency()
     accrued, reversed_ = {}, {}
@@ -256,6 +256,8 @@ def refund_reverse(*, refund: Refund) -> None:
     named = {pair for pair, amount in left.items() if pair[0] in refunded_lines and amount > 0}
     if named:
         take = {pair: left[pair] for pair in named}
+    elif order.refunded_total >= order.paid_total:  # all given back: no rounding left over
+        take = dict(left)
     else:
         share = (
             min(Decimal(1), refund.amount / order.paid_total) if order.paid_total else Decimal(0)

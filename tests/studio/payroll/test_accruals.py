@@ -148,6 +148,16 @@ def test_a_refund_without_lines_takes_back_its_share_and_never_more_than_earned(
     order.refresh_from_db()
     books(refund_record, order=order, amount=Decimal("15.00"))  # the rest (75 %)
     assert owed(crew.photographer) == Decimal("0.00")
+
+
+def test_a_whole_order_refunded_in_thirds_takes_back_every_cent(crew, books):
+    rule(K.SALES_PERCENT, "10", role="photographer")
+    order = books(sell, sold(crew, ("digital", 1, "10.00")))
+    assert owed(crew.photographer) == owed(crew.second) == Decimal("1.00")
+    for amount in ("3.33", "3.33", "3.34"):
+        order.refresh_from_db()
+        books(refund_record, order=order, amount=Decimal(amount))
+    assert owed(crew.photographer) == owed(crew.second) == Decimal("0.00")
     assert balance(accounts.account(accounts.STAFF_PAY), "EUR") == Decimal("0.00")
 
 
