@@ -37,6 +37,7 @@ class AuditKind(models.TextChoices):
     SIBLING_DISCOUNT_CHANGED = "sibling_discount_changed", _("Sibling discount changed")
     COUPON_ADDED = "coupon_added", _("Coupon added")
     COUPON_CHANGED = "coupon_changed", _("Coupon changed")
+    PAY_ADJUSTED = "pay_adjusted", _("Staff pay adjusted")
 
 
 class AuditEntry(models.Model):

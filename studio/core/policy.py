@@ -34,6 +34,8 @@ class Action(StrEnum):
     VIEW_STUDIO_REPORTS = "view_studio_reports"
     VIEW_SCHOOL_REPORT = "view_school_report"
     VIEW_OWN_STATEMENT = "view_own_statement"
+    VIEW_STAFF_PAY = "view_staff_pay"
+    MANAGE_STAFF_PAY = "manage_staff_pay"
     VIEW_CHILD_GALLERY = "view_child_gallery"
     PLACE_ORDER = "place_order"
 
@@ -53,6 +55,7 @@ _MANAGER_ACTIONS = {
     Action.EXPORT_LAB_BATCH,
     Action.VIEW_SCHOOL_REPORT,
     Action.MANAGE_API_TOKENS,
+    Action.VIEW_STAFF_PAY,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
@@ -64,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_STAFF,
             Action.VIEW_STUDIO_REPORTS,
             Action.VIEW_AUDIT_LOG,
+            Action.MANAGE_STAFF_PAY,
         }
     ),
     Role.MANAGER: frozenset(_MANAGER_ACTIONS),

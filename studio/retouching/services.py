@@ -19,12 +19,13 @@ from studio.photos.services.files import file_sha256
 from studio.photos.tasks import process_photo
 
 from .models import RetouchBatch, RetouchEvent, RetouchEventKind
+from .signals import retouch_approved, send_on_commit
 
 BATCH_SIZE = 25
 
 
-def _log(photo, kind, actor, *, batch=None, version=None, comment=""):
-    RetouchEvent.objects.create(
+def _log(photo, kind, actor, *, batch=None, version=None, comment="") -> RetouchEvent:
+    return RetouchEvent.objects.create(
         photo=photo, kind=kind, actor=actor, batch=batch, version=version, comment=comment
     )
 
@@ -172,8 +173,12 @@ def retouch_approve(*, photo: Photo, actor) -> Photo:
     photo.retouch_status = RetouchStatus.APPROVED
     photo.status = PhotoStatus.UPLOADED  # derivatives are remade from the approved version
     photo.save(update_fields=["approved_version", "retouch_status", "status"])
-    _log(photo, RetouchEventKind.APPROVED, actor, batch=photo.retouch_batch, version=version)
+    event = _log(
+        photo, RetouchEventKind.APPROVED, actor, batch=photo.retouch_batch, version=version
+    )
     process_photo.enqueue_on_commit(photo.pk)
+    retoucher = photo.retouch_batch.retoucher if photo.retouch_batch_id else None
+    send_on_commit(retouch_approved, photo=photo, retoucher=retoucher, event=event)
     return photo
 
 

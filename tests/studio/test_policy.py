@@ -32,6 +32,8 @@ export_lab_batch           y      y         -           -         -        -
 view_studio_reports        y      -         -           -         -        -
 view_school_report         y      y         -           -         y        -
 view_own_statement         -      -         y           y         -        -
+view_staff_pay             y      y         -           -         -        -
+manage_staff_pay           y      -         -           -         -        -
 view_child_gallery         -      -         -           -         -        y
 place_order                -      -         -           -         -        y
 """

@@ -101,7 +101,8 @@ def test_the_whole_round_from_queue_to_approved(
     assert (second.retouch_status, second.approved_version.number) == (RetouchStatus.APPROVED, 2)
     assert second.versions.count() == 2  # every version is kept
     assert first.original.read() != first.approved_version.file.read()  # the original is untouched
-    assert (first.status, len(reprocess)) == (PhotoStatus.UPLOADED, 2)  # previews remade from it
+    # previews remade from it, and each approval announced (``retouch_approved``, for staff pay)
+    assert (first.status, len(reprocess)) == (PhotoStatus.UPLOADED, 4)
     kinds = list(
         RetouchEvent.objects.filter(photo=second).values_list("kind", "actor__role", "comment")
     )
