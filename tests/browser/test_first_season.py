@@ -287,7 +287,9 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
             expect(page.locator("p .badge").first).to_have_text(status)
     blockers = page.locator("#publish-blockers")
     expect(blockers).to_contain_text("CLASS_3B.jpg")
-    expect(page.get_by_role("button", name="Move to “Published”")).to_be_disabled()
+    publish = page.get_by_role("button", name="Move to “Published”")
+    expect(publish).to_be_disabled()
+    expect(publish).to_have_css("opacity", "0.45")  # and looks it
     shot(page, screenshot_dir, "11-not-ready")
     page.get_by_label("CLASS_3B.jpg").check()
     page.get_by_label("Group photo").select_option("group")
@@ -295,7 +297,8 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect_success(page, "1 photo tagged.")
     expect(blockers).to_have_count(0)
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Move to “Published”").click()
+    expect(publish).to_have_css("opacity", "1")
+    publish.click()
     expect(page.locator("p .badge").first).to_have_text("Published")
     shot(page, screenshot_dir, "12-published")
     expect_fits_the_phone(page)
@@ -305,9 +308,14 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect(page.locator("#first-day")).to_have_count(0)
     shot(page, screenshot_dir, "13-dashboard-done")
 
-    # --- 10. The owner e-mails the parents their codes. -------------------------------------
-    page.locator("nav.nav").get_by_role("link", name="Access codes", exact=True).click()
+    # --- 10. The owner e-mails the parents their codes, from the picture day's page. --------
+    page.locator("nav.nav").get_by_role("link", name="Picture days", exact=True).click()
     page.get_by_role("link", name=shoot_name).click()
+    expect(page).to_have_url(shoot_url)
+    page.locator("#share-codes").get_by_role(
+        "link", name="E-mail the codes or print the cards"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(shoot_name)
     page.get_by_role("button", name="E-mail parents").click()
     expect_success(page, "The codes of 3 children are on their way to their parents.")
     shot(page, screenshot_dir, "14-codes-emailed")
