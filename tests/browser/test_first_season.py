@@ -26,7 +26,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_parent_purchase import sign_in_code_from_mail
-from tests.browser.test_signup_flow import fill_sign_up
+from tests.browser.test_signup_flow import SIGN_UP_TIMEOUT_MS, fill_sign_up
 from tests.conftest import sent_mail
 from tests.studio.photos.images import jpeg_bytes
 
@@ -150,8 +150,9 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     # --- 1. Sign-up on the public site: an empty studio, nothing on the checklist done. ----
     page.goto(f"http://localhost:{port}/signup/")
     fill_sign_up(page, studio_name=studio_name, subdomain=slug, email=f"anna@{slug}.test")
-    page.get_by_role("button", name="Create studio").click()
-    expect(page).to_have_url(f"{base}/staff/")
+    # Making the studio's schema takes seconds; the click lasts until the server answers.
+    page.get_by_role("button", name="Create studio").click(timeout=SIGN_UP_TIMEOUT_MS)
+    expect(page).to_have_url(f"{base}/staff/", timeout=SIGN_UP_TIMEOUT_MS)
     expect(page.get_by_role("heading", level=1)).to_have_text(studio_name)
     expect_checklist(page, done=[])
     shot(page, screenshot_dir, "01-dashboard-empty")
@@ -257,6 +258,9 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     shot(page, screenshot_dir, "09-picture-day-form")
     page.get_by_role("button", name="Create picture day").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(shoot_name)  # its own page
+    expect(page.get_by_text("No photos yet.")).to_be_visible()
+    expect(page.get_by_role("button", name="Tag selected")).to_have_count(0)  # nothing to tag
+    shot(page, screenshot_dir, "10-picture-day-empty")
     shoot_url = page.url
     to_dashboard(page, base)
     expect_checklist(page, done=STEPS[:5])
@@ -283,7 +287,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     counts = page.locator("#processing")
     expect(counts.locator('[data-count="ready"]')).to_have_text("4", timeout=PROCESSING_TIMEOUT_MS)
     expect(counts.locator('[data-count="failed"]')).to_have_text("0")
-    shot(page, screenshot_dir, "10-uploaded")
+    shot(page, screenshot_dir, "11-uploaded")
     to_dashboard(page, base)
     expect_checklist(page, done=STEPS[:6])
 
@@ -302,7 +306,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     publish = page.get_by_role("button", name="Move to “Published”")
     expect(publish).to_be_disabled()
     expect(publish).to_have_css("opacity", "0.45")  # and looks it
-    shot(page, screenshot_dir, "11-not-ready")
+    shot(page, screenshot_dir, "12-not-ready")
     page.get_by_label("CLASS_3B.jpg").check()
     page.get_by_label("Group photo").select_option("group")
     page.get_by_role("button", name="Tag selected").click()
@@ -312,13 +316,13 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect(publish).to_have_css("opacity", "1")
     publish.click()
     expect(page.locator("p .badge").first).to_have_text("Published")
-    shot(page, screenshot_dir, "12-published")
+    shot(page, screenshot_dir, "13-published")
     expect_fits_the_phone(page)
 
     # Every step done: the checklist has done its job and steps aside.
     to_dashboard(page, base)
     expect(page.locator("#first-day")).to_have_count(0)
-    shot(page, screenshot_dir, "13-dashboard-done")
+    shot(page, screenshot_dir, "14-dashboard-done")
 
     # --- 10. The owner e-mails the parents their codes, from the picture day's page. --------
     page.locator("nav.nav").get_by_role("link", name="Picture days", exact=True).click()
@@ -330,7 +334,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text(shoot_name)
     page.get_by_role("button", name="E-mail parents").click()
     expect_success(page, "The codes of 3 children are on their way to their parents.")
-    shot(page, screenshot_dir, "14-codes-emailed")
+    shot(page, screenshot_dir, "15-codes-emailed")
 
     # --- 11. Mia's parent: the link from the e-mail opens the branded gallery. --------------
     parent_email = children[0][3]
@@ -355,7 +359,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect(package).to_contain_text("€25.00")
     add_button = package.get_by_role("button", name="Add to cart")
     expect(add_button).to_have_css("background-color", BRAND_RGB)
-    shot(parent, screenshot_dir, "15-gallery")
+    shot(parent, screenshot_dir, "16-gallery")
     expect_fits_the_phone(parent)
 
     # --- 12. The cart: the package and two prints of the portrait. --------------------------
@@ -369,14 +373,14 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     expect(option).to_contain_text("€3.50")
     buy.get_by_label("Product").select_option(option.get_attribute("value"))
     buy.get_by_label("Quantity").fill(str(PRINTS_BOUGHT))
-    shot(parent, screenshot_dir, "16-photo")
+    shot(parent, screenshot_dir, "17-photo")
     buy.get_by_role("button", name="Add to cart").click()
     expect_success(parent, f"Added to your cart: Print 13×18 × {PRINTS_BOUGHT}.")
     parent.locator("nav .cart-link").click()
     expect(parent).to_have_url(f"{base}/cart/")
     expected_total = PACKAGE_PRICE + PRINTS_BOUGHT * PRINT_PRICE
     expect(parent.locator(".totals .grand").last).to_have_text(f"€{expected_total}")
-    shot(parent, screenshot_dir, "17-cart")
+    shot(parent, screenshot_dir, "18-cart")
 
     # --- 13. Sign in with the e-mailed code, order by bank transfer. ------------------------
     parent.get_by_role("link", name="Checkout").click()
@@ -392,13 +396,13 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     parent.get_by_label("With the class to the school (free)").check()
     expect(parent.get_by_label("Cash")).to_have_count(0)  # the owner switched cash off
     parent.get_by_label("Bank transfer").check()
-    shot(parent, screenshot_dir, "18-checkout")
+    shot(parent, screenshot_dir, "19-checkout")
     parent.get_by_role("button", name="Place order").click()
     expect(parent).to_have_url(re.compile(re.escape(f"{base}/account/orders/") + r"[\w-]+/$"))
     to_pay = parent.locator(".notice-card")
     expect(to_pay.get_by_role("heading")).to_have_text(f"To pay: €{expected_total}")
     expect(to_pay).to_contain_text("IBAN DE02 1203 0000 0000 2020 51")
-    shot(parent, screenshot_dir, "19-order")
+    shot(parent, screenshot_dir, "20-order")
 
     # The order costs exactly what the owner's price sheet says.
     with committed():
