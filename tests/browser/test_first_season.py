@@ -182,7 +182,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     shot(page, screenshot_dir, "03-roster-preview")
     expect_fits_the_phone(page)
     page.get_by_role("button", name="Import 3 valid rows").click()
-    expect(page.locator("ul.messages li.success")).to_be_visible()
+    expect_success(page, "Roster imported. Created: 3,")
     shot(page, screenshot_dir, "04-roster-imported")
     to_dashboard(page, base)
     expect_checklist(page, done=STEPS[:2])
