@@ -281,10 +281,13 @@ def fake_dns():
 
 
 def _started_process_env(
-    shared_media: dict, mail_dir: Path, stripe_api_base: str, dns_address: str
+    shared_media: dict, mail_dir: Path, stripe_api_base: str, dns_address: str, web_port: int
 ) -> dict:
     return {
         **shared_media,
+        # links in e-mails (sent by the worker, with no request to take the port from) lead
+        # to the started web server
+        "PUBLIC_PORT": str(web_port),
         "PICTUREDAY_TEST_MAIL_DIR": str(mail_dir),
         "CUSTOM_DOMAIN_DNS": dns_address,
         "STRIPE_API_BASE": stripe_api_base,
@@ -338,14 +341,28 @@ def background_process(args: list[str], log: Path, env: dict, stop_timeout: floa
 
 
 @pytest.fixture(scope="session")
+def web_port() -> int:
+    """The port ``web_server`` listens on, known to the worker before the server starts."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
 def web_server(
-    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe, fake_dns
+    django_db_setup,
+    tmp_path_factory,
+    shared_media,
+    shared_mail_dir,
+    fake_stripe,
+    fake_dns,
+    web_port,
 ):
     """gunicorn serving the test database on a free port; yields the port."""
-    port = free_port()
+    port = web_port
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address)
+    env = _started_process_env(
+        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, port
+    )
     with background_process([*args, "--workers", "2", "--threads", "2"], log, env) as process:
         try:
             wait_for_port(port, process)
@@ -357,14 +374,22 @@ def web_server(
 
 @pytest.fixture(scope="session")
 def celery_worker_process(
-    django_db_setup, tmp_path_factory, shared_media, shared_mail_dir, fake_stripe, fake_dns
+    django_db_setup,
+    tmp_path_factory,
+    shared_media,
+    shared_mail_dir,
+    fake_stripe,
+    fake_dns,
+    web_port,
 ):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
     log = tmp_path_factory.mktemp("worker") / "celery.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    env = _started_process_env(shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address)
+    env = _started_process_env(
+        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, web_port
+    )
     with background_process([*args, "-Q", queue, *flags], log, env) as process:
         yield process, log
 

@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from saas_platform.accounts.models import Role
+from studio.audit.models import AuditEntry, AuditKind
 from studio.catalogue.models import PriceSheetAttachment
 from studio.core.policy import Action, may
 from studio.orders.selectors import orders_today_summary
-from studio.payments.providers import enabled_providers
+from studio.payments.providers import CashProvider, enabled_providers
 from studio.photos.models import Photo, RetouchStatus
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.selectors import schools_visible_to
@@ -59,7 +60,7 @@ def first_day_checklist(*, studio) -> list[ChecklistStep]:
         ChecklistStep(
             "payments",
             _("Connect card payments or choose offline methods"),
-            bool(enabled_providers(studio)),
+            payment_methods_chosen(studio=studio),
             reverse("payments:settings"),
         ),
         ChecklistStep(
@@ -73,6 +74,18 @@ def first_day_checklist(*, studio) -> list[ChecklistStep]:
             shoot_url,
         ),
     ]
+
+
+def payment_methods_chosen(*, studio) -> bool:
+    """Whether the owner has said how parents pay: cash is on for a new studio before anyone
+    chose it, so it counts only once the payment settings were saved; card payments and bank
+    transfers (they need the owner's bank details) count as soon as they work."""
+    methods = {provider.identifier for provider in enabled_providers(studio)}
+    if methods - {CashProvider.identifier}:
+        return True
+    return bool(methods) and (
+        AuditEntry.objects.filter(kind=AuditKind.PAYMENT_SETTINGS_CHANGED).exists()
+    )
 
 
 def own_work(*, user) -> dict:

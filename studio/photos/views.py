@@ -54,6 +54,9 @@ def picture_day(request, pk):
             "can_upload": may(request.user, Action.UPLOAD_PHOTOS, shoot)
             and shoot_accepts_uploads(shoot),
             "can_manage": can_manage,
+            # once published, the next step is getting the codes to the parents
+            "can_share_codes": shoot.status == ShootStatus.PUBLISHED
+            and may(request.user, Action.PUBLISH_GALLERY),
             "forward_statuses": forward,
             "backward_statuses": backward,
             # What stops publishing, said before anyone presses the button.

@@ -25,13 +25,17 @@ def shot(page: Page, screenshot_dir, step: str) -> None:
     page.screenshot(path=screenshot_dir / f"domain-phone-{step}.png", full_page=True)
 
 
-def status_on(port: int, host: str, path: str = "/") -> int:
+def fetch_on(port: int, host: str, path: str = "/") -> tuple[int, str]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            return response.status
+            return response.status, response.read().decode()
     except HTTPError as error:
-        return error.code
+        return error.code, ""
+
+
+def status_on(port: int, host: str, path: str = "/") -> int:
+    return fetch_on(port, host, path)[0]
 
 
 @pytest.fixture
@@ -77,11 +81,15 @@ def test_an_owner_adds_verifies_uses_and_removes_a_custom_domain_on_a_phone(
     card.get_by_role("button", name="Check now").click()
     expect(page.locator(".messages li").first).to_contain_text("Not verified yet")
     fake_dns.txt[f"_pictureday.{HOST}"] = [f"pictureday-verification={token}"]
+    fake_dns.asked.clear()
     card.get_by_role("button", name="Check now").click()
     expect(page.locator(".messages li").first).to_contain_text("Verified")
     expect(card).to_contain_text("Active")
+    assert f"_pictureday.{HOST}" in fake_dns.asked  # the web server asked the DNS stub
     shot(page, screenshot_dir, "02-verified")
-    assert status_on(web_server, HOST) == 200  # the storefront at the custom domain
+    status, storefront = fetch_on(web_server, HOST)
+    assert status == 200  # the storefront at the custom domain: alpha's
+    assert alpha.studio.name in storefront
     assert status_on(web_server, "web:8000", f"/tls/ask?domain={HOST}") == 200
 
     # --- 3. The main address, then removal. -----------------------------------------------

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Lens-and-light-2025"
+SIGN_UP_TIMEOUT_MS = 60_000
 
 
 def shot(page: Page, screenshot_dir, viewport: str, step: str) -> None:
@@ -79,7 +80,10 @@ def test_sign_up_lands_the_owner_logged_in_on_the_new_subdomain(
     fill_sign_up(page, studio_name=studio_name, subdomain=slug, email=email)
     expect(page.get_by_label("Subdomain", exact=True)).to_have_value(slug)
     shot(page, screenshot_dir, viewport, "03-signup-filled")
-    page.get_by_role("button", name="Create studio").click()
+    # Making the studio's schema takes seconds (more on a busy machine); the click lasts
+    # until the server answers.
+    page.get_by_role("button", name="Create studio").click(timeout=SIGN_UP_TIMEOUT_MS)
+    expect(page).to_have_url(f"{studio_url}/staff/", timeout=SIGN_UP_TIMEOUT_MS)
 
     # The one-time token carries the owner, logged in, to the new subdomain.
     expect_dashboard(page, studio_url=studio_url, studio_name=studio_name)

@@ -11,6 +11,7 @@ from studio.catalogue.kinds import ProductKind
 from studio.catalogue.services.price_sheets import price_sheet_create, price_sheet_item_set
 from studio.catalogue.services.products import product_create
 from studio.dashboard.selectors import first_day_checklist
+from studio.payments.services import payment_settings_update
 from studio.photos.models import Photo, PhotoStatus
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import ShootStatus
@@ -68,6 +69,18 @@ def test_the_checklist_ticks_itself_off_step_by_step(alpha):
         shoot.status = ShootStatus.PUBLISHED
         shoot.save()
     assert all(done(alpha).values())
+
+
+def test_cash_on_by_default_is_no_choice_until_the_owner_saves_the_payment_settings(alpha):
+    assert alpha.studio.accept_cash and not alpha.studio.bank_details  # as a new studio
+    assert done(alpha)["payments"] is False
+
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+        payment_settings_update(
+            studio=alpha.studio, actor=owner, accept_bank_transfer=False, accept_cash=True
+        )
+    assert done(alpha)["payments"] is True
 
 
 def test_the_owner_sees_the_checklist_with_links_until_it_is_done(alpha):

@@ -142,3 +142,17 @@ def test_a_ready_picture_day_shows_no_blockers(in_review):
 
     assert "Not ready to publish:" not in shown
     assert 'value="published"' in shown and 'value="published" disabled' not in shown
+
+
+def test_once_published_the_page_leads_to_the_codes_for_the_parents(in_review):
+    manager = in_review["users"][Role.MANAGER]
+    shoot = in_review["shoot"]
+    page = logged_in_client(in_review["studio"], manager)
+    codes_link = f'href="/staff/access/shoots/{shoot.pk}/"'
+
+    before = page.get(f"/staff/shoots/{shoot.pk}/").content.decode()
+    page.post(f"/staff/shoots/{shoot.pk}/status/", {"to": "published"})
+    after = page.get(f"/staff/shoots/{shoot.pk}/").content.decode()
+
+    assert 'id="share-codes"' not in before and codes_link not in before
+    assert 'id="share-codes"' in after and codes_link in after
