@@ -13,6 +13,7 @@ from studio.catalogue.api import (
     ProductViewSet,
     QuantityTierViewSet,
 )
+from studio.payroll.api import MyStatementView, PayRunListView, PersonStatementView
 from studio.photos.api import (
     PhotoViewSet,
     ShootPhotoUploadView,
@@ -41,5 +42,12 @@ router.register("catalogue/coupons", CouponViewSet, basename="coupon")
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),
     path("shoots/<int:pk>/progress/", ShootProgressView.as_view(), name="shoot-progress"),
+    path("pay/statements/me/", MyStatementView.as_view(), name="pay-statement-mine"),
+    path(
+        "pay/statements/<int:person_id>/",
+        PersonStatementView.as_view(),
+        name="pay-statement",
+    ),
+    path("pay/runs/", PayRunListView.as_view(), name="pay-runs"),
     *router.urls,
 ]
