@@ -51,7 +51,7 @@ class OrderFilterForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        label=_("Amount"), min_value=Decimal("0.001"), max_digits=13, decimal_places=3
     )
     method = forms.ChoiceField(label=_("Method"), choices=PAYMENT_METHODS)
     reference = forms.CharField(
@@ -65,7 +65,7 @@ class PaymentForm(forms.Form):
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        label=_("Amount"), min_value=Decimal("0.001"), max_digits=13, decimal_places=3
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
     token = forms.UUIDField(widget=forms.HiddenInput)

@@ -169,11 +169,11 @@ class Order(models.Model):
         _("progress"), max_length=20, choices=OrderProgress.choices, default=OrderProgress.OPEN
     )
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    subtotal = models.DecimalField(max_digits=13, decimal_places=3)
+    discount_total = models.DecimalField(max_digits=13, decimal_places=3, default=Decimal("0"))
+    total = models.DecimalField(max_digits=13, decimal_places=3)
+    paid_total = models.DecimalField(max_digits=13, decimal_places=3, default=Decimal("0"))
+    refunded_total = models.DecimalField(max_digits=13, decimal_places=3, default=Decimal("0"))
     payment_method = models.CharField(_("payment method"), max_length=30)
     idempotency_key = models.CharField(max_length=64, unique=True)
     delivery = models.JSONField(_("delivery"), default=dict, blank=True)
@@ -328,10 +328,10 @@ class OrderLine(models.Model):
         related_name="order_lines",
     )
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    gross = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=13, decimal_places=3)
+    gross = models.DecimalField(max_digits=13, decimal_places=3)
     adjustments = models.JSONField(default=list, blank=True)
-    net = models.DecimalField(max_digits=12, decimal_places=2)
+    net = models.DecimalField(max_digits=13, decimal_places=3)
     # Snapshot for the lab: the print size and the chosen options' names.
     print_size = models.CharField(max_length=40, blank=True)
     options = models.JSONField(default=list, blank=True)
@@ -371,7 +371,7 @@ class Payment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=30)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=13, decimal_places=3)
     currency = models.CharField(max_length=3)
     status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
@@ -415,7 +415,7 @@ class Refund(models.Model):
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=13, decimal_places=3)
     reason = models.CharField(max_length=300, blank=True)
     # The provider's id of the refund (Stripe's ``re_…``): the same refund reported twice,
     # by our API call and by its webhook, is recorded once.

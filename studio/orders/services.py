@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas_platform.money import quantize
+from saas_platform.money import format_money, quantize
 
 from .models import (
     FULFILMENT_KINDS,
@@ -214,7 +214,8 @@ def payment_create(
         raise ValidationError(_("The amount must be more than zero."), code="amount")
     if amount > order.balance_due:
         raise ValidationError(
-            _("That is more than the %(due)s still due.") % {"due": order.balance_due},
+            _("That is more than the %(due)s still due.")
+            % {"due": format_money(order.balance_due, order.currency)},
             code="amount",
         )
     return Payment.objects.create(
@@ -325,7 +326,8 @@ def refund_record(
     refundable = order.held
     if amount <= 0 or amount > refundable:
         raise ValidationError(
-            _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
+            _("You can refund up to %(max)s.") % {"max": format_money(refundable, order.currency)},
+            code="amount",
         )
     refund = Refund.objects.create(
         order=order,

@@ -276,7 +276,9 @@ class StripeProvider(PaymentProvider):
         refundable = order.paid_total - order.refunded_total
         if amount <= 0 or amount > refundable:
             raise ValidationError(
-                _("You can refund up to %(max)s.") % {"max": refundable}, code="amount"
+                _("You can refund up to %(max)s.")
+                % {"max": format_money(refundable, order.currency)},
+                code="amount",
             )
         payment = None
         for candidate in order.payments.filter(

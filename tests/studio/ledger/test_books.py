@@ -107,15 +107,10 @@ def test_amounts_without_cents_and_with_three_decimals_stay_exact(books):
     jpy = new_order("ledger-jpy", total="1500", currency="JPY")
     books(payment_record_offline, order=jpy, amount=Decimal("1500"), method="cash", actor=None)
     assert LedgerEntry.objects.filter(currency="JPY", amount_minor=1500).exists()
-    transaction_post(
-        key="kwd-test",
-        kind="payment",
-        currency="KWD",
-        legs=[
-            Leg(accounts.account(accounts.CASH), 1235),
-            Leg(accounts.account(accounts.SALES), -1235),
-        ],
-    )
+    kwd = new_order("ledger-kwd", total="1.235", currency="KWD")
+    books(payment_record_offline, order=kwd, amount=Decimal("1.235"), method="cash", actor=None)
+    kwd.refresh_from_db()
+    assert kwd.paid_total == Decimal("1.235")  # the order keeps its fils, not 1.24
     assert selectors.balance(accounts.account(accounts.CASH), "KWD") == Decimal("1.235")
 
 

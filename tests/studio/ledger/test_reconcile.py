@@ -31,7 +31,7 @@ from studio.orders.services import (
 )
 from tenants.selectors import current_studio
 
-CURRENCIES = ("EUR", "JPY")
+CURRENCIES = ("EUR", "JPY", "KWD")  # cents, none, fils (three decimals)
 
 line_st = st.tuples(st.integers(1, 3), st.integers(1, 5000))  # quantity, unit price (minor)
 step_st = st.one_of(

@@ -108,7 +108,7 @@ def test_partial_then_full_offline_payments_with_the_balance_due(in_alpha):
         Decimal("15.50"),
     )
 
-    with pytest.raises(ValidationError, match="more than the 15.50 still due"):
+    with pytest.raises(ValidationError, match="more than the €15.50 still due"):
         payment_create(order=order, provider="bank_transfer", amount=Decimal("20"))
 
     payment_record_offline(
@@ -141,7 +141,7 @@ def test_refunds_partial_then_full(in_alpha):
     refund_record(order=order, amount=Decimal("5.50"), reason="one print damaged")
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_REFUNDED
-    with pytest.raises(ValidationError, match="up to 20.00"):
+    with pytest.raises(ValidationError, match="up to €20.00"):
         refund_record(order=order, amount=Decimal("30"))
     refund_record(order=order, amount=Decimal("20"))
     order.refresh_from_db()

@@ -230,7 +230,7 @@ def test_bad_input_on_the_actions_is_explained(alpha, orders):
 
     assert too_much.status_code == 400
     assert "still due" in too_much.content.decode()
-    assert "You can refund up to 17.00" in too_much_refund.content.decode()
+    assert "You can refund up to €17.00" in too_much_refund.content.decode()
     assert "Refund the payments before cancelling." in cancel_paid.content.decode()
     assert "Choose at least one print." in no_lines.content.decode()
     assert not Payment.objects.filter(order=first).exists()
