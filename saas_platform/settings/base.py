@@ -67,6 +67,7 @@ TENANT_APPS = [
     "studio.orders",
     "studio.payments",
     "studio.ledger",
+    "studio.commissions",
     "studio.parents",
     "studio.storefront",
     "studio.downloads",
