@@ -10,7 +10,12 @@ from studio.core.policy import Action, require
 from studio.schools.selectors import schools_visible_to
 
 from . import selectors
-from .views import agreement_pdf_response, agreement_scan_response, statement_response
+from .views import (
+    agreement_pdf_response,
+    agreement_rows,
+    agreement_scan_response,
+    statement_response,
+)
 
 
 def _school(request, school_id: int):
@@ -45,7 +50,9 @@ def school(request, school_id):
             "by_class": selectors.sales_by_class(school=school),
             "by_day": selectors.sales_by_picture_day(school=school),
             "periods": selectors.closed_periods(),
-            "agreements": selectors.agreements_of(school=school, principal_view=True),
+            "agreements": agreement_rows(
+                selectors.agreements_of(school=school, principal_view=True), with_moves=False
+            ),
         },
     )
 

@@ -39,8 +39,17 @@ class SchoolFigures:
     def due(self) -> int:
         return self.accrued - self.paid
 
-    def amount(self, name: str) -> Decimal:
-        return from_minor(getattr(self, name), self.currency)
+    @property
+    def accrued_amount(self) -> Decimal:
+        return from_minor(self.accrued, self.currency)
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return from_minor(self.paid, self.currency)
+
+    @property
+    def due_amount(self) -> Decimal:
+        return from_minor(self.due, self.currency)
 
 
 def school_figures(*, schools, currency: str) -> list[SchoolFigures]:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saas_platform.forms import form_add_errors
@@ -26,6 +27,29 @@ from .forms import AgreementForm, MonthCloseForm, PayoutForm, ScanForm
 from .models import Agreement, AgreementStatus
 
 GET_POST = ["GET", "POST"]
+MOVE_BUTTONS = {
+    AgreementStatus.SENT: _lazy("Mark as sent"),
+    AgreementStatus.SIGNED: _lazy("Mark as signed"),
+    AgreementStatus.EXPIRED: _lazy("Mark as expired"),
+    AgreementStatus.DRAFT: _lazy("Back to draft"),
+}
+
+
+def agreement_rows(agreements, *, with_moves: bool) -> list[dict]:
+    """Each agreement with its terms in words (and, for the studio, the moves it allows)."""
+    return [
+        {
+            "agreement": agreement,
+            "terms": documents.basis_text(agreement),
+            "kinds": documents.kinds_text(agreement),
+            "moves": [
+                (to, MOVE_BUTTONS[to])
+                for to in AgreementStatus
+                if with_moves and to in services.MOVES[agreement.status]
+            ],
+        }
+        for agreement in agreements
+    ]
 
 
 def _manage(request):
@@ -107,12 +131,11 @@ def school_detail(request, school_id):
         {
             "school": school,
             "figures": selectors.school_figures(schools=[school], currency=currency)[0],
-            "agreements": selectors.agreements_of(school=school),
+            "agreements": agreement_rows(selectors.agreements_of(school=school), with_moves=True),
             "payouts": selectors.payouts_of(school=school),
             "periods": selectors.closed_periods(),
             "payout_form": PayoutForm(),
             "scan_form": ScanForm(),
-            "moves": services.MOVES,
         },
     )
 
