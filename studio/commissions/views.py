@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saas_platform.forms import form_add_errors
@@ -28,10 +28,10 @@ from .models import Agreement, AgreementStatus
 
 GET_POST = ["GET", "POST"]
 MOVE_BUTTONS = {
-    AgreementStatus.SENT: _lazy("Mark as sent"),
-    AgreementStatus.SIGNED: _lazy("Mark as signed"),
-    AgreementStatus.EXPIRED: _lazy("Mark as expired"),
-    AgreementStatus.DRAFT: _lazy("Back to draft"),
+    AgreementStatus.SENT: gettext_lazy("Mark as sent"),
+    AgreementStatus.SIGNED: gettext_lazy("Mark as signed"),
+    AgreementStatus.EXPIRED: gettext_lazy("Mark as expired"),
+    AgreementStatus.DRAFT: gettext_lazy("Back to draft"),
 }
 
 
