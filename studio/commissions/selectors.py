@@ -242,7 +242,7 @@ def _sold_lines(school: School):
 @dataclass(frozen=True)
 class SalesRow:
     label: str
-    detail: str
+    detail: object  # the picture day's date
     orders: int
     net: Decimal
     buyers: int | None = None
@@ -265,7 +265,7 @@ def sales_by_class(*, school: School) -> list[SalesRow]:
         .order_by("child__school_class__name")
     )
     return [
-        SalesRow(row["child__school_class__name"], "", row["orders"], row["net"] or Decimal(0))
+        SalesRow(row["child__school_class__name"], None, row["orders"], row["net"] or Decimal(0))
         for row in rows
     ]
 
@@ -295,7 +295,7 @@ def sales_by_picture_day(*, school: School) -> list[SalesRow]:
     return [
         SalesRow(
             row["shoot__name"],
-            row["shoot__date"].isoformat() if row["shoot__date"] else "",
+            row["shoot__date"],
             row["orders"],
             row["net"] or Decimal(0),
             buyers=row["buyers"],
@@ -318,5 +318,5 @@ def participation(*, school: School) -> SalesRow:
     )
     totals = _sold_lines(school).aggregate(orders=Count("order", distinct=True), net=Sum("net"))
     return SalesRow(
-        school.name, "", totals["orders"], totals["net"] or Decimal(0), buyers=buyers, codes=codes
+        school.name, None, totals["orders"], totals["net"] or Decimal(0), buyers=buyers, codes=codes
     )

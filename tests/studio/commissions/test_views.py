@@ -10,8 +10,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from studio.access import codes
+from studio.access.models import AccessCode, AccessCodeKind
+from studio.commissions import selectors
 from studio.commissions.models import Agreement, AgreementStatus, Payout
 from studio.ledger.services import last_closed_end, period_close
+from studio.schools.models import Student
 from tests.conftest import logged_in_client
 from tests.studio.commissions.conftest import World
 from tests.studio.commissions.test_statements import _backdate
@@ -216,3 +220,29 @@ def test_pages_speak_russian(alpha, world, pay):
     client.cookies["django_language"] = "ru"
     page = client.get(f"/staff/commissions/schools/{world.school.pk}/").content.decode()
     assert "Комиссии" in page and "Договор" in page and "Выплатить школе" in page
+
+
+def test_participation_is_children_who_bought_over_children_given_a_code(world, pay):
+    world.agreement()
+    sibling = Student.objects.create(
+        school_class=world.school_class, first_name="Olga", last_name="Petrova"
+    )
+    for student in (world.child, sibling):
+        AccessCode.objects.create(
+            code=codes.generate(),
+            kind=AccessCodeKind.STUDENT,
+            shoot=world.shoot,
+            school_class=world.school_class,
+            student=student,
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        )
+    pay(world.order("10.00", "5.00"))
+    world.order("99.00")  # not paid: not a sale
+
+    overall = selectors.participation(school=world.school)
+    assert (overall.buyers, overall.codes, overall.participation) == (1, 2, 50)
+    assert overall.net == Decimal("15.00") and overall.orders == 1
+    (day,) = selectors.sales_by_picture_day(school=world.school)
+    assert (day.label, day.net, day.participation) == ("Autumn portraits", Decimal("15.00"), 50)
+    (school_class,) = selectors.sales_by_class(school=world.school)
+    assert (school_class.label, school_class.net) == ("3B", Decimal("15.00"))
