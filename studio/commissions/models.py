@@ -120,6 +120,24 @@ class Accrual(models.Model):
         return f"{self.order_line_id} {self.commission_minor}"
 
 
+class RefundReversal(models.Model):
+    """A refund whose commission was given back, and the lines it named: a later refund
+    names only lines marked refunded since, and the same event heard twice does nothing."""
+
+    refund = models.OneToOneField(
+        "orders.Refund", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    named_line_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    reversed_minor = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.refund_id} {self.reversed_minor}"
+
+
 class Payout(models.Model):
     """Money paid to a school, once per submitted form (``key``)."""
 

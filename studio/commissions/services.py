@@ -24,7 +24,15 @@ from studio.schools.models import School
 from tenants.selectors import current_studio, studio_tzinfo
 
 from . import documents, rules, selectors
-from .models import Accrual, Agreement, AgreementStatus, Basis, Payout, Statement
+from .models import (
+    Accrual,
+    Agreement,
+    AgreementStatus,
+    Basis,
+    Payout,
+    RefundReversal,
+    Statement,
+)
 
 S = AgreementStatus
 MOVES = {
@@ -309,21 +317,27 @@ def outstanding_minor(accrual: Accrual) -> int:
 @transaction.atomic
 def refund_commission_reverse(*, refund: Refund) -> int:
     """On ``order_refunded``: the lines the refund names give back what they still have
-    accrued; a refund naming none takes its share (refund ÷ paid) of every line; a refund
+    accrued (a named line that earned nothing gives back nothing, and takes nothing from the
+    others); a refund naming none takes its share (refund ÷ paid) of every line; a refund
     that leaves nothing paid reverses exactly everything. Never more than is still accrued.
     Posted now, so after a close it lands in the next period. Returns the minor units
     reversed."""
     order = Order.objects.select_for_update().get(pk=refund.order_id)
+    if RefundReversal.objects.filter(refund_id=refund.pk).exists():
+        return 0  # the same event heard again
+    # The lines this refund named: marked refunded, and named by no earlier refund.
+    earlier = set()
+    for line_ids in RefundReversal.objects.filter(order_id=order.pk).values_list(
+        "named_line_ids", flat=True
+    ):
+        earlier.update(line_ids)
+    named = set(order.lines.filter(refunded=True).values_list("pk", flat=True)) - earlier
     accruals = list(Accrual.objects.filter(order_id=order.pk).order_by("pk"))
-    if not accruals:
-        return 0
     outstanding = {accrual.pk: outstanding_minor(accrual) for accrual in accruals}
-    refunded_lines = set(order.lines.filter(refunded=True).values_list("pk", flat=True))
-    named = [a for a in accruals if a.order_line_id in refunded_lines and outstanding[a.pk] > 0]
     if order.refunded_total >= order.paid_total:
         amounts = {a.pk: outstanding[a.pk] for a in accruals}
     elif named:
-        amounts = {a.pk: outstanding[a.pk] for a in named}
+        amounts = {a.pk: outstanding[a.pk] for a in accruals if a.order_line_id in named}
     else:
         amounts = {
             a.pk: min(
@@ -334,16 +348,13 @@ def refund_commission_reverse(*, refund: Refund) -> int:
         }
     total = 0
     expense = accounts.account(accounts.COMMISSIONS)
+    shoots = dict(OrderLine.objects.filter(order_id=order.pk).values_list("pk", "shoot_id"))
     for accrual in accruals:
         amount = amounts.get(accrual.pk, 0)
         if amount <= 0:
             continue
         payable = accounts.commission_payable(accrual.school_id)
-        shoot_id = (
-            OrderLine.objects.filter(pk=accrual.order_line_id)
-            .values_list("shoot_id", flat=True)
-            .first()
-        )
+        shoot_id = shoots.get(accrual.order_line_id)
         transaction_post(
             key=f"commission_reversal:refund:{refund.pk}:line:{accrual.order_line_id}",
             kind=TransactionKind.COMMISSION_REVERSAL,
@@ -358,6 +369,9 @@ def refund_commission_reverse(*, refund: Refund) -> int:
             created_by=refund.recorded_by,
         )
         total += amount
+    RefundReversal.objects.create(
+        refund_id=refund.pk, order_id=order.pk, named_line_ids=sorted(named), reversed_minor=total
+    )
     return total
 
 

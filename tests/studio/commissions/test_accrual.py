@@ -12,7 +12,8 @@ from studio.commissions import rules, services
 from studio.commissions.models import Accrual, AgreementStatus
 from studio.ledger import accounts, selectors
 from studio.ledger.models import LedgerEntry, LedgerTransaction
-from studio.orders.signals import order_paid
+from studio.orders.models import OrderLine, Refund
+from studio.orders.signals import order_paid, order_refunded
 from tests.studio.commissions.conftest import World
 
 
@@ -189,3 +190,22 @@ def test_terms_are_checked(world):
                 {"up_to": Decimal("5"), "percent": Decimal("15")},
             ),
         )
+
+
+def test_a_refund_naming_a_line_that_earned_nothing_takes_nothing_from_the_others(
+    world, pay, refund, run
+):
+    world.agreement(kinds=("print",))
+    order = world.order("40.00", "60.00")
+    OrderLine.objects.filter(order=order, description="Line 2").update(kind="digital")
+    order = pay(order)
+    digital = order.lines.get(kind="digital")
+    assert world.due() == Decimal("4.00")
+    refund(order, "60.00", line_ids=[digital.pk])
+    assert world.due() == Decimal("4.00")
+    # the same refund's event heard again gives back nothing more
+    refund_row = Refund.objects.get(order=order)
+    run(lambda: order_refunded.send(sender=None, order=order, refund=refund_row))
+    assert world.due() == Decimal("4.00")
+    refund(order, "20.00")  # names none: pro rata (20 of 100 paid) of the print's 4.00
+    assert world.due() == Decimal("3.20")
