@@ -138,3 +138,43 @@ def test_closing_a_month_stores_every_schools_statement(world, pay):
     assert statement.accrued_minor == 100
     with pytest.raises(ValidationError):
         services.month_close(year=last_month.year, month=last_month.month)
+
+
+def test_the_readmes_worked_example(world, pay, refund):
+    """README, "Commissions": tiers, a kind that does not count, a payout, a close, a refund
+    after it."""
+    world.agreement(
+        basis="tiered",
+        kinds=("print", "digital"),
+        tiers=(
+            {"up_to": Decimal("1000"), "percent": Decimal("10")},
+            {"up_to": None, "percent": Decimal("15")},
+        ),
+    )
+    pay(world.order("800.00"))
+    mixed = world.order("250.00", "150.00")
+    mixed.lines.filter(description="Line 2").update(kind="album")
+    mixed = pay(mixed)
+    pay(world.order("100.00"))
+    assert world.due() == Decimal("122.50")
+    services.payout_record(
+        school=world.school,
+        amount=Decimal("100"),
+        paid_on=timezone.localdate(),
+        reference="PP-17",
+        key="readme",
+    )
+    _backdate(48)
+    october = services.statement_get(period=_close("October"), school=world.school)
+    assert (
+        october.opening_minor,
+        october.accrued_minor,
+        october.reversed_minor,
+        october.paid_minor,
+        october.closing_minor,
+    ) == (0, 12250, 0, 10000, 2250)
+    pdf = bytes(october.pdf)
+    print_line = mixed.lines.get(kind="print")
+    refund(mixed, "250.00", line_ids=[print_line.pk])
+    assert world.due() == Decimal("-5.00")
+    assert bytes(services.statement_get(period=october.period, school=world.school).pdf) == pdf
