@@ -18,18 +18,11 @@ def studio_usage_record(*, studio_id: int, counts: dict) -> StudioUsage:
 
 
 def sales_snapshot_record(*, studio_id: int, counts: dict) -> StudioSalesSnapshot:
-    """Overwrites the studio's snapshot; the platform's revenue by the plan's one rule
-    (``Studio.platform_share``), the same that sets the fee on card payments."""
+    """Overwrites the studio's snapshot with what its books say (the platform's revenue is
+    the fees actually charged or to be invoiced, not a share of every order)."""
     with schema_context(get_public_schema_name()):
-        studio = Studio.objects.select_related("plan").get(pk=studio_id)
-        currency = studio.currency
-        defaults = {
-            **counts,
-            "currency": currency,
-            "platform_revenue_season": studio.platform_share(counts["gmv_season"], currency),
-            "platform_revenue_today": studio.platform_share(counts["gmv_today"], currency),
-            "computed_at": timezone.now(),
-        }
+        studio = Studio.objects.get(pk=studio_id)
+        defaults = {**counts, "currency": studio.currency, "computed_at": timezone.now()}
         snapshot, _created = StudioSalesSnapshot.objects.update_or_create(
             studio_id=studio_id, defaults=defaults
         )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
@@ -34,9 +34,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-# Failed console log-ins: per address, and per e-mail however many addresses try it.
-LOGIN_PER_IP = ratelimit.Limit(10, 15 * 60)
-LOGIN_PER_EMAIL = ratelimit.Limit(5, 15 * 60)
 
 
 def is_operator(user) -> bool:
@@ -82,23 +79,16 @@ def console_login(request):
     form = ConsoleLoginForm(request, data=request.POST or None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
-        email = request.POST.get("username", "").strip().lower()
-        counted = ratelimit.attempt(
-            [
-                (f"console-login:ip:{ratelimit.client_ip(request)}", LOGIN_PER_IP),
-                (f"console-login:email:{email}", LOGIN_PER_EMAIL),
-            ]
+        counted = ratelimit.login_attempt(
+            request, scope="console-login", email=request.POST.get("username", "")
         )
         if isinstance(counted, ratelimit.Blocked):
-            minutes = counted.retry_after_minutes
-            context["blocked"] = ngettext(
-                "Too many failed log-ins. Please try again in %(minutes)d minute.",
-                "Too many failed log-ins. Please try again in %(minutes)d minutes.",
-                minutes,
-            ) % {"minutes": minutes}
-            response = render(request, "operator_console/login.html", context, status=429)
-            response["Retry-After"] = str(counted.retry_after)
-            return response
+            # An unbound form: rendering the bound one would check the password after all
+            # and tell a right one from a wrong one while blocked.
+            form = ConsoleLoginForm(request, initial={"username": request.POST.get("username")})
+            return ratelimit.login_blocked_response(
+                request, "operator_console/login.html", {**context, "form": form}, counted
+            )
         if form.is_valid():
             counted.refund()
             login(request, form.get_user())

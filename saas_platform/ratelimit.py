@@ -10,6 +10,11 @@ cache's atomic ``add`` + ``incr`` (Redis ``INCR``), so concurrent requests never
 last free slot. Cache keys are prefixed with the studio's schema (django-tenants' key
 function), so every counter here is per studio.
 
+Password log-ins (``login_attempt``) work the same way: the counters hold failed log-ins, and
+a full one refuses even the right password (429 with ``Retry-After``) until its window ends.
+Staff counters are per studio like every other here, so one studio's lockout never touches
+another's.
+
 Code entry counts an attempt *before* looking the code up and gives it back when the code
 opens a gallery (``attempt`` / ``Attempt.refund``): the counters hold failures (plus attempts in
 flight), and while a counter is full even a correct code is refused until its window ends.
@@ -62,6 +67,10 @@ FIND_PER_IP = Limit(5, 60 * 60)
 FIND_PER_STUDIO = Limit(100, 15 * 60)
 # "Find my code" e-mails about one child: more are silently not sent (the page never says).
 FIND_MAILS_PER_STUDENT = Limit(3, 24 * 60 * 60)
+# Failed password log-ins (staff on a studio's hosts, operators on the console): per address,
+# and per e-mail however many addresses try it. A success gives its attempt back.
+LOGIN_PER_IP = Limit(10, 15 * 60)
+LOGIN_PER_EMAIL = Limit(5, 15 * 60)
 
 
 @dataclass(frozen=True)
@@ -171,9 +180,34 @@ def blocked_message(blocked: Blocked) -> str:
     ) % {"minutes": minutes}
 
 
-def blocked_response(request, template: str, context: dict, blocked: Blocked):
+def blocked_response(
+    request, template: str, context: dict, blocked: Blocked, message: str | None = None
+):
     """The form again with a 429, the reason and ``Retry-After``."""
-    context = {**context, "blocked": blocked_message(blocked)}
+    context = {**context, "blocked": message or blocked_message(blocked)}
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(blocked.retry_after)
     return response
+
+
+def login_attempt(request, *, scope: str, email: str):
+    """One password log-in against the visitor's address and the typed e-mail (``scope``
+    names the log-in page): ``Attempt`` to refund on success, or ``Blocked``."""
+    email = (email or "").strip().lower()
+    return attempt(
+        [
+            (f"{scope}:ip:{client_ip(request)}", LOGIN_PER_IP),
+            (f"{scope}:email:{email}", LOGIN_PER_EMAIL),
+        ]
+    )
+
+
+def login_blocked_response(request, template: str, context: dict, blocked: Blocked):
+    """The log-in form again, refused: 429, the wait and ``Retry-After``."""
+    minutes = blocked.retry_after_minutes
+    message = ngettext(
+        "Too many failed log-ins. Please try again in %(minutes)d minute.",
+        "Too many failed log-ins. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return blocked_response(request, template, context, blocked, message)

@@ -5,9 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from studio.catalogue.api import (
     CouponViewSet,
+    EarlyBirdViewSet,
+    FreeItemViewSet,
     PackageViewSet,
     PriceSheetViewSet,
+    ProductOptionViewSet,
     ProductViewSet,
+    QuantityTierViewSet,
 )
 from studio.photos.api import (
     PhotoViewSet,
@@ -26,8 +30,12 @@ router.register("shoots", ShootViewSet, basename="shoot")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("uploads", UploadViewSet, basename="upload")
 router.register("catalogue/products", ProductViewSet, basename="product")
+router.register("catalogue/product-options", ProductOptionViewSet, basename="productoption")
 router.register("catalogue/price-sheets", PriceSheetViewSet, basename="pricesheet")
 router.register("catalogue/packages", PackageViewSet, basename="package")
+router.register("catalogue/quantity-tiers", QuantityTierViewSet, basename="quantitytier")
+router.register("catalogue/early-birds", EarlyBirdViewSet, basename="earlybird")
+router.register("catalogue/free-items", FreeItemViewSet, basename="freeitem")
 router.register("catalogue/coupons", CouponViewSet, basename="coupon")
 
 urlpatterns = [

@@ -1,11 +1,12 @@
 """E-mail on a studio's behalf: from the studio's name (at the platform's sending address,
 so SPF and DKIM hold) with replies going to the studio's contact address, not to
-"Pictureday <no-reply@…>"."""
+"Pictureday <no-reply@…>". The message is rendered by the caller (``studio.core.emails``
+brands parents' e-mails); here it is only addressed and sent."""
 
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .models import Studio
 
@@ -21,17 +22,22 @@ def studio_reply_to(studio: Studio) -> list[str]:
     return [address] if address else []
 
 
-def studio_mail_send(*, studio: Studio, subject: str, body: str, to: list[str]) -> int:
+def studio_mail_send(
+    *, studio: Studio, subject: str, body: str, to: list[str], html: str = ""
+) -> int:
     """One message per recipient (separated parents never see each other's address), over
-    one connection. Returns how many were sent."""
-    messages = [
-        EmailMessage(
+    one connection; ``html``, when given, goes as an alternative to the plain ``body``.
+    Returns how many were sent."""
+    messages = []
+    for recipient in to:
+        message = EmailMultiAlternatives(
             subject=subject,
             body=body,
             from_email=studio_sender(studio),
             to=[recipient],
             reply_to=studio_reply_to(studio),
         )
-        for recipient in to
-    ]
+        if html:
+            message.attach_alternative(html, "text/html")
+        messages.append(message)
     return get_connection().send_messages(messages) or 0

@@ -388,3 +388,24 @@ def run_tasks(monkeypatch):
 def _own_rate_limit_counters(monkeypatch):
     """Every test counts attempts in a namespace of its own."""
     monkeypatch.setattr(ratelimit, "NAMESPACE", f"test-rl-{uuid.uuid4().hex}")
+
+
+def ledger_backdate(order_id: int, when) -> None:
+    """Moves an order's creation and its ledger rows to ``when`` in the current schema: the
+    books refuse UPDATE (their triggers), so only a test may, with triggers off for the
+    moment (``session_replication_role``, as the test database's superuser)."""
+    from studio.orders.models import Order
+
+    Order.objects.filter(pk=order_id).update(created_at=when)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE ledger_ledgerentry SET occurred_at = %s WHERE transaction_id IN "
+            "(SELECT id FROM ledger_ledgertransaction WHERE order_id = %s)",
+            [when, order_id],
+        )
+        cursor.execute(
+            "UPDATE ledger_ledgertransaction SET occurred_at = %s WHERE order_id = %s",
+            [when, order_id],
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")

@@ -189,6 +189,55 @@ class FakeStripe:
             )
             self.objects[(account, customer_id)] = obj
             return 200, obj
+        if method == "POST" and parts == ["v1", "invoiceitems"]:
+            if (account, params.get("customer", "")) not in self.objects:
+                return 404, _error("No such customer", "resource_missing")
+            item_id = _id("ii")
+            obj = shaped(
+                "invoiceitem",
+                id=item_id,
+                amount=int(params["amount"]),
+                currency=params["currency"],
+                customer=params["customer"],
+                description=params.get("description"),
+                metadata=params.get("metadata", {}),
+                invoice=None,
+                date=int(time.time()),
+            )
+            self.objects[(account, item_id)] = obj
+            return 200, obj
+        if method == "POST" and parts == ["v1", "invoices"]:
+            customer = params.get("customer", "")
+            if (account, customer) not in self.objects:
+                return 404, _error("No such customer", "resource_missing")
+            invoice_id = _id("in")
+            pending = [
+                obj
+                for (owner, _key), obj in self.objects.items()
+                if owner == account
+                and obj["object"] == "invoiceitem"
+                and obj["customer"] == customer
+                and obj["invoice"] is None
+            ]
+            for item in pending:
+                item["invoice"] = invoice_id
+            total = sum(item["amount"] for item in pending)
+            obj = shaped(
+                "invoice",
+                id=invoice_id,
+                customer=customer,
+                subscription=None,
+                status="draft",
+                amount_due=total,
+                total=total,
+                subtotal=total,
+                currency=pending[0]["currency"] if pending else "eur",
+                collection_method=params.get("collection_method", "charge_automatically"),
+                auto_advance=params.get("auto_advance") == "true",
+                metadata=params.get("metadata", {}),
+            )
+            self.objects[(account, invoice_id)] = obj
+            return 200, obj
         if method == "POST" and parts == ["v1", "billing_portal", "sessions"]:
             if (account, params.get("customer", "")) not in self.objects:
                 return 404, _error("No such customer", "resource_missing")

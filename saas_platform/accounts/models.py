@@ -62,6 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May use the operator console and admin on the bare domain."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language e-mails to a parent are written in: the one their browser used when they
+    # last signed in or ordered. Empty: the studio's default language.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     objects = UserManager()
 

@@ -1,4 +1,5 @@
-"""Login tokens and API tokens, both bound to the schema they were issued in."""
+"""Login tokens and API tokens, both bound to the schema they were issued in; the language a
+person's e-mails are written in."""
 
 import hashlib
 import secrets
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import API_TOKEN_SCOPES, ApiToken, LoginToken, User
@@ -113,3 +114,16 @@ def session_stamp_schema(*, session) -> None:
 
 def session_belongs_here(*, session) -> bool:
     return session.get(SESSION_SCHEMA_KEY) == connection.schema_name
+
+
+def user_language_remember(*, user: User, language: str | None) -> str:
+    """Keeps ``language`` (the one the person's browser is using now) as the language of the
+    e-mails they get; an unsupported or empty one changes nothing. Returns the stored one."""
+    try:
+        supported = translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return user.language
+    if user.language != supported:
+        user.language = supported
+        User.objects.filter(pk=user.pk).update(language=supported)
+    return user.language

@@ -4,14 +4,37 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from saas_platform import ratelimit
+
 from .forms import EmailAuthenticationForm
 from .services import login_token_redeem
 
 
 class LoginView(auth_views.LoginView):
+    """Staff log-in on a studio's host. Failed log-ins are limited per address and per
+    e-mail (``ratelimit.login_attempt``, counted per studio); a success gives its attempt
+    back, and while a counter is full even the right password is refused with a 429."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("username", "")
+        counted = ratelimit.login_attempt(request, scope="staff-login", email=email)
+        if isinstance(counted, ratelimit.Blocked):
+            # An unbound form: rendering the bound one would check the password after all
+            # and tell a right one from a wrong one while blocked.
+            form = self.get_form_class()(request, initial={"username": email})
+            return ratelimit.login_blocked_response(
+                request, self.template_name, self.get_context_data(form=form), counted
+            )
+        self.counted = counted
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.counted.refund()
+        return super().form_valid(form)
 
 
 def welcome(request, token):

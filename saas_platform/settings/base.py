@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "PhotoStatusEnum": "studio.photos.models.PhotoStatus.choices",
         "RetouchStatusEnum": "studio.photos.models.RetouchStatus.choices",
         "UploadStatusEnum": "studio.photos.models.UploadStatus.choices",
+        "ProductKindEnum": "studio.catalogue.kinds.ProductKind.choices",
+        "PackageKindEnum": "studio.catalogue.kinds.PackageKind.choices",
+        "CouponKindEnum": "studio.catalogue.kinds.CouponKind.choices",
     },
 }
 
@@ -298,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
+    },
+    # Last month's platform share of offline sales; keyed by month, so running it every few
+    # hours invoices once, within hours of the month's end.
+    "platform-fees-invoices": {
+        "task": "studio.plan.tasks.platform_fees_invoice_all",
+        "schedule": 6 * 60 * 60,
     },
 }
 

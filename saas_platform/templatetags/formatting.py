@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from saas_platform.money import format_money
+from saas_platform.money import format_money, from_minor
 
 register = template.Library()
 
@@ -13,3 +13,12 @@ def money(amount, currency):
     if amount in (None, ""):
         return ""
     return format_money(Decimal(amount), currency)
+
+
+@register.filter
+def minor_money(amount_minor, currency):
+    """An amount in minor units (the ledger's cents) as money: ``{{ 1250|minor_money:"EUR" }}``
+    → "€12.50"."""
+    if amount_minor in (None, ""):
+        return ""
+    return format_money(from_minor(int(amount_minor), currency), currency)

@@ -18,15 +18,15 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from saas_platform import ratelimit
+from studio.core.emails import Action, parent_email_send
 from studio.shoots.models import Shoot, ShootStatus
-from tenants.mail import studio_mail_send
 from tenants.models import Studio
-from tenants.selectors import current_studio, studio_tzinfo, studio_url
+from tenants.selectors import current_studio, studio_url
 
 from . import codes
 from .models import AccessCode, AccessCodeKind
@@ -201,8 +201,8 @@ def access_code_link(*, studio: Studio, code: AccessCode, request=None) -> str:
     return studio_url(studio=studio, path=f"/?code={code.display}", request=request)
 
 
-def _render_email(*, studio: Studio, code: AccessCode) -> tuple[str, str]:
-    context = {
+def _email_context(*, studio: Studio, code: AccessCode) -> dict:
+    return {
         "studio": studio,
         "code": code,
         "student": code.student,
@@ -211,14 +211,12 @@ def _render_email(*, studio: Studio, code: AccessCode) -> tuple[str, str]:
         "shoot": code.shoot,
         "link": access_code_link(studio=studio, code=code),
     }
-    subject = render_to_string("access/email/access_code_subject.txt", context)
-    body = render_to_string("access/email/access_code.txt", context)
-    return " ".join(subject.split()), body
 
 
 def access_code_send_email(*, code_id: int, force: bool = False, language: str | None = None):
     """E-mails a child's live code to each parent address on the roster, one message per
-    address (separated parents do not see each other's address), and records when. Without
+    address (separated parents do not see each other's address), each in ``language`` (the
+    asking parent's page) or the parent's own, and records when. Without
     ``force`` a code e-mailed before is not sent again. Returns the number of messages."""
     studio = current_studio()
     with transaction.atomic():
@@ -233,12 +231,15 @@ def access_code_send_email(*, code_id: int, force: bool = False, language: str |
         recipients = list(dict.fromkeys(email.lower() for email in code.student.parent_emails))
         if not recipients:
             return 0
-        with (
-            translation.override(language or studio.language),
-            timezone.override(studio_tzinfo(studio)),
-        ):
-            subject, body = _render_email(studio=studio, code=code)
-        studio_mail_send(studio=studio, subject=subject, body=body, to=recipients)
+        context = _email_context(studio=studio, code=code)
+        parent_email_send(
+            studio=studio,
+            to=recipients,
+            template="access/email/access_code",
+            context=context,
+            language=language,
+            action=Action(_lazy("See the photos"), context["link"]),
+        )
         code.emailed_at = timezone.now()
         code.save(update_fields=["emailed_at"])
     return len(recipients)
@@ -252,7 +253,7 @@ def _send_later(code: AccessCode, *, force: bool, language: str | None) -> None:
 
 def access_codes_email_parents(*, shoot: Shoot, resend: bool = False) -> EmailPlan:
     """Queues an e-mail with each child's code to their roster parents: only codes not
-    e-mailed yet, unless ``resend``. In the studio's language."""
+    e-mailed yet, unless ``resend``. Each in the parent's language."""
     if shoot.status != ShootStatus.PUBLISHED:
         raise ValidationError(
             _("Publish the picture day before e-mailing parents: their links would not open."),

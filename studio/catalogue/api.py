@@ -1,14 +1,17 @@
-"""The catalogue over the API (owners and managers, ``MANAGE_CATALOGUE``): products, price
-sheets with their prices, attachments, duplicates and a priced sample cart, packages and
-coupons. Every write goes through the same services as the staff pages, so the same rules
-hold (a product in use is not deleted; a price fits the sheet's currency)."""
+"""The catalogue over the API (owners and managers, ``MANAGE_CATALOGUE``): products and their
+options, price sheets with their prices, attachments, duplicates and a priced sample cart,
+packages, the automatic discounts (quantity tiers, early-birds, free items, the sibling
+discount) and coupons: whatever the staff editor does. Every write goes through the same
+services as the staff pages, so the same rules hold (a product in use is not deleted; a price
+fits the sheet's currency) and the same audit entries name the token's or session's user."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from studio.core.api import PolicyPermission
@@ -16,9 +19,22 @@ from studio.core.policy import Action
 from studio.schools.models import School
 from studio.shoots.models import Shoot
 
-from .kinds import CouponKind, PackageKind
-from .models import Coupon, Package, PriceSheet, PriceSheetAttachment, PriceSheetItem, Product
-from .services import coupons, packages, price_sheets, products
+from .kinds import CouponKind, PackageKind, ProductKind
+from .models import (
+    Coupon,
+    EarlyBird,
+    FreeItem,
+    Package,
+    PriceSheet,
+    PriceSheetAttachment,
+    PriceSheetItem,
+    Product,
+    ProductOption,
+    QuantityTier,
+    SiblingDiscount,
+)
+from .selectors import sellable_products
+from .services import coupons, discounts, packages, price_sheets, products
 from .services.preview import MAX_CHILDREN, MAX_QUANTITY, SampleCart, price_sheet_preview
 
 
@@ -33,6 +49,10 @@ def _call(service, **kwargs):
 class _CatalogueViewSet(viewsets.GenericViewSet):
     permission_classes = [PolicyPermission]
     read_action = write_action = Action.MANAGE_CATALOGUE
+
+    def call(self, service, **kwargs):
+        """A service call on behalf of the request's user (the audit log's actor)."""
+        return _call(service, actor=self.request.user, **kwargs)
 
 
 # --- products ------------------------------------------------------------------------------
@@ -63,15 +83,51 @@ class ProductViewSet(
     filterset_fields = ["kind", "active"]
 
     def perform_create(self, serializer):
-        serializer.instance = _call(products.product_create, **serializer.validated_data)
+        serializer.instance = self.call(products.product_create, **serializer.validated_data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("kind", None)  # what a product is never changes
-        serializer.instance = _call(products.product_update, product=serializer.instance, **data)
+        serializer.instance = self.call(
+            products.product_update, product=serializer.instance, **data
+        )
 
     def perform_destroy(self, instance):
-        _call(products.product_delete, product=instance)
+        self.call(products.product_delete, product=instance)
+
+
+class ProductOptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductOption
+        fields = ["id", "product", "name", "price_delta", "active"]
+        validators = []  # the services check the name is unique on its product
+        extra_kwargs = {"active": {"default": True}}
+
+
+class ProductOptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogueViewSet,
+):
+    """A product's options (glossy, matte, a frame), each with the price it adds to the
+    product's; stop offering one with ``active`` false. An option never moves to another
+    product."""
+
+    queryset = ProductOption.objects.all()
+    serializer_class = ProductOptionSerializer
+    filterset_fields = ["product", "active"]
+
+    def perform_create(self, serializer):
+        serializer.instance = self.call(products.product_option_create, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("product", None)
+        serializer.instance = self.call(
+            products.product_option_update, option=serializer.instance, **data
+        )
 
 
 # --- price sheets --------------------------------------------------------------------------
@@ -92,16 +148,34 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class PriceSheetSerializer(serializers.ModelSerializer):
     items = PriceSheetItemSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    sibling_percent_off = serializers.DecimalField(
+        source="sibling_discount.percent_off",
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="the sibling discount; set it at sibling-discount/",
+    )
 
     class Meta:
         model = PriceSheet
-        fields = ["id", "name", "currency", "items", "attachments"]
+        fields = ["id", "name", "currency", "items", "attachments", "sibling_percent_off"]
         read_only_fields = ["currency"]
 
 
 class PriceSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     price = serializers.CharField(allow_null=True, help_text="null takes it off the sheet")
+
+
+class PricesSerializer(serializers.Serializer):
+    prices = PriceSerializer(many=True)
+
+
+class SiblingDiscountSerializer(serializers.Serializer):
+    percent_off = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="null or 0 removes it"
+    )
 
 
 class DuplicateSerializer(serializers.Serializer):
@@ -156,16 +230,18 @@ class PriceSheetViewSet(
     """Price sheets (in the studio's currency). Changing one never changes an order already
     placed: order lines keep their prices."""
 
-    queryset = PriceSheet.objects.prefetch_related("items", "attachments")
+    queryset = PriceSheet.objects.select_related("sibling_discount").prefetch_related(
+        "items", "attachments"
+    )
     serializer_class = PriceSheetSerializer
 
     def perform_create(self, serializer):
-        serializer.instance = _call(
+        serializer.instance = self.call(
             price_sheets.price_sheet_create, name=serializer.validated_data["name"]
         )
 
     def perform_update(self, serializer):
-        serializer.instance = _call(
+        serializer.instance = self.call(
             price_sheets.price_sheet_update,
             sheet=serializer.instance,
             name=serializer.validated_data.get("name", serializer.instance.name),
@@ -184,10 +260,42 @@ class PriceSheetViewSet(
         data.is_valid(raise_exception=True)
         product, price = data.validated_data["product"], data.validated_data["price"]
         if price is None:
-            _call(price_sheets.price_sheet_item_remove, sheet=sheet, product=product)
+            self.call(price_sheets.price_sheet_item_remove, sheet=sheet, product=product)
         else:
-            _call(price_sheets.price_sheet_item_set, sheet=sheet, product=product, price=price)
+            self.call(price_sheets.price_sheet_item_set, sheet=sheet, product=product, price=price)
         return self._sheet_response(sheet)
+
+    @extend_schema(request=PricesSerializer, responses=PriceSheetSerializer)
+    @action(detail=True, methods=["post"], url_path="set-prices")
+    def set_prices(self, request, pk=None):
+        """Sets many prices at once, all or none, like the editor's price list (``null``
+        takes a product off). A refused price is reported as ``price_<product id>`` and
+        nothing changes."""
+        sheet = self.get_object()
+        data = PricesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        prices = {row["product"]: row["price"] for row in data.validated_data["prices"]}
+        self.call(price_sheets.price_sheet_prices_set, sheet=sheet, prices=prices)
+        return self._sheet_response(sheet)
+
+    @extend_schema(methods=["GET"], responses=SiblingDiscountSerializer)
+    @extend_schema(
+        methods=["PUT"], request=SiblingDiscountSerializer, responses=SiblingDiscountSerializer
+    )
+    @action(detail=True, methods=["get", "put"], url_path="sibling-discount")
+    def sibling_discount(self, request, pk=None):
+        """The percentage off each child after the first in a family's order (``null``: none)."""
+        sheet = self.get_object()
+        if request.method == "PUT":
+            data = SiblingDiscountSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            self.call(
+                discounts.sibling_discount_set,
+                sheet=sheet,
+                percent_off=data.validated_data["percent_off"],
+            )
+        current = SiblingDiscount.objects.filter(sheet=sheet).first()
+        return Response({"percent_off": str(current.percent_off) if current else None})
 
     @extend_schema(request=DuplicateSerializer, responses={201: PriceSheetSerializer})
     @action(detail=True, methods=["post"])
@@ -196,7 +304,7 @@ class PriceSheetViewSet(
         sheet = self.get_object()
         data = DuplicateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        copy = _call(price_sheets.price_sheet_duplicate, sheet=sheet, **data.validated_data)
+        copy = self.call(price_sheets.price_sheet_duplicate, sheet=sheet, **data.validated_data)
         return self._sheet_response(copy, status.HTTP_201_CREATED)
 
     @extend_schema(request=AttachSerializer, responses=PriceSheetSerializer)
@@ -206,9 +314,27 @@ class PriceSheetViewSet(
         sheet = self.get_object()
         data = AttachSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(
+        self.call(
             price_sheets.price_sheet_attach,
             sheet=sheet,
+            school=data.validated_data.get("school"),
+            shoot=data.validated_data.get("shoot"),
+        )
+        return self._sheet_response(sheet)
+
+    @extend_schema(request=AttachSerializer, responses=PriceSheetSerializer)
+    @action(detail=True, methods=["post"])
+    def detach(self, request, pk=None):
+        """Stops selling with this sheet at the school or picture day (404 when this sheet
+        is not attached there)."""
+        sheet = self.get_object()
+        data = AttachSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = {k: v for k, v in data.validated_data.items() if v is not None}
+        if len(target) == 1 and not sheet.attachments.filter(**target).exists():
+            raise NotFound
+        self.call(
+            price_sheets.price_sheet_detach,
             school=data.validated_data.get("school"),
             shoot=data.validated_data.get("shoot"),
         )
@@ -230,6 +356,97 @@ class PriceSheetViewSet(
         )
         priced = price_sheet_preview(sheet=sheet, sample=sample, now=timezone.now())
         return Response(PreviewSerializer(priced).data)
+
+
+# --- automatic discounts -------------------------------------------------------------------
+
+
+class _ProductOrKindSerializer(serializers.ModelSerializer):
+    """A rule for one product or for a kind of product (the services refuse both or
+    neither); the product is one the sheet may sell, as in the editor's list."""
+
+    product_kind = serializers.ChoiceField(
+        choices=ProductKind.choices, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs):
+        product, sheet = attrs.get("product"), attrs.get("sheet")
+        if (
+            product is not None
+            and not sellable_products(sheet=sheet).filter(pk=product.pk).exists()
+        ):
+            raise ValidationError(
+                {"product": _("Choose a product on sale or priced on this price sheet.")}
+            )
+        return attrs
+
+
+class QuantityTierSerializer(_ProductOrKindSerializer):
+    class Meta:
+        model = QuantityTier
+        fields = ["id", "sheet", "product", "product_kind", "min_quantity", "percent_off"]
+        validators = []  # the services say what clashes
+
+
+class FreeItemSerializer(_ProductOrKindSerializer):
+    class Meta:
+        model = FreeItem
+        fields = ["id", "sheet", "product", "product_kind", "quantity_per_child"]
+        validators = []
+
+
+class EarlyBirdSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EarlyBird
+        fields = ["id", "sheet", "until", "percent_off"]
+
+
+class _RuleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    _CatalogueViewSet,
+):
+    """A sheet's rules are added and removed, never edited (as in the editor)."""
+
+    filterset_fields = ["sheet"]
+    create_service = delete_service = None
+    delete_argument = ""
+
+    def perform_create(self, serializer):
+        serializer.instance = self.call(type(self).create_service, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        self.call(type(self).delete_service, **{self.delete_argument: instance})
+
+
+class QuantityTierViewSet(_RuleViewSet):
+    """Quantity discounts: ``percent_off`` from ``min_quantity`` items of a product, or of a
+    kind of product, in one child's order."""
+
+    queryset = QuantityTier.objects.all()
+    serializer_class = QuantityTierSerializer
+    create_service, delete_service = discounts.quantity_tier_create, discounts.quantity_tier_delete
+    delete_argument = "tier"
+
+
+class EarlyBirdViewSet(_RuleViewSet):
+    """Early-bird discounts: ``percent_off`` an order placed before ``until``."""
+
+    queryset = EarlyBird.objects.all()
+    serializer_class = EarlyBirdSerializer
+    create_service, delete_service = discounts.early_bird_create, discounts.early_bird_delete
+    delete_argument = "early_bird"
+
+
+class FreeItemViewSet(_RuleViewSet):
+    """Free items: ``quantity_per_child`` of a product, or of a kind, free for each child."""
+
+    queryset = FreeItem.objects.all()
+    serializer_class = FreeItemSerializer
+    create_service, delete_service = discounts.free_item_create, discounts.free_item_delete
+    delete_argument = "free_item"
 
 
 # --- packages and coupons ------------------------------------------------------------------
@@ -272,7 +489,7 @@ class PackageViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["items"] = self._items(data.get("items", []))
-        serializer.instance = _call(packages.package_create, **data)
+        serializer.instance = self.call(packages.package_create, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -280,7 +497,9 @@ class PackageViewSet(
         data.pop("kind", None)
         if "items" in data:
             data["items"] = self._items(data["items"])
-        serializer.instance = _call(packages.package_update, package=serializer.instance, **data)
+        serializer.instance = self.call(
+            packages.package_update, package=serializer.instance, **data
+        )
 
 
 class CouponSerializer(serializers.ModelSerializer):
@@ -319,9 +538,9 @@ class CouponViewSet(
     filterset_fields = ["active"]
 
     def perform_create(self, serializer):
-        serializer.instance = _call(coupons.coupon_create, **serializer.validated_data)
+        serializer.instance = self.call(coupons.coupon_create, **serializer.validated_data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("code", None)
-        serializer.instance = _call(coupons.coupon_update, coupon=serializer.instance, **data)
+        serializer.instance = self.call(coupons.coupon_update, coupon=serializer.instance, **data)

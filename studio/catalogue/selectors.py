@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from tenants.selectors import current_studio
 
-from .models import Coupon, PriceSheet, PriceSheetAttachment
+from .models import Coupon, PriceSheet, PriceSheetAttachment, Product
 
 
 def price_sheet_for(*, shoot) -> PriceSheet | None:
@@ -29,3 +29,10 @@ def coupon_by_code(*, code: str) -> Coupon | None:
 def studio_currency() -> str:
     """The currency of the studio whose schema is active."""
     return current_studio().currency.upper()
+
+
+def sellable_products(*, sheet: PriceSheet):
+    """Products a sheet may price and discount: those on sale, and archived ones it still
+    prices (the editor's choices and the API's check are the same set)."""
+    on_sale = Product.objects.filter(active=True)
+    return (on_sale | Product.objects.filter(sheet_items__sheet=sheet)).distinct()

@@ -45,6 +45,7 @@ from .models import (
     QuantityTier,
     SiblingDiscount,
 )
+from .selectors import sellable_products
 from .services import coupons, discounts, packages, price_sheets, products
 from .services.preview import SampleCart, price_sheet_preview
 
@@ -84,7 +85,7 @@ def product_create(request):
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = products.product_create(**form.cleaned_data)
+            product = products.product_create(**form.cleaned_data, actor=request.user)
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -131,6 +132,7 @@ def product_edit(request, product_id: int):
         try:
             products.product_update(
                 product=product,
+                actor=request.user,
                 name=form.cleaned_data["name"],
                 print_size=form.cleaned_data["print_size"],
             )
@@ -149,7 +151,7 @@ def product_archive(request, product_id: int):
     _allowed(request)
     product = get_object_or_404(Product, pk=product_id)
     archive = request.POST.get("archive") == "1"
-    products.product_update(product=product, active=not archive)
+    products.product_update(product=product, active=not archive, actor=request.user)
     text = _("“%(name)s” archived.") if archive else _("“%(name)s” is on sale again.")
     messages.success(request, text % {"name": product.name})
     return redirect("catalogue:product", product_id=product.pk)
@@ -164,7 +166,7 @@ def product_delete(request, product_id: int):
     error = None
     if request.method == "POST":
         try:
-            products.product_delete(product=product)
+            products.product_delete(product=product, actor=request.user)
         except ValidationError as exc:
             error = exc
         else:
@@ -188,6 +190,7 @@ def option_create(request, product_id: int):
         try:
             option = products.product_option_create(
                 product=product,
+                actor=request.user,
                 name=form.cleaned_data["name"],
                 price_delta=form.cleaned_data["price_delta"],
             )
@@ -207,7 +210,7 @@ def option_edit(request, product_id: int, option_id: int):
     form = OptionForm(request.POST, prefix=f"option-{option.pk}")
     if form.is_valid():
         try:
-            products.product_option_update(option=option, **form.cleaned_data)
+            products.product_option_update(option=option, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -227,7 +230,9 @@ def sheet_create(request):
     form = SheetNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sheet = price_sheets.price_sheet_create(name=form.cleaned_data["name"])
+            sheet = price_sheets.price_sheet_create(
+                name=form.cleaned_data["name"], actor=request.user
+            )
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -242,9 +247,7 @@ def _sheet(request, sheet_id: int) -> PriceSheet:
 
 
 def _sellable(sheet: PriceSheet):
-    """Products the sheet may price: those on sale, and archived ones it still prices."""
-    on_sale = Product.objects.filter(active=True)
-    return (on_sale | Product.objects.filter(sheet_items__sheet=sheet)).distinct()
+    return sellable_products(sheet=sheet)
 
 
 def _prices_form(sheet, data=None):
@@ -342,7 +345,9 @@ def sheet_rename(request, sheet_id: int):
     form = SheetNameForm(request.POST)
     if form.is_valid():
         try:
-            sheet = price_sheets.price_sheet_update(sheet=sheet, name=form.cleaned_data["name"])
+            sheet = price_sheets.price_sheet_update(
+                sheet=sheet, name=form.cleaned_data["name"], actor=request.user
+            )
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -358,7 +363,9 @@ def sheet_prices(request, sheet_id: int):
     form = _prices_form(sheet, request.POST)
     if form.is_valid():
         try:
-            price_sheets.price_sheet_prices_set(sheet=sheet, prices=form.prices())
+            price_sheets.price_sheet_prices_set(
+                sheet=sheet, prices=form.prices(), actor=request.user
+            )
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -372,7 +379,7 @@ def sheet_duplicate(request, sheet_id: int):
     sheet = _sheet(request, sheet_id)
     name = request.POST.get("name", "").strip() or _("%(name)s (copy)") % {"name": sheet.name}
     try:
-        copy = price_sheets.price_sheet_duplicate(sheet=sheet, name=name)
+        copy = price_sheets.price_sheet_duplicate(sheet=sheet, name=name, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("catalogue:sheet", sheet_id=sheet.pk)
@@ -391,7 +398,7 @@ def sheet_attach(request, sheet_id: int):
     form = AttachForm(request.POST)
     if form.is_valid():
         school, shoot = form.cleaned_data["school"], form.cleaned_data["shoot"]
-        price_sheets.price_sheet_attach(sheet=sheet, school=school, shoot=shoot)
+        price_sheets.price_sheet_attach(sheet=sheet, school=school, shoot=shoot, actor=request.user)
         return _done(
             request,
             sheet,
@@ -405,7 +412,9 @@ def sheet_attach(request, sheet_id: int):
 def sheet_detach(request, sheet_id: int, attachment_id: int):
     sheet = _sheet(request, sheet_id)
     attachment = get_object_or_404(PriceSheetAttachment, pk=attachment_id, sheet=sheet)
-    price_sheets.price_sheet_detach(school=attachment.school, shoot=attachment.shoot)
+    price_sheets.price_sheet_detach(
+        school=attachment.school, shoot=attachment.shoot, actor=request.user
+    )
     return _done(request, sheet, _("Detached."))
 
 
@@ -433,7 +442,10 @@ def package_create(request, sheet_id: int):
     if form.is_valid():
         try:
             package = packages.package_create(
-                sheet=sheet, kind=form.cleaned_data["kind"], **_package_fields(form)
+                sheet=sheet,
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+                **_package_fields(form),
             )
         except ValidationError as error:
             form_add_errors(form, error)
@@ -460,7 +472,7 @@ def package_edit(request, sheet_id: int, package_id: int):
         if package.kind == PackageKind.ALL_DIGITAL:
             fields["items"] = None
         try:
-            packages.package_update(package=package, **fields)
+            packages.package_update(package=package, actor=request.user, **fields)
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -484,6 +496,7 @@ def tier_create(request, sheet_id: int):
         try:
             discounts.quantity_tier_create(
                 sheet=sheet,
+                actor=request.user,
                 min_quantity=form.cleaned_data["min_quantity"],
                 percent_off=form.cleaned_data["percent_off"],
                 **form.target_kwargs(),
@@ -499,7 +512,9 @@ def tier_create(request, sheet_id: int):
 @require_POST
 def tier_delete(request, sheet_id: int, tier_id: int):
     sheet = _sheet(request, sheet_id)
-    discounts.quantity_tier_delete(tier=get_object_or_404(QuantityTier, pk=tier_id, sheet=sheet))
+    discounts.quantity_tier_delete(
+        tier=get_object_or_404(QuantityTier, pk=tier_id, sheet=sheet), actor=request.user
+    )
     return _done(request, sheet, _("Quantity discount removed."))
 
 
@@ -510,7 +525,7 @@ def early_bird_create(request, sheet_id: int):
     form = EarlyBirdForm(request.POST, prefix="early")
     if form.is_valid():
         try:
-            discounts.early_bird_create(sheet=sheet, **form.cleaned_data)
+            discounts.early_bird_create(sheet=sheet, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -523,7 +538,8 @@ def early_bird_create(request, sheet_id: int):
 def early_bird_delete(request, sheet_id: int, early_bird_id: int):
     sheet = _sheet(request, sheet_id)
     discounts.early_bird_delete(
-        early_bird=get_object_or_404(EarlyBird, pk=early_bird_id, sheet=sheet)
+        early_bird=get_object_or_404(EarlyBird, pk=early_bird_id, sheet=sheet),
+        actor=request.user,
     )
     return _done(request, sheet, _("Early-bird discount removed."))
 
@@ -537,6 +553,7 @@ def free_item_create(request, sheet_id: int):
         try:
             discounts.free_item_create(
                 sheet=sheet,
+                actor=request.user,
                 quantity_per_child=form.cleaned_data["quantity_per_child"],
                 **form.target_kwargs(),
             )
@@ -551,7 +568,10 @@ def free_item_create(request, sheet_id: int):
 @require_POST
 def free_item_delete(request, sheet_id: int, free_item_id: int):
     sheet = _sheet(request, sheet_id)
-    discounts.free_item_delete(free_item=get_object_or_404(FreeItem, pk=free_item_id, sheet=sheet))
+    discounts.free_item_delete(
+        free_item=get_object_or_404(FreeItem, pk=free_item_id, sheet=sheet),
+        actor=request.user,
+    )
     return _done(request, sheet, _("Free item removed."))
 
 
@@ -561,7 +581,9 @@ def sibling_set(request, sheet_id: int):
     sheet = _sheet(request, sheet_id)
     form = SiblingForm(request.POST, prefix="sibling")
     if form.is_valid():
-        discounts.sibling_discount_set(sheet=sheet, percent_off=form.cleaned_data["percent_off"])
+        discounts.sibling_discount_set(
+            sheet=sheet, percent_off=form.cleaned_data["percent_off"], actor=request.user
+        )
         return _done(request, sheet, _("Sibling discount saved."))
     return _sheet_page(request, sheet, sibling_form=form)
 
@@ -576,7 +598,7 @@ def coupon_create(request, sheet_id: int):
     form = CouponForm(request.POST, prefix="coupon")
     if form.is_valid():
         try:
-            coupon = coupons.coupon_create(**form.cleaned_data)
+            coupon = coupons.coupon_create(**form.cleaned_data, actor=request.user)
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -589,6 +611,6 @@ def coupon_create(request, sheet_id: int):
 def coupon_toggle(request, sheet_id: int, coupon_id: int):
     sheet = _sheet(request, sheet_id)
     coupon = get_object_or_404(Coupon, pk=coupon_id)
-    coupon = coupons.coupon_update(coupon=coupon, active=not coupon.active)
+    coupon = coupons.coupon_update(coupon=coupon, active=not coupon.active, actor=request.user)
     text = _("Coupon %(code)s is on.") if coupon.active else _("Coupon %(code)s is off.")
     return _done(request, sheet, text % {"code": coupon.code})

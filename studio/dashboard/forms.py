@@ -10,3 +10,9 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[(role.value, role.label) for role in INVITABLE_ROLES]
     )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(role.value, role.label) for role in INVITABLE_ROLES]
+    )

@@ -1,5 +1,6 @@
-"""The studio's team: owners invite staff (one seat each, as the plan allows) and switch
-them off. An invited person sets their own password from the e-mailed link."""
+"""The studio's team: owners invite staff (one seat each, as the plan allows), change their
+roles, switch them off and back on. An invited person sets their own password from the
+e-mailed link. Every change is in the studio's audit log."""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -83,5 +84,53 @@ def staff_deactivate(*, user: User, actor: User) -> User:
         kind=AuditKind.STAFF_DEACTIVATED,
         subject=user.email,
         changes=[{"field": "is_active", "old": True, "new": False}],
+    )
+    return user
+
+
+def _not_an_owner(user: User, actor: User) -> None:
+    if user.role == Role.OWNER or user.pk == actor.pk:
+        raise ValidationError(_("Owners are not changed here."), code="owner")
+
+
+@transaction.atomic
+def staff_role_change(*, user: User, role: str, actor: User) -> User:
+    """Gives a staff member another role (one that can be invited). Their API tokens keep
+    working only within the new role: the token check compares them on every use. Giving
+    the role they already have records nothing."""
+    if role not in INVITABLE_ROLES:
+        raise ValidationError({"role": _("Choose a role.")}, code="role")
+    _not_an_owner(user, actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == role:
+        return user
+    old = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        kind=AuditKind.STAFF_ROLE_CHANGED,
+        subject=user.email,
+        changes=[{"field": "role", "old": old, "new": role}],
+    )
+    return user
+
+
+@transaction.atomic
+def staff_reactivate(*, user: User, actor: User) -> User:
+    """Switches someone back on, taking a seat again (refused beyond the plan's seats).
+    Someone already on records nothing."""
+    _not_an_owner(user, actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        return user
+    check_staff(adding=1)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        kind=AuditKind.STAFF_REACTIVATED,
+        subject=user.email,
+        changes=[{"field": "is_active", "old": False, "new": True}],
     )
     return user

@@ -9,9 +9,9 @@ from saas_platform.accounts.models import Role, User
 from saas_platform.forms import form_add_errors
 from studio.core.policy import STAFF_ROLES, Action, may, require
 
-from .forms import InviteForm
+from .forms import InviteForm, RoleForm
 from .selectors import dashboard_summary, first_day_checklist, own_work, settings_pages
-from .services import staff_deactivate, staff_invite
+from .services import staff_deactivate, staff_invite, staff_reactivate, staff_role_change
 
 
 @login_required
@@ -39,7 +39,8 @@ def dashboard(request):
 
 @login_required
 def team(request):
-    """The studio's staff and their roles; owners invite and switch people off."""
+    """The studio's staff and their roles; owners invite, change roles, switch people off
+    and back on."""
     require(request.user, Action.MANAGE_STAFF)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -53,7 +54,8 @@ def team(request):
             )
             return redirect("dashboard:team")
     people = User.objects.filter(role__in=STAFF_ROLES).order_by("-is_active", "role", "email")
-    return render(request, "studio/team.html", {"form": form, "people": people})
+    roles = RoleForm.base_fields["role"].choices
+    return render(request, "studio/team.html", {"form": form, "people": people, "roles": roles})
 
 
 @login_required
@@ -65,6 +67,40 @@ def team_deactivate(request, pk):
         staff_deactivate(user=person, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("dashboard:team")
+
+
+@login_required
+@require_POST
+def team_reactivate(request, pk):
+    require(request.user, Action.MANAGE_STAFF)
+    person = get_object_or_404(User, pk=pk, role__in=STAFF_ROLES)
+    try:
+        staff_reactivate(user=person, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("dashboard:team")
+
+
+@login_required
+@require_POST
+def team_role(request, pk):
+    require(request.user, Action.MANAGE_STAFF)
+    person = get_object_or_404(User, pk=pk, role__in=STAFF_ROLES)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return redirect("dashboard:team")
+    try:
+        person = staff_role_change(user=person, role=form.cleaned_data["role"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(person)s is now %(role)s.")
+            % {"person": person.full_name or person.email, "role": person.get_role_display()},
+        )
     return redirect("dashboard:team")
 
 

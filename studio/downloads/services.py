@@ -6,14 +6,14 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from studio.core.emails import Action, parent_email_send, parent_language
 from studio.orders.models import Order
 from studio.orders.selectors import order_page_url
-from tenants.mail import studio_mail_send
-from tenants.selectors import current_studio, studio_tzinfo, studio_url
+from tenants.selectors import current_studio, studio_url
 
 from .links import ZIP
 from .models import DownloadGrant
@@ -96,8 +96,8 @@ def download_grant_revoke(*, order: Order, reason: str) -> DownloadGrant | None:
 def download_links_email_send(
     *, order_id: int, force: bool = False, language: str | None = None, request=None
 ) -> int:
-    """E-mails the ZIP link of a paid order to its address. Sent once per grant unless
-    ``force`` (after a re-issue). Returns the number of messages sent (0 or 1)."""
+    """E-mails the ZIP link of a paid order to its address, in ``language`` or the parent's
+    own. Sent once per grant unless ``force`` (after a re-issue). Returns the number of messages sent (0 or 1)."""
     studio = current_studio()
     with transaction.atomic():
         order = Order.objects.filter(pk=order_id).first()
@@ -116,15 +116,15 @@ def download_links_email_send(
             ),
             "order_link": order_page_url(order=order, studio=studio, request=request),
         }
-        with (
-            translation.override(language or studio.language),
-            timezone.override(studio_tzinfo(studio)),
-        ):
-            subject = " ".join(
-                render_to_string("downloads/email/ready_subject.txt", context).split()
-            )
-            body = render_to_string("downloads/email/ready.txt", context)
-        studio_mail_send(studio=studio, subject=subject, body=body, to=[order.email])
+        parent_email_send(
+            studio=studio,
+            to=[order.email],
+            template="downloads/email/ready",
+            context=context,
+            language=language
+            or parent_language(studio=studio, email=order.email, parent=order.parent),
+            action=Action(_lazy("Download the photos"), context["zip_link"]),
+        )
         grant.emailed_at = timezone.now()
         grant.save(update_fields=["emailed_at"])
     return 1

@@ -50,7 +50,6 @@ class TransactionKind(models.TextChoices):
     REFUND = "refund", _("Refund")
     DISCOUNT = "discount", _("Discount")
     PLATFORM_FEE = "platform_fee", _("Platform fee")
-    PLATFORM_FEE_REVERSAL = "platform_fee_reversal", _("Platform fee returned")
     PLATFORM_INVOICE = "platform_invoice", _("Platform invoice")
     COMMISSION = "commission", _("Commission")
     COMMISSION_REVERSAL = "commission_reversal", _("Commission reversed")

@@ -1,18 +1,18 @@
 """E-mails to the parent who placed an order: payment received, print status changes, and
-payment reminders. Always in the studio's language and time zone, from a Celery task after
-the change is committed (a rolled-back payment must not be announced)."""
+payment reminders. In the parent's language and the studio's time zone, from a Celery task
+after the change is committed (a rolled-back payment must not be announced)."""
 
 import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _lazy
 
 from saas_platform.money import format_money
-from tenants.mail import studio_mail_send
+from studio.core.emails import Action, parent_email_send, parent_language
 from tenants.models import Studio
-from tenants.selectors import current_studio, studio_tzinfo
+from tenants.selectors import current_studio
 
 from .models import FulfilmentEvent, FulfilmentStatus, Order, OrderLine, Payment
 from .selectors import order_page_url
@@ -24,33 +24,46 @@ DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
 RUN_SLACK = datetime.timedelta(hours=1)
 
 
-def _send(*, studio: Studio, order: Order, template: str, context: dict) -> None:
-    context = {
-        "studio": studio,
-        "order": order,
-        "link": order_page_url(studio=studio, order=order),
-        **context,
-    }
-    with translation.override(studio.language), timezone.override(studio_tzinfo(studio)):
-        context["balance_due"] = format_money(order.balance_due, order.currency)
-        context["total"] = format_money(order.total, order.currency)
-        subject = render_to_string(f"orders/email/{template}_subject.txt", context)
-        body = render_to_string(f"orders/email/{template}.txt", context)
-    studio_mail_send(studio=studio, subject=" ".join(subject.split()), body=body, to=[order.email])
+def _language(studio: Studio, order: Order) -> str:
+    return parent_language(studio=studio, email=order.email, parent=order.parent)
+
+
+def _send(*, studio: Studio, order: Order, template: str, context: dict, language: str) -> None:
+    link = order_page_url(studio=studio, order=order)
+    with translation.override(language):
+        context = {
+            "order": order,
+            "link": link,
+            "balance_due": format_money(order.balance_due, order.currency),
+            "total": format_money(order.total, order.currency),
+            **context,
+        }
+    parent_email_send(
+        studio=studio,
+        to=[order.email],
+        template=f"orders/email/{template}",
+        context=context,
+        language=language,
+        action=Action(_lazy("View your order"), link),
+    )
 
 
 def payment_received_send(*, payment_id: str) -> bool:
-    payment = Payment.objects.confirmed().select_related("order").filter(pk=payment_id).first()
+    payment = (
+        Payment.objects.confirmed().select_related("order__parent").filter(pk=payment_id).first()
+    )
     if payment is None:
         return False
     studio = current_studio()
-    with translation.override(studio.language):
+    language = _language(studio, payment.order)
+    with translation.override(language):
         amount = format_money(payment.amount, payment.currency)
     _send(
         studio=studio,
         order=payment.order,
         template="payment_received",
         context={"payment": payment, "amount": amount},
+        language=language,
     )
     return True
 
@@ -66,7 +79,8 @@ def fulfilment_email_send(*, event_ids: list[int]) -> bool:
         return False
     order = events[0].line.order
     studio = current_studio()
-    with translation.override(studio.language):
+    language = _language(studio, order)
+    with translation.override(language):
         changes = [
             {
                 "line": event.line,
@@ -85,6 +99,7 @@ def fulfilment_email_send(*, event_ids: list[int]) -> bool:
             "shipped": FulfilmentStatus.SHIPPED in statuses,
             "status": changes[0]["status"] if len(statuses) == 1 else "",
         },
+        language=language,
     )
     return True
 
@@ -136,6 +151,7 @@ def order_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 order=order,
                 template="reminder",
                 context={"deadline": sales_deadline},
+                language=_language(studio, order),
             )
             order.last_reminded_at = now
             fields = ["last_reminded_at"]

@@ -5,33 +5,34 @@ client implements ``send``)."""
 import logging
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
-from tenants.mail import studio_mail_send
+from studio.core.emails import parent_email_send
 
 logger = logging.getLogger(__name__)
 
 
 class SignInChannel:
-    """Delivers ``code`` to ``recipient`` for ``studio``; raises on failure."""
+    """Delivers ``code`` to ``recipient`` for ``studio`` in ``language`` (the page's, or
+    None for the parent's own); raises on failure."""
 
     kind = ""
 
-    def send(self, *, recipient: str, code: str, studio) -> None:
+    def send(self, *, recipient: str, code: str, studio, language: str | None = None) -> None:
         raise NotImplementedError
 
 
 class EmailChannel(SignInChannel):
     kind = "email"
 
-    def send(self, *, recipient: str, code: str, studio) -> None:
-        context = {"code": code, "studio": studio}
-        subject = " ".join(
-            render_to_string("parents/email/sign_in_code_subject.txt", context).split()
+    def send(self, *, recipient: str, code: str, studio, language: str | None = None) -> None:
+        parent_email_send(
+            studio=studio,
+            to=[recipient],
+            template="parents/email/sign_in_code",
+            context={"code": code},
+            language=language,
         )
-        body = render_to_string("parents/email/sign_in_code.txt", context)
-        studio_mail_send(studio=studio, subject=subject, body=body, to=[recipient])
 
 
 class LoggingSmsChannel(SignInChannel):
@@ -39,7 +40,7 @@ class LoggingSmsChannel(SignInChannel):
 
     kind = "sms"
 
-    def send(self, *, recipient: str, code: str, studio) -> None:
+    def send(self, *, recipient: str, code: str, studio, language: str | None = None) -> None:
         logger.info("SMS to %s for %s: sign-in code %s", recipient, studio.name, code)
 
 

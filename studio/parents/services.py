@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role, User
+from saas_platform.accounts.services import user_language_remember
 from studio.access.models import AccessCode
 
 from .channels import channel_for
@@ -35,8 +36,11 @@ def _hash(recipient: str, code: str) -> str:
     return hmac.new(key, f"{recipient}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def sign_in_code_send(*, email: str, studio, channel: str = "email", now=None) -> SignInCode:
-    """Makes a fresh code for ``email`` (older unused ones stop working) and sends it."""
+def sign_in_code_send(
+    *, email: str, studio, channel: str = "email", language: str | None = None, now=None
+) -> SignInCode:
+    """Makes a fresh code for ``email`` (older unused ones stop working) and sends it, in
+    ``language`` (the page's) or else the parent's own."""
     recipient = normalise_email(email)
     now = now or timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
@@ -45,14 +49,14 @@ def sign_in_code_send(*, email: str, studio, channel: str = "email", now=None) -
         record = SignInCode.objects.create(
             recipient=recipient, code_hash=_hash(recipient, code), expires_at=now + CODE_LIFETIME
         )
-    channel_for(channel).send(recipient=recipient, code=code, studio=studio)
+    channel_for(channel).send(recipient=recipient, code=code, studio=studio, language=language)
     return record
 
 
-def sign_in_code_verify(*, email: str, code: str, now=None) -> User:
+def sign_in_code_verify(*, email: str, code: str, language: str | None = None, now=None) -> User:
     """The parent's account for ``email`` when ``code`` is its live code (created on first
-    sign-in); ``ValidationError`` otherwise. Staff addresses are refused: staff sign in with
-    their password."""
+    sign-in), keeping ``language`` (the page's) for its e-mails; ``ValidationError``
+    otherwise. Staff addresses are refused: staff sign in with their password."""
     recipient = normalise_email(email)
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     now = now or timezone.now()
@@ -78,7 +82,9 @@ def sign_in_code_verify(*, email: str, code: str, now=None) -> User:
         if record is not None and record.attempts >= MAX_ATTEMPTS:
             raise ValidationError(_("Too many wrong codes. Ask for a new code."), code="burnt")
         raise wrong
-    return parent_account_for(email=recipient)
+    parent = parent_account_for(email=recipient)
+    user_language_remember(user=parent, language=language)
+    return parent
 
 
 def parent_account_for(*, email: str) -> User:

@@ -42,7 +42,7 @@ def sign_in(request):
         )
         if isinstance(counted, ratelimit.Blocked):
             return ratelimit.blocked_response(request, "parents/sign_in.html", context, counted)
-        sign_in_code_send(email=email, studio=request.tenant)
+        sign_in_code_send(email=email, studio=request.tenant, language=request.LANGUAGE_CODE)
         request.session[SIGN_IN_EMAIL_KEY] = email
         return redirect(f"/account/sign-in/code/?next={context['next']}")
     return render(request, "parents/sign_in.html", context)
@@ -64,7 +64,9 @@ def sign_in_code(request):
                 request, "parents/sign_in_code.html", context, counted
             )
         try:
-            parent = sign_in_code_verify(email=email, code=form.cleaned_data["code"])
+            parent = sign_in_code_verify(
+                email=email, code=form.cleaned_data["code"], language=request.LANGUAGE_CODE
+            )
         except ValidationError as error:
             form.add_error("code", error)
         else:

@@ -1,13 +1,14 @@
 """What the current studio's schema holds, counted for its plan and for the platform."""
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from saas_platform.accounts.models import SUPPORT_EMAIL_DOMAIN, User
+from saas_platform.money import from_minor
 from studio.core.limits import GB, active_staff, current_plan, season_start
+from studio.ledger.selectors import summary
 from studio.orders.models import Order
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_this_season, storage_used_bytes
@@ -25,8 +26,12 @@ def studio_usage_counts() -> dict:
     }
 
 
-def studio_sales_counts(*, tz, now=None) -> dict:
-    """Orders, GMV, photos, storage and staff of the current studio's schema."""
+def studio_sales_counts(*, tz, currency: str, now=None) -> dict:
+    """Orders, money, photos, storage and staff of the current studio's schema. GMV is what
+    parents paid less what was refunded, by any method and however far the order got; the
+    platform's revenue is the fees the ledger booked: card fees Stripe charged and the share
+    of offline payments to be invoiced. Both from the ledger, so they agree with the studio's
+    own books."""
     now = now or timezone.now()
     local_today = now.astimezone(tz).date()
     day_start = datetime.datetime.combine(local_today, datetime.time.min, tzinfo=tz)
@@ -34,10 +39,10 @@ def studio_sales_counts(*, tz, now=None) -> dict:
     paid = Order.objects.paid()
     orders = paid.filter(created_at__gte=season).aggregate(
         orders_season=Count("id"),
-        gmv_season=Sum("total"),
         orders_today=Count("id", filter=Q(created_at__gte=day_start)),
-        gmv_today=Sum("total", filter=Q(created_at__gte=day_start)),
     )
+    books_season = summary(currency, starts_at=season)
+    books_today = summary(currency, starts_at=day_start)
     photos = Photo.objects.aggregate(photos=Count("id"), storage=Sum("size_bytes"))
     staff = (
         active_staff()
@@ -51,9 +56,11 @@ def studio_sales_counts(*, tz, now=None) -> dict:
     ]
     return {
         "orders_season": orders["orders_season"],
-        "gmv_season": orders["gmv_season"] or Decimal("0"),
+        "gmv_season": from_minor(books_season.received - books_season.refunded, currency),
         "orders_today": orders["orders_today"],
-        "gmv_today": orders["gmv_today"] or Decimal("0"),
+        "gmv_today": from_minor(books_today.received - books_today.refunded, currency),
+        "platform_revenue_season": from_minor(books_season.platform_fees, currency),
+        "platform_revenue_today": from_minor(books_today.platform_fees, currency),
         "photos": photos["photos"],
         "storage_bytes": photos["storage"] or 0,
         "staff": staff["count"],

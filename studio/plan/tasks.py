@@ -2,13 +2,17 @@
 a task (the schema travels with it) and written into the public-schema rows that the
 pricing limits, billing and the operator console read."""
 
+import datetime
+
 from celery import shared_task
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.services import sales_snapshot_record, studio_usage_record
 from tenants.selectors import current_studio, serving_studios, studio_tzinfo
 
+from .platform_fees import platform_fees_invoice
 from .selectors import studio_sales_counts, studio_usage_counts
 
 
@@ -38,7 +42,8 @@ def usage_collect_all() -> int:
 
 @shared_task
 def sales_snapshot_collect_for_studio(studio_id: int) -> dict:
-    counts = studio_sales_counts(tz=studio_tzinfo(current_studio()))
+    studio = current_studio()
+    counts = studio_sales_counts(tz=studio_tzinfo(studio), currency=studio.currency)
     sales_snapshot_record(studio_id=studio_id, counts=counts)
     return {"schema": connection.schema_name, "orders_season": counts["orders_season"]}
 
@@ -46,3 +51,18 @@ def sales_snapshot_collect_for_studio(studio_id: int) -> dict:
 @shared_task
 def sales_snapshots_collect_all() -> int:
     return _each_studio(sales_snapshot_collect_for_studio)
+
+
+@shared_task
+def platform_fees_invoice_for_studio(studio_id: int) -> dict:
+    """Invoices last month's share of offline sales (months in the studio's time zone)."""
+    studio = current_studio()
+    today = timezone.localdate(timezone=studio_tzinfo(studio))
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    posted = platform_fees_invoice(studio=studio, month=last_month)
+    return {"schema": connection.schema_name, "invoiced": posted.key if posted else None}
+
+
+@shared_task
+def platform_fees_invoice_all() -> int:
+    return _each_studio(platform_fees_invoice_for_studio)

@@ -11,10 +11,12 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing import subscriptions
 from billing.models import LicenceEvent, Plan
+from saas_platform.money import from_minor
 from studio.core.policy import Action, require
 from tenants.models import Studio
 from tenants.selectors import studio_url
 
+from .platform_fees import platform_fee_lines, platform_fees_owed_minor, platform_invoices
 from .selectors import plan_usage
 
 
@@ -31,6 +33,7 @@ def billing(request):
     with schema_context(get_public_schema_name()):
         plans = list(Plan.objects.filter(is_public=True))
         events = list(LicenceEvent.objects.filter(studio=studio)[:10])
+    currency = studio.currency
     return render(
         request,
         "plan/billing.html",
@@ -44,6 +47,10 @@ def billing(request):
                 (_("Photo storage, GB"), *usage["storage_gb"]),
                 (_("Photos this season"), *usage["photos_this_season"]),
             ],
+            "currency": currency,
+            "fees_owed": from_minor(platform_fees_owed_minor(currency), currency),
+            "fee_lines": list(platform_fee_lines(currency, limit=20)),
+            "fee_invoices": list(platform_invoices(currency)[:12]),
         },
     )
 

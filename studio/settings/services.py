@@ -20,6 +20,9 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from sorl.thumbnail import delete as thumbnail_delete
 from sorl.thumbnail import get_thumbnail
 
+from studio.audit.models import AuditKind
+from studio.audit.services import audit_changes, audit_record
+from studio.core.emails import LOGO_EMAIL_GEOMETRY, LOGO_THUMBNAIL_OPTIONS
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.processing import photo_process
@@ -35,8 +38,7 @@ LOGO_MAX_PIXELS = 4096 * 4096  # from the header, before anything is decoded
 LOGO_FORMATS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 # Display sizes made once at upload with sorl-thumbnail; templates ask for the same
 # geometry and options, so a page view only reads sorl's key-value store.
-LOGO_SIZES = {"header": "x96", "email": "x120"}
-LOGO_THUMBNAIL_OPTIONS = {"format": "PNG", "upscale": False}
+LOGO_SIZES = {"header": "x96", "email": LOGO_EMAIL_GEOMETRY}
 
 TEXT_FIELDS = (
     "name",
@@ -153,6 +155,7 @@ def studio_logo_adopt(*, studio: Studio) -> bool:
 def studio_settings_update(
     *,
     studio: Studio,
+    actor,
     name: str,
     brand_color: str,
     currency: str,
@@ -169,7 +172,8 @@ def studio_settings_update(
 ) -> Studio:
     """Validates everything before changing anything; raises ValidationError keyed by field.
     A changed watermark (the text, or the name when the text is empty) re-renders existing
-    previews in the background (``watermark_rerender_start``)."""
+    previews in the background (``watermark_rerender_start``). What changed goes to the
+    studio's audit log under ``actor``; a save that changes nothing records nothing."""
     errors: dict[str, list] = {}
     values = {
         "name": (name or "").strip(),
@@ -206,15 +210,27 @@ def studio_settings_update(
 
     studio = Studio.objects.select_for_update().get(pk=studio.pk)
     old_watermark = studio.watermark
+    before = {field: getattr(studio, field) for field in values}
+    before["logo"] = _logo_label(studio)
     for field, value in values.items():
         setattr(studio, field, value)
     if logo is not None or (remove_logo and studio.logo):
         _logo_replace(studio, logo, extension)
     studio.save(update_fields=[*values, "logo"])
-    if studio.watermark != old_watermark:
-        with schema_context(studio.schema_name):
+    after = {field: getattr(studio, field) for field in values}
+    after["logo"] = _logo_label(studio)
+    with schema_context(studio.schema_name):
+        changes = audit_changes(before=before, after=after)
+        if changes:
+            audit_record(actor=actor, kind=AuditKind.STUDIO_SETTINGS_CHANGED, changes=changes)
+        if studio.watermark != old_watermark:
             watermark_rerender_start(watermark=studio.watermark)
     return studio
+
+
+def _logo_label(studio: Studio) -> str | None:
+    """The logo as the audit log names it: its file's name (a new upload gets a new one)."""
+    return studio.logo.name.rsplit("/", 1)[-1] if studio.logo else None
 
 
 def watermark_rerender_start(*, watermark: str) -> WatermarkRerender:

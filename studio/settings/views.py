@@ -31,7 +31,7 @@ def studio_settings(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            studio_settings_update(studio=studio, **data)
+            studio_settings_update(studio=studio, actor=request.user, **data)
         except ValidationError as error:
             form_add_errors(form, error)
         else:

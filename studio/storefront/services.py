@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas_platform.accounts.services import user_language_remember
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package, Product
 from studio.catalogue.selectors import coupon_by_code
@@ -330,10 +331,19 @@ def _validate_details(details: CheckoutDetails, *, needs_delivery: bool) -> None
         raise ValidationError(errors)
 
 
-def checkout_place(*, cart: Cart, parent, details: CheckoutDetails, key: str, now=None) -> Order:
-    """Turns the cart into an order (not while the studio's licence is lapsed), once per ``key`` (the cart's ``checkout_key`` that the
-    checkout form carried). Prices are computed again here, from the catalogue as it is now;
-    the cart is emptied and given a new key in the same transaction."""
+def checkout_place(
+    *,
+    cart: Cart,
+    parent,
+    details: CheckoutDetails,
+    key: str,
+    language: str | None = None,
+    now=None,
+) -> Order:
+    """Turns the cart into an order (not while the studio's licence is lapsed), once per
+    ``key`` (the cart's ``checkout_key`` that the checkout form carried). Prices are computed again here, from the catalogue as it is now;
+    the cart is emptied and given a new key in the same transaction. ``language`` (the
+    page's) becomes the parent's e-mail language, the confirmation's included."""
     now = now or timezone.now()
     idempotency_key = f"cart:{key}"
     with transaction.atomic():
@@ -376,5 +386,7 @@ def checkout_place(*, cart: Cart, parent, details: CheckoutDetails, key: str, no
         cart.coupon_code = ""
         cart.checkout_key = uuid.uuid4()
         cart.save(update_fields=["coupon_code", "checkout_key", "updated_at"])
+        if parent is not None:
+            user_language_remember(user=parent, language=language)
         order_confirmation_email.enqueue_on_commit(order.pk)
     return order

@@ -328,6 +328,7 @@ def checkout(request):
                 cart=cart,
                 parent=request.user,
                 key=data["key"],
+                language=request.LANGUAGE_CODE,
                 details=CheckoutDetails(
                     email=request.user.email,
                     name=data["name"],

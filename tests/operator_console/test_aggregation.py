@@ -12,26 +12,42 @@ from operator_console.models import PlatformDailyStat
 from operator_console.services import platform_daily_stat_record, support_email
 from saas_platform.accounts.models import Role, User
 from studio.core.limits import season_start
-from studio.orders.models import Order, OrderStatus
+from studio.orders.services import (
+    LineInput,
+    order_create,
+    payment_record_offline,
+    refund_record,
+)
 from studio.photos.models import Photo
 from studio.plan.tasks import sales_snapshots_collect_all
 from studio.schools.models import School
 from studio.shoots.services import shoot_create
+from tests.conftest import ledger_backdate
 
 
-def _order(number, status, total, created_at=None):
-    order = Order.objects.create(
-        number=number,
-        email=f"{number}@parents.test",
-        status=status,
+def _order(books, number, total, *, paid=None, refunded=None, created_at=None):
+    """An order through the services, with its payment and refund in the books (``books``:
+    pytest-django's ``django_capture_on_commit_callbacks``, so the ledger hears the events)."""
+    with books(execute=True):
+        order = _paid_order(number, total, paid=paid, refunded=refunded)
+    if created_at:
+        ledger_backdate(order.pk, created_at)
+    return order
+
+
+def _paid_order(number, total, *, paid, refunded, method="cash"):
+    amount = Decimal(total)
+    order = order_create(
+        lines=[LineInput("Print", "print", 1, amount, amount, amount)],
         currency="EUR",
-        subtotal=Decimal(total),
-        total=Decimal(total),
-        payment_method="cash",
+        email=f"{number}@parents.test",
+        payment_method=method,
         idempotency_key=number,
     )
-    if created_at:
-        Order.objects.filter(pk=order.pk).update(created_at=created_at)
+    if paid:
+        payment_record_offline(order=order, amount=Decimal(paid), method=method, actor=None)
+    if refunded:
+        refund_record(order=order, amount=Decimal(refunded), reason="test")
     return order
 
 
@@ -41,7 +57,11 @@ def test_season_starts_on_the_first_of_august():
     assert season_start(datetime.date(2026, 8, 1)) == datetime.date(2026, 8, 1)
 
 
-def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_tasks):
+def test_snapshots_are_collected_per_studio_in_its_own_schema(
+    alpha, beta, run_tasks, django_capture_on_commit_callbacks
+):
+    """GMV is what was received less refunds (a part-paid order counts what it paid); the
+    platform's revenue is the fees the books hold, the share of each payment received."""
     share = Plan.objects.create(
         code="share-test",
         name="Share",
@@ -59,12 +79,14 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
     # an earlier order this season: yesterday, unless the season began today (1 August)
     season_day_one = now.date() == season_start(now.date())
     yesterday = now - datetime.timedelta(days=1)
+    books = django_capture_on_commit_callbacks
     with schema_context(alpha.schema):
-        _order("A-1", OrderStatus.PAID, "30.00")
+        _order(books, "A-1", "30.00", paid="30.00")
         if not season_day_one:
-            _order("A-2", OrderStatus.COMPLETED, "12.50", created_at=yesterday)
-        _order("A-3", OrderStatus.PENDING_PAYMENT, "99.00")
-        _order("A-4", OrderStatus.PAID, "1000.00", created_at=last_season)
+            _order(books, "A-2", "12.50", paid="12.50", created_at=yesterday)
+        _order(books, "A-3", "99.00", paid="20.00")  # part paid: its 20.00 was received
+        _order(books, "A-4", "1000.00", paid="1000.00", created_at=last_season)
+        _order(books, "A-5", "10.00", paid="10.00", refunded="4.00")
         User.objects.create_user(email="photo@alpha.test", role=Role.PHOTOGRAPHER)
         shoot = shoot_create(
             school=School.objects.create(name="Snapshot school"), name="Day", date="2026-10-01"
@@ -80,7 +102,7 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
             )
         User.objects.create_user(email=support_email(User(pk=1)), role=Role.MANAGER)
     with schema_context(beta.schema):
-        _order("B-1", OrderStatus.IN_FULFILMENT, "7.00")
+        _order(books, "B-1", "7.00", paid="7.00")
 
     assert sales_snapshots_collect_all() >= 2
 
@@ -90,10 +112,12 @@ def test_snapshots_are_collected_per_studio_in_its_own_schema(alpha, beta, run_t
     assert {alpha.studio.pk, beta.studio.pk} <= sent
     a = StudioSalesSnapshot.objects.get(studio=alpha.studio)
     b = StudioSalesSnapshot.objects.get(studio=beta.studio)
-    season_orders = (1, Decimal("30.00")) if season_day_one else (2, Decimal("42.50"))
+    season_orders = (1, Decimal("56.00")) if season_day_one else (2, Decimal("68.50"))
     assert (a.orders_season, a.gmv_season) == season_orders
-    assert (a.orders_today, a.gmv_today) == (1, Decimal("30.00"))
-    assert a.platform_revenue_season == season_orders[1] / 10
+    assert (a.orders_today, a.gmv_today) == (1, Decimal("56.00"))  # 30 + 20 + 10 − 4
+    # 10 % of each payment received this season (a refund does not return the share)
+    received = Decimal("60.00") if season_day_one else Decimal("72.50")
+    assert a.platform_revenue_season == (received / 10).quantize(Decimal("0.01"))
     assert (a.photos, a.storage_bytes) == (2, 3500)
     assert (b.photos, b.storage_bytes) == (0, 0)
     assert a.staff == 2  # owner and photographer; the support user is not counted

@@ -139,6 +139,10 @@ def test_failed_console_logins_are_limited_per_email_and_a_success_gives_its_att
     assert int(blocked["Retry-After"]) <= 15 * 60
     assert "Too many failed log-ins." in blocked.content.decode()
     assert "_auth_user_id" not in client.session
+    # while blocked the password is not checked at all: a wrong one reads like the right one
+    wrong = client.post("/console/login/", {**good, "password": "wrong"})
+    assert wrong.status_code == 429
+    assert "do not match" not in wrong.content.decode()
 
 
 def test_the_list_shows_every_studio_with_its_snapshot_in_one_query(console, alpha, beta):

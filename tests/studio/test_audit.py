@@ -1,7 +1,10 @@
 """The studio's audit log: settings, team and API token changes, who made them and what
 changed; only the owner reads it, narrowed by person and kind."""
 
+import html
+
 import pytest
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
@@ -180,3 +183,141 @@ def test_the_navigation_links_to_the_log_for_owners_only(alpha, role, shown):
     )  # the menu's "Settings"
 
     assert ('href="/staff/audit/"' in page) is shown
+
+
+SETTINGS_FORM = {
+    "name": "Alpha Photo",
+    "brand_color": "#7c2d12",
+    "currency": "GBP",
+    "language": "en",
+    "timezone": "Europe/London",
+    "contact_email": "help@alpha.test",
+    "contact_phone": "",
+    "support_text": "",
+    "legal_name": "",
+    "legal_address": "",
+    "watermark_text": "",
+}
+
+
+def test_studio_settings_changes_are_recorded_and_a_plain_resave_is_not(alpha, media_in_tmp):
+    client = logged_in_client(alpha, owner_of(alpha))
+    client.post("/staff/settings/studio/", SETTINGS_FORM)
+    with schema_context(alpha.schema):
+        AuditEntry.objects.all().delete()  # whatever the first save changed
+
+    again = client.post("/staff/settings/studio/", SETTINGS_FORM)
+    changed = client.post(
+        "/staff/settings/studio/",
+        {**SETTINGS_FORM, "name": "Alpha Studio", "language": "ru", "watermark_text": "PROOF"},
+    )
+
+    assert (again.status_code, changed.status_code) == (302, 302)
+    assert entries(alpha) == [
+        (
+            alpha.owner_email,
+            AuditKind.STUDIO_SETTINGS_CHANGED,
+            "",
+            [
+                {"field": "name", "old": "Alpha Photo", "new": "Alpha Studio"},
+                {"field": "watermark_text", "old": "", "new": "PROOF"},
+                {"field": "language", "old": "en", "new": "ru"},
+            ],
+        )
+    ]
+
+
+def test_refused_studio_settings_record_nothing(alpha, media_in_tmp):
+    client = logged_in_client(alpha, owner_of(alpha))
+
+    page = client.post("/staff/settings/studio/", {**SETTINGS_FORM, "brand_color": "nope"})
+
+    assert page.status_code == 400
+    assert entries(alpha) == []
+
+
+def test_role_changes_and_switching_back_on_are_recorded(alpha):
+    with schema_context(alpha.schema):
+        person = User.objects.create_user(
+            email="p@alpha.test", password="pw", role=Role.PHOTOGRAPHER
+        )
+    client = logged_in_client(alpha, owner_of(alpha))
+    owner_id = owner_of(alpha).pk
+
+    client.post(f"/staff/team/{person.pk}/role/", {"role": "manager"})
+    client.post(f"/staff/team/{person.pk}/role/", {"role": "manager"})  # no change
+    client.post(f"/staff/team/{person.pk}/role/", {"role": "owner"})  # not given here
+    client.post(f"/staff/team/{owner_id}/role/", {"role": "manager"})  # nor taken away
+    client.post(f"/staff/team/{person.pk}/deactivate/")
+    client.post(f"/staff/team/{person.pk}/reactivate/")
+    client.post(f"/staff/team/{person.pk}/reactivate/")  # already on
+
+    who = alpha.owner_email
+    assert entries(alpha) == [
+        (who, AuditKind.STAFF_ROLE_CHANGED, "p@alpha.test",
+         [{"field": "role", "old": "photographer", "new": "manager"}]),
+        (who, AuditKind.STAFF_DEACTIVATED, "p@alpha.test",
+         [{"field": "is_active", "old": True, "new": False}]),
+        (who, AuditKind.STAFF_REACTIVATED, "p@alpha.test",
+         [{"field": "is_active", "old": False, "new": True}]),
+    ]  # fmt: skip
+    with schema_context(alpha.schema):
+        person.refresh_from_db()
+        assert (person.role, person.is_active) == (Role.MANAGER, True)
+        assert User.objects.get(pk=owner_id).role == Role.OWNER
+
+
+def test_a_manager_cannot_change_roles(alpha):
+    with schema_context(alpha.schema):
+        manager = User.objects.create_user(email="m@alpha.test", password="pw", role=Role.MANAGER)
+        person = User.objects.create_user(email="p@alpha.test", password="pw", role="retoucher")
+    client = logged_in_client(alpha, manager)
+
+    assert client.post(f"/staff/team/{person.pk}/role/", {"role": "manager"}).status_code == 403
+    assert client.post(f"/staff/team/{person.pk}/reactivate/").status_code == 403
+    assert entries(alpha) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", ["Studio settings changed", "Brand colour", "Language", "English → Russian",
+                "Staff member's role changed", "Role", "Photographer → Manager",
+                "Product changed", "yes → no"]),
+        ("ru", ["Изменены настройки студии", "Фирменный цвет", "Язык", "Английский → Русский",
+                "Изменена роль сотрудника", "Роль", "Фотограф → Менеджер", "Изменён товар",
+                "В продаже", "да → нет"]),
+    ],
+)  # fmt: skip
+def test_the_log_shows_fields_and_values_in_the_readers_language(alpha, language, shown):
+    with schema_context(alpha.schema):
+        owner = User.objects.get(email=alpha.owner_email)
+        audit_record(
+            actor=owner,
+            kind=AuditKind.STUDIO_SETTINGS_CHANGED,
+            changes=[
+                {"field": "brand_color", "old": "#111111", "new": "#7c2d12"},
+                {"field": "language", "old": "en", "new": "ru"},
+            ],
+        )
+        audit_record(
+            actor=owner,
+            kind=AuditKind.STAFF_ROLE_CHANGED,
+            subject="p@alpha.test",
+            changes=[{"field": "role", "old": "photographer", "new": "manager"}],
+        )
+        audit_record(
+            actor=owner,
+            kind=AuditKind.PRODUCT_CHANGED,
+            subject="Print 10x15",
+            changes=[{"field": "active", "old": True, "new": False}],
+        )
+    client = logged_in_client(alpha, owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = html.unescape(client.get("/staff/audit/").content.decode())
+    by_kind = client.get("/staff/audit/?kind=product_changed").content.decode()
+
+    assert [text for text in shown if text in page] == shown
+    assert "brand_color" not in page
+    assert by_kind.count('class="audit-entry"') == 1 and "Print 10x15" in by_kind

@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from studio.audit.models import AuditKind
 from studio.catalogue.kinds import CouponKind
 from studio.catalogue.models import COUPON_CODE_PATTERN, Coupon, CouponRedemption
 from studio.catalogue.pricing import CouponRule, CouponStatus, coupon_check, coupon_status_message
 from studio.catalogue.selectors import studio_currency
+from studio.catalogue.services.audit import record_added, record_changed, snapshot
 from studio.catalogue.services.validation import (
     clean_aware,
     clean_money,
@@ -27,6 +29,16 @@ from studio.catalogue.services.validation import (
 )
 
 _UNSET = object()
+COUPON_FIELDS = (
+    "code",
+    "kind",
+    "value",
+    "min_subtotal",
+    "valid_from",
+    "valid_until",
+    "max_uses",
+    "active",
+)
 
 
 def normalise_coupon_code(code: str) -> str:
@@ -84,6 +96,7 @@ def coupon_create(
     valid_until: datetime | None = None,
     max_uses: int | None = None,
     active: bool = True,
+    actor=None,
 ) -> Coupon:
     code = _coupon_code(code)
     fields = _coupon_fields(
@@ -100,7 +113,14 @@ def coupon_create(
         raise duplicate
     try:
         with transaction.atomic():
-            return Coupon.objects.create(code=code, active=active, **fields)
+            coupon = Coupon.objects.create(code=code, active=active, **fields)
+            record_added(
+                actor=actor,
+                kind=AuditKind.COUPON_ADDED,
+                subject=coupon.code,
+                values=snapshot(coupon, COUPON_FIELDS),
+            )
+            return coupon
     except IntegrityError:  # the same code created at the same moment
         raise duplicate from None
 
@@ -116,10 +136,12 @@ def coupon_update(
     valid_until=_UNSET,
     max_uses=_UNSET,
     active: bool | None = None,
+    actor=None,
 ) -> Coupon:
     """Changes what is given (``None`` clears the optional limits). The code and the count of
     uses never change; a maximum below the uses so far is refused."""
     coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+    before = snapshot(coupon, COUPON_FIELDS)
     fields = _coupon_fields(
         kind=coupon.kind if kind is None else kind,
         value=coupon.value if value is None else value,
@@ -145,6 +167,14 @@ def coupon_update(
     if active is not None:
         coupon.active = active
     coupon.save()
+    coupon.refresh_from_db()  # as stored: a percentage of 10 reads back as 10.00
+    record_changed(
+        actor=actor,
+        kind=AuditKind.COUPON_CHANGED,
+        subject=coupon.code,
+        before=before,
+        after=snapshot(coupon, COUPON_FIELDS),
+    )
     return coupon
 
 

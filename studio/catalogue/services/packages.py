@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from studio.audit.models import AuditKind
 from studio.catalogue.kinds import PHOTO_KINDS, PackageKind
 from studio.catalogue.models import Package, PackageItem, PriceSheet, Product
+from studio.catalogue.services.audit import record_added, record_changed, snapshot
 from studio.catalogue.services.validation import (
     clean_money,
     clean_name,
     clean_positive_int,
     invalid,
 )
+
+PACKAGE_FIELDS = ("name", "kind", "price", "description", "active")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def package_create(
     items: Sequence[PackageItemInput] = (),
     description: str = "",
     active: bool = True,
+    actor=None,
 ) -> Package:
     if kind not in PackageKind.values:
         raise invalid("kind", _("Unknown kind of package."), "invalid")
@@ -74,7 +79,23 @@ def package_create(
         active=active,
     )
     _package_items_save(package, items)
+    record_added(
+        actor=actor,
+        kind=AuditKind.PACKAGE_ADDED,
+        subject=f"{sheet.name}: {package.name}",
+        values=_package_audit(package),
+    )
     return package
+
+
+def _package_audit(package: Package) -> dict:
+    """The package as the audit log shows it, its contents as one line."""
+    contents = ", ".join(
+        f"{item.quantity} × {item.product.name}"
+        + (f" ({_('class photo')})" if item.class_photo else "")
+        for item in package.items.select_related("product").order_by("pk")
+    )
+    return {**snapshot(package, PACKAGE_FIELDS), "items": contents}
 
 
 def _package_items_save(package: Package, items) -> None:
@@ -98,9 +119,13 @@ def package_update(
     description: str | None = None,
     active: bool | None = None,
     items: Sequence[PackageItemInput] | None = None,
+    actor=None,
 ) -> Package:
     """Changes what is given; ``items`` replaces the whole contents."""
-    package = Package.objects.select_related("sheet").select_for_update().get(pk=package.pk)
+    package = (
+        Package.objects.select_related("sheet").select_for_update(of=("self",)).get(pk=package.pk)
+    )
+    before = _package_audit(package)
     if name is not None:
         package.name = clean_name(name)
         _unique_package_name(package.sheet_id, package.name, exclude_pk=package.pk)
@@ -115,4 +140,11 @@ def package_update(
         items = _package_items(package.kind, items)
         package.items.all().delete()
         _package_items_save(package, items)
+    record_changed(
+        actor=actor,
+        kind=AuditKind.PACKAGE_CHANGED,
+        subject=f"{package.sheet.name}: {package.name}",
+        before=before,
+        after=_package_audit(package),
+    )
     return package

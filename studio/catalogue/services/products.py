@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from studio.audit.models import AuditKind
 from studio.catalogue.kinds import PHOTO_KINDS, ProductKind
 from studio.catalogue.models import (
     PRINT_SIZE_PATTERN,
@@ -19,7 +20,11 @@ from studio.catalogue.models import (
     QuantityTier,
 )
 from studio.catalogue.selectors import studio_currency
+from studio.catalogue.services.audit import record_added, record_changed, record_removed, snapshot
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
+
+PRODUCT_FIELDS = ("kind", "name", "print_size", "requires_photo", "active")
+OPTION_FIELDS = ("name", "price_delta", "active")
 
 
 def _print_size(value: str) -> str:
@@ -48,19 +53,29 @@ def product_create(
     print_size: str = "",
     requires_photo: bool | None = None,
     active: bool = True,
+    actor=None,
 ) -> Product:
-    """``requires_photo`` defaults to true for digital files and prints, false otherwise."""
+    """``requires_photo`` defaults to true for digital files and prints, false otherwise.
+    ``actor`` (here and in every write below) is who the audit log names; none for the
+    system (the demo's seed)."""
     print_size = _print_size(print_size or "")
     if requires_photo is None:
         requires_photo = kind in PHOTO_KINDS
     _product_shape(kind, print_size, requires_photo)
-    return Product.objects.create(
+    product = Product.objects.create(
         kind=kind,
         name=clean_name(name),
         print_size=print_size,
         requires_photo=requires_photo,
         active=active,
     )
+    record_added(
+        actor=actor,
+        kind=AuditKind.PRODUCT_ADDED,
+        subject=product.name,
+        values=snapshot(product, PRODUCT_FIELDS),
+    )
+    return product
 
 
 @transaction.atomic
@@ -71,8 +86,11 @@ def product_update(
     print_size: str | None = None,
     requires_photo: bool | None = None,
     active: bool | None = None,
+    actor=None,
 ) -> Product:
+    """Changes what is given; archiving is ``active=False`` (orders keep the product)."""
     product = Product.objects.select_for_update().get(pk=product.pk)
+    before = snapshot(product, PRODUCT_FIELDS)
     if name is not None:
         product.name = clean_name(name)
     if print_size is not None:
@@ -83,6 +101,13 @@ def product_update(
         product.active = active
     _product_shape(product.kind, product.print_size, product.requires_photo)
     product.save()
+    record_changed(
+        actor=actor,
+        kind=AuditKind.PRODUCT_CHANGED,
+        subject=product.name,
+        before=before,
+        after=snapshot(product, PRODUCT_FIELDS),
+    )
     return product
 
 
@@ -97,20 +122,38 @@ def _option_name(product_id: int, name: str, exclude_pk=None) -> str:
 
 @transaction.atomic
 def product_option_create(
-    *, product: Product, name: str, price_delta=Decimal("0")
+    *, product: Product, name: str, price_delta=Decimal("0"), active: bool = True, actor=None
 ) -> ProductOption:
-    return ProductOption.objects.create(
+    option = ProductOption.objects.create(
         product=product,
         name=_option_name(product.pk, name),
         price_delta=clean_money(price_delta, studio_currency(), "price_delta"),
+        active=active,
     )
+    record_added(
+        actor=actor,
+        kind=AuditKind.PRODUCT_OPTION_ADDED,
+        subject=f"{product.name}: {option.name}",
+        values=snapshot(option, OPTION_FIELDS),
+    )
+    return option
 
 
 @transaction.atomic
 def product_option_update(
-    *, option: ProductOption, name: str | None = None, price_delta=None, active: bool | None = None
+    *,
+    option: ProductOption,
+    name: str | None = None,
+    price_delta=None,
+    active: bool | None = None,
+    actor=None,
 ) -> ProductOption:
-    option = ProductOption.objects.select_for_update().get(pk=option.pk)
+    option = (
+        ProductOption.objects.select_related("product")
+        .select_for_update(of=("self",))
+        .get(pk=option.pk)
+    )
+    before = snapshot(option, OPTION_FIELDS)
     if name is not None:
         option.name = _option_name(option.product_id, name, exclude_pk=option.pk)
     if price_delta is not None:
@@ -118,6 +161,13 @@ def product_option_update(
     if active is not None:
         option.active = active
     option.save()
+    record_changed(
+        actor=actor,
+        kind=AuditKind.PRODUCT_OPTION_CHANGED,
+        subject=f"{option.product.name}: {option.name}",
+        before=before,
+        after=snapshot(option, OPTION_FIELDS),
+    )
     return option
 
 
@@ -145,7 +195,7 @@ def product_uses(product: Product) -> list[str]:
 
 
 @transaction.atomic
-def product_delete(*, product: Product) -> None:
+def product_delete(*, product: Product, actor=None) -> None:
     """Deletes a product nothing uses. One on a price sheet, in a package or discount, or
     already sold (an order line points at it) is refused with the reason: archive it
     instead (``product_update(active=False)``), so history keeps what was sold."""
@@ -156,6 +206,7 @@ def product_delete(*, product: Product) -> None:
             " ".join([*reasons, _("Archive it instead: it stays on past orders.")]),
             code="in_use",
         )
+    values = snapshot(product, PRODUCT_FIELDS)
     try:
         with transaction.atomic():
             product.delete()
@@ -164,3 +215,6 @@ def product_delete(*, product: Product) -> None:
             _("It has already been sold, and orders keep what they sold. Archive it instead."),
             code="sold",
         ) from None
+    record_removed(
+        actor=actor, kind=AuditKind.PRODUCT_DELETED, subject=values["name"], values=values
+    )

@@ -2,9 +2,10 @@
 makes them stop working."""
 
 import datetime
+import time
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
@@ -138,6 +139,28 @@ def test_another_orders_link_opens_only_that_orders_photos(day, bought):
     boris_token = boris_downloads.zip_url.split("/")[-2]
     mixed = boris_token.split(":")[0] + ":" + anna_token.split(":", 1)[1]
     assert client.get(f"/downloads/get/{mixed}/").status_code == 404
+
+
+def test_a_link_is_the_same_url_whenever_it_is_made_and_old_links_still_open(
+    day, bought, monkeypatch
+):
+    """The e-mail's link and the order page's are one URL, even a second apart (tokens used
+    to carry a timestamp); a link e-mailed in the old form still opens."""
+    order, downloads = bought
+    with schema_context(day.studio.schema):
+        grant = DownloadGrant.objects.get(order=order)
+        first = link_token(order_id=order.pk, item=ZIP, secret=grant.secret)
+        later = time.time() + 5
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert link_token(order_id=order.pk, item=ZIP, secret=grant.secret) == first
+        monkeypatch.undo()
+        old_form = signing.dumps(
+            [order.pk, ZIP, grant.secret],
+            salt=f"pictureday.downloads:{day.studio.schema}",
+            compress=False,
+        )
+    assert downloads.zip_url == f"/downloads/get/{first}/"
+    assert host_client(day.studio.host).get(f"/downloads/get/{old_form}/").status_code == 200
 
 
 def test_a_link_does_not_work_on_another_studios_host(day, bought, beta):

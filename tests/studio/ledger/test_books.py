@@ -10,10 +10,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Plan, PlanKind
 from studio.ledger import accounts, selectors
 from studio.ledger.models import LedgerEntry, LedgerPeriod, LedgerTransaction, PeriodBalance
-from studio.ledger.services import Leg, period_close, transaction_post
+from studio.ledger.services import Leg, last_closed_end, period_close, transaction_post
 from studio.orders.models import APPLICATION_FEE_KEY, Payment
 from studio.orders.services import (
     LineInput,
@@ -24,7 +23,7 @@ from studio.orders.services import (
     refund_record,
 )
 from studio.orders.signals import payment_confirmed
-from tenants.models import Studio
+from tests.conftest import ledger_backdate
 
 
 def new_order(key, total="20.00", currency="EUR", discount="0"):
@@ -50,30 +49,14 @@ def books(in_alpha, django_capture_on_commit_callbacks, run_tasks):
     return run
 
 
-@pytest.fixture
-def revenue_share(in_alpha):
-    """Alpha on a plan that takes 8 % of sales."""
-    studio = Studio.objects.get(schema_name=in_alpha.schema)
-    plan = Plan.objects.create(
-        code="share-8",
-        name="Share 8",
-        kind=PlanKind.REVENUE_SHARE,
-        revenue_share_percent=Decimal("8"),
-        is_public=False,
-    )
-    previous = studio.plan_id
-    Studio.objects.filter(pk=studio.pk).update(plan=plan)
-    connection.tenant = Studio.objects.get(pk=studio.pk)
-    yield plan
-    Studio.objects.filter(pk=studio.pk).update(plan_id=previous)
-
-
-def bal(code, currency="EUR"):
+def bal(code, currency):
+    """Each test books in a currency of its own: rows the browser and worker tests commit (in
+    EUR) stay in the test database, as the books never forget."""
     return selectors.balance(accounts.account(code), currency)
 
 
 def test_an_offline_payment_is_posted_once_with_the_platforms_share_owed(books, revenue_share):
-    order = new_order("ledger-offline")
+    order = new_order("ledger-offline", currency="SEK")
     payment = books(
         payment_record_offline,
         order=order,
@@ -82,10 +65,10 @@ def test_an_offline_payment_is_posted_once_with_the_platforms_share_owed(books, 
         actor=None,
         reference="TR-1",
     )
-    assert bal(accounts.BANK) == Decimal("20.00")
-    assert bal(accounts.SALES) == Decimal("-20.00")
-    assert bal(accounts.PLATFORM_FEES) == Decimal("1.60")
-    assert bal(accounts.PLATFORM_FEES_PAYABLE) == Decimal("-1.60")
+    assert bal(accounts.BANK, "SEK") == Decimal("20.00")
+    assert bal(accounts.SALES, "SEK") == Decimal("-20.00")
+    assert bal(accounts.PLATFORM_FEES, "SEK") == Decimal("1.60")
+    assert bal(accounts.PLATFORM_FEES_PAYABLE, "SEK") == Decimal("-1.60")
 
     # The event heard again (a retried task, a second receiver run) writes nothing more.
     before = LedgerEntry.objects.count()
@@ -95,25 +78,25 @@ def test_an_offline_payment_is_posted_once_with_the_platforms_share_owed(books, 
 
 
 def test_a_card_payment_takes_the_fee_stripe_charged_from_the_stripe_balance(books):
-    order = new_order("ledger-card", total="33.33")
+    order = new_order("ledger-card", total="33.33", currency="NOK")
     payment = payment_create(order=order, provider="stripe")
     Payment.objects.filter(pk=payment.pk).update(provider_data={APPLICATION_FEE_KEY: 250})
     books(payment_confirm, payment=Payment.objects.get(pk=payment.pk))
-    assert bal(accounts.STRIPE) == Decimal("33.33") - Decimal("2.50")
-    assert bal(accounts.PLATFORM_FEES) == Decimal("2.50")
-    assert bal(accounts.PLATFORM_FEES_PAYABLE) == Decimal("0")
+    assert bal(accounts.STRIPE, "NOK") == Decimal("33.33") - Decimal("2.50")
+    assert bal(accounts.PLATFORM_FEES, "NOK") == Decimal("2.50")
+    assert bal(accounts.PLATFORM_FEES_PAYABLE, "NOK") == Decimal("0")
 
 
 def test_refunds_leave_the_account_the_money_came_into_and_discounts_show_beside_sales(books):
-    order = new_order("ledger-refund", total="30.00", discount="5.00")
+    order = new_order("ledger-refund", total="30.00", discount="5.00", currency="DKK")
     books(payment_record_offline, order=order, amount=Decimal("30"), method="cash", actor=None)
     books(refund_record, order=order, amount=Decimal("12.50"), reason="damaged print")
 
-    assert bal(accounts.CASH) == Decimal("17.50")
-    assert bal(accounts.SALES) == Decimal("-35.00")  # gross
-    assert bal(accounts.DISCOUNTS) == Decimal("5.00")
-    assert bal(accounts.REFUNDS) == Decimal("12.50")
-    summary = selectors.summary("EUR")
+    assert bal(accounts.CASH, "DKK") == Decimal("17.50")
+    assert bal(accounts.SALES, "DKK") == Decimal("-35.00")  # gross
+    assert bal(accounts.DISCOUNTS, "DKK") == Decimal("5.00")
+    assert bal(accounts.REFUNDS, "DKK") == Decimal("12.50")
+    summary = selectors.summary("DKK")
     assert (summary.received, summary.refunded, summary.discounts) == (3000, 1250, 500)
     assert summary.received - summary.refunded == (
         summary.studio_revenue + summary.commissions + summary.staff_pay + summary.platform_fees
@@ -194,29 +177,19 @@ def test_the_other_studio_has_books_of_its_own(books, beta):
             cursor.execute("DELETE FROM ledger_ledgerperiod")
 
 
-def _backdate(hours):
-    """Moves every leg written so far back in time (past the triggers, as a test only may)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            "UPDATE ledger_ledgerentry SET occurred_at = occurred_at - %s",
-            [timedelta(hours=hours)],
-        )
-        cursor.execute("SET LOCAL session_replication_role = origin")
-
-
 def test_a_closed_period_keeps_its_balances_and_later_money_lands_after_it(books):
-    order = new_order("ledger-close", total="40.00")
+    order = new_order("ledger-close", total="40.00", currency="CHF")
     books(payment_record_offline, order=order, amount=Decimal("40"), method="cash", actor=None)
-    _backdate(48)
     now = timezone.now()
-    start = now - timedelta(days=10)
+    ledger_backdate(order.pk, now - timedelta(hours=48))
+    periods_before = LedgerPeriod.objects.count()
+    start = last_closed_end() or now - timedelta(days=10)
     end = now - timedelta(hours=1)
     with pytest.raises(ValidationError):
         period_close(starts_at=start, ends_at=now + timedelta(days=1), label="not over yet")
     period = period_close(starts_at=start, ends_at=end, label="closed")
     cash = accounts.account(accounts.CASH)
-    snapshot = PeriodBalance.objects.get(period=period, account=cash, currency="EUR")
+    snapshot = PeriodBalance.objects.get(period=period, account=cash, currency="CHF")
     assert (snapshot.opening_minor, snapshot.debit_minor, snapshot.closing_minor) == (
         0,
         4000,
@@ -226,8 +199,10 @@ def test_a_closed_period_keeps_its_balances_and_later_money_lands_after_it(books
         period_close(starts_at=start, ends_at=end, label="again")
 
     books(refund_record, order=order, amount=Decimal("10"), reason="late")
-    refund_leg = LedgerEntry.objects.get(transaction__kind="refund", account=cash)
+    refund_leg = LedgerEntry.objects.get(
+        transaction__kind="refund", transaction__order_id=order.pk, account=cash
+    )
     assert refund_leg.occurred_at >= end  # never inside the closed period
-    assert selectors.balance(cash, "EUR") == Decimal("30.00")
-    assert selectors.balance(cash, "EUR", until=end) == Decimal("40.00")
-    assert LedgerPeriod.objects.count() == 1
+    assert selectors.balance(cash, "CHF") == Decimal("30.00")
+    assert selectors.balance(cash, "CHF", until=end) == Decimal("40.00")
+    assert LedgerPeriod.objects.count() == periods_before + 1

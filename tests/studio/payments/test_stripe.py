@@ -182,14 +182,17 @@ def test_the_fee_charged_is_what_the_console_reports(
     card_alpha.studio.save()
     _parent, order = parent_order(card_alpha, total, currency)
     session_id = paid(stripe_on, card_alpha, order)
+    with schema_context(card_alpha.schema):  # what earlier tests committed stays in the books
+        fees_before = ledger_balance(ledger_account(PLATFORM_FEES), currency)
+        stripe_before = ledger_balance(ledger_account(STRIPE), currency)
     with django_capture_on_commit_callbacks(execute=True):
         assert deliver(completed(stripe_on, card_alpha, session_id)).status_code == 200
     assert fresh(card_alpha, order).status == OrderStatus.PAID
 
     with schema_context(card_alpha.schema):
         sales_snapshot_collect_for_studio.run(card_alpha.studio.pk)
-        booked = ledger_balance(ledger_account(PLATFORM_FEES), currency)
-        in_stripe = ledger_balance(ledger_account(STRIPE), currency)
+        booked = ledger_balance(ledger_account(PLATFORM_FEES), currency) - fees_before
+        in_stripe = ledger_balance(ledger_account(STRIPE), currency) - stripe_before
     snapshot = StudioSalesSnapshot.objects.get(studio=card_alpha.studio)
 
     (request,) = stripe_on.posts("/v1/checkout/sessions")

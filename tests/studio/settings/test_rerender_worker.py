@@ -74,6 +74,7 @@ def test_the_worker_rerenders_previews_after_the_watermark_changed(
     with committed(), schema_context(alpha.schema):
         studio_settings_update(
             studio=studio,
+            actor=None,
             name=studio.name,
             brand_color=studio.brand_color,
             currency=studio.currency,

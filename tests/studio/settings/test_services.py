@@ -29,7 +29,7 @@ VALID = {
 
 def update(studio, **changes):
     with schema_context(studio.schema_name):
-        return studio_settings_update(studio=studio, **{**VALID, **changes})
+        return studio_settings_update(studio=studio, actor=None, **{**VALID, **changes})
 
 
 def test_valid_settings_are_saved(alpha):

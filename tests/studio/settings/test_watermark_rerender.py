@@ -46,7 +46,11 @@ def previews(photos) -> dict[int, bytes]:
 def change_watermark(alpha, text, callbacks):
     with callbacks(execute=False) as queued:
         studio_settings_update(
-            studio=alpha.studio, name=alpha.studio.name, watermark_text=text, **SETTINGS
+            studio=alpha.studio,
+            actor=None,
+            name=alpha.studio.name,
+            watermark_text=text,
+            **SETTINGS,
         )
     return queued
 

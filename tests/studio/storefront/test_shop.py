@@ -393,3 +393,46 @@ def test_the_print_status_shows_on_the_order_page_once_paid(shop):
         payment_record_offline(order=order, amount=order.total, method="bank_transfer", actor=staff)
     page = client.get(f"/account/orders/{order.number}/").content.decode()
     assert 'class="badge fulfilment-accepted">Accepted<' in page
+
+
+def test_a_parent_ordering_in_russian_gets_the_order_e_mails_in_russian(
+    shop, run_tasks, django_capture_on_commit_callbacks
+):
+    client = parent_with(shop, shop["codes"]["Anna"])
+    cat, photos, anna = shop["catalogue"], shop["photos"], anna_id(shop)
+    client.post(
+        "/cart/add-package/",
+        {"package": cat.all_digital.pk, "child": anna, "shoot": photos["anna1"].shoot_id},
+    )
+    sign_in(client, "mum@example.com")  # in English, the studio's language
+    schema = shop["studio"].schema
+    with schema_context(schema):
+        assert User.objects.get(email="mum@example.com").language == "en"
+
+    client.cookies["django_language"] = "ru"  # switched before paying
+    key = client.get("/checkout/").context["form"].initial["key"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/checkout/", {"key": key, "name": "M", "payment_method": "bank_transfer"})
+    with schema_context(schema):
+        order = Order.objects.select_related("parent").get()
+    assert order.parent.language == "ru"
+    [confirmation] = mail.outbox
+    assert confirmation.subject == f"Ваш заказ {order.number} в студии Alpha Photo"
+    [(html, _type)] = confirmation.alternatives
+    assert "Открыть заказ" in html and f"/account/orders/{order.number}/" in html
+
+    mail.outbox.clear()
+    with schema_context(schema), django_capture_on_commit_callbacks(execute=True):
+        staff = User.objects.get(email=shop["studio"].owner_email)
+        payment_record_offline(
+            order=order, amount=Decimal("20"), method="bank_transfer", actor=staff
+        )
+
+    assert sorted(message.subject for message in mail.outbox) == [
+        f"Ваши фотографии готовы к скачиванию (заказ {order.number}, Alpha Photo)",
+        f"Платёж по заказу {order.number} получен — Alpha Photo",
+    ]
+    download = next(m for m in mail.outbox if "скачиванию" in m.subject)
+    [(html, _type)] = download.alternatives
+    assert "Скачать фотографии" in html
