@@ -92,11 +92,11 @@ def basis_text(agreement: Agreement) -> str:
                 _("%(percent)s%% up to %(limit)s")
                 % {"percent": percent, "limit": format_money(Decimal(tier["up_to"]), currency)}
             )
-    return "; ".join(bands) + " " + _("of the school’s cumulative net sales under this agreement")
+    return ", ".join(bands) + " — " + _("on the school’s cumulative net sales under this agreement")
 
 
 def kinds_text(agreement: Agreement) -> str:
-    return ", ".join(str(ProductKind(kind).label) for kind in agreement.kinds)
+    return ", ".join(str(kind.label) for kind in ProductKind if kind in agreement.kinds)
 
 
 def agreement_pdf(*, agreement: Agreement, studio) -> bytes:

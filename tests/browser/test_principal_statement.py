@@ -146,7 +146,7 @@ def school_with_a_statement(live_studios, committed, run_tasks):
             cursor.execute("SET session_replication_role = origin")
         Accrual.objects.filter(school=school).delete()
         Payout.objects.filter(school=school).delete()
-        Agreement.objects.filter(school=school).delete()
+        Agreement.objects.filter(school__in=[school, other]).delete()
         Payment.objects.filter(order=order).delete()
         Order.objects.filter(pk=order.pk).delete()
         shoot.delete()
@@ -212,3 +212,32 @@ def test_the_owner_pays_the_school_on_a_phone(
     expect(page.locator("#due")).to_have_text("€0.40")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, screenshot_dir, "11-owner-paid")
+
+
+def test_the_owner_drafts_and_sends_a_tiered_agreement_on_a_phone(
+    school_with_a_statement, web_server, context_factory, screenshot_dir
+):
+    data = school_with_a_statement
+    alpha, other = data["alpha"], data["other"]
+    base = f"http://{alpha.host}:{web_server}"
+    page = context_factory("phone").new_page()
+    log_in_staff(page, base, alpha.owner_email)
+    page.goto(f"{base}/staff/commissions/schools/{other.pk}/")
+    expect(page.locator("main")).to_contain_text("No agreement yet")
+    page.get_by_role("link", name="New agreement").click()
+    page.get_by_label("Tiered by sales volume").check()
+    page.get_by_label("Percent up to the threshold").fill("10")
+    page.get_by_label("Threshold (cumulative net sales)").fill("1000")
+    page.get_by_label("Percent above the threshold").fill("15")
+    page.get_by_label("Albums").uncheck()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, screenshot_dir, "20-agreement-form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages li").first).to_contain_text("Agreement saved as a draft.")
+    agreement = page.locator(".agreement")
+    expect(agreement).to_contain_text("10% up to €1,000.00, 15% above that — on the school’s")
+    expect(agreement).to_contain_text("Digital, Prints, Packages")
+    page.get_by_role("button", name="Mark as sent").click()
+    expect(agreement.locator(".badge")).to_have_text("Sent")
+    expect(page.get_by_role("button", name="Mark as signed")).to_be_visible()
+    shot(page, screenshot_dir, "21-agreement-sent")
