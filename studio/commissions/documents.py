@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from django.utils import formats
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -39,6 +40,10 @@ def _styles():
         "head": ParagraphStyle("head", parent=base, fontName=BOLD),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "small_right": ParagraphStyle("small_right", parent=base, fontSize=8, alignment=TA_RIGHT),
+        "small_head": ParagraphStyle("small_head", parent=base, fontName=BOLD, fontSize=8),
+        "small_head_right": ParagraphStyle(
+            "small_head_right", parent=base, fontName=BOLD, fontSize=8, alignment=TA_RIGHT
+        ),
         "head_right": ParagraphStyle("head_right", parent=base, fontName=BOLD, alignment=TA_RIGHT),
     }
 
@@ -177,7 +182,7 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
         (_("Opening balance"), snapshot["opening"]),
         (_("Accrued"), snapshot["accrued"]),
         (_("Reversed"), -snapshot["reversed"]),
-        (_("Paid"), -snapshot["paid"]),
+        (pgettext("commission", "Paid"), -snapshot["paid"]),
         (_("Closing balance (due)"), snapshot["closing"]),
     ]
     story.append(
@@ -201,7 +206,12 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
         _("Net"),
         _("Commission"),
     ]
-    rows = [[_p(text, s["head"] if i < 5 else s["head_right"]) for i, text in enumerate(header)]]
+    rows = [
+        [
+            _p(text, s["small_head"] if i < 5 else s["small_head_right"])
+            for i, text in enumerate(header)
+        ]
+    ]
     for line in snapshot["lines"]:
         description = line["description"] + (f" ({_('refund')})" if line["reversal"] else "")
         net = format_money(Decimal(line["net"]), snapshot["currency"]) if line["net"] else ""
@@ -221,7 +231,7 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
     story.append(
         Table(
             rows,
-            colWidths=[20 * mm, 24 * mm, 16 * mm, 26 * mm, None, 20 * mm, 22 * mm],
+            colWidths=[20 * mm, 24 * mm, 14 * mm, 26 * mm, None, 22 * mm, 24 * mm],
             repeatRows=1,
             style=TableStyle(
                 [
@@ -286,7 +296,7 @@ def statement_csv(*, snapshot: dict, delimiter: str = ",") -> bytes:
         (_("Opening balance"), "opening"),
         (_("Accrued"), "accrued"),
         (_("Reversed"), "reversed"),
-        (_("Paid"), "paid"),
+        (pgettext("commission", "Paid"), "paid"),
         (_("Closing balance (due)"), "closing"),
     ):
         writer.writerow(

@@ -192,7 +192,7 @@ def agreement_move(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("The agreement is now %(status)s.") % {"status": AgreementStatus(to).label}
+            request, _("Agreement status: %(status)s.") % {"status": AgreementStatus(to).label}
         )
     return redirect("commissions:school", agreement.school_id)
 
