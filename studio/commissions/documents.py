@@ -262,8 +262,15 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
 
 def statement_csv(*, snapshot: dict, delimiter: str = ",") -> bytes:
     """The statement's lines for a spreadsheet: UTF-8 with a BOM (Excel reads Cyrillic
-    then), amounts as plain decimals with a point, the totals at the end."""
+    then), amounts as plain decimals, the totals at the end. With ``;`` (what Excel expects
+    where the decimal separator is a comma, Russian among them) amounts take a decimal comma
+    too."""
     currency = snapshot["currency"]
+    point = "," if delimiter == ";" else "."
+
+    def amount(value) -> str:
+        return str(value).replace(".", point)
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(
@@ -286,8 +293,8 @@ def statement_csv(*, snapshot: dict, delimiter: str = ",") -> bytes:
                 line["class"],
                 line["picture_day"],
                 line["description"],
-                line["net"],
-                str(from_minor(line["commission"], currency)),
+                amount(line["net"]),
+                amount(from_minor(line["commission"], currency)),
                 currency,
             ]
         )
@@ -300,6 +307,6 @@ def statement_csv(*, snapshot: dict, delimiter: str = ",") -> bytes:
         (_("Closing balance (due)"), "closing"),
     ):
         writer.writerow(
-            [label, "", "", "", "", "", str(from_minor(snapshot[key], currency)), currency]
+            [label, "", "", "", "", "", amount(from_minor(snapshot[key], currency)), currency]
         )
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

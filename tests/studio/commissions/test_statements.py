@@ -102,7 +102,7 @@ def test_the_csv_has_a_bom_and_the_chosen_delimiter(world, pay):
     comma = documents.statement_csv(snapshot=statement.snapshot)
     semicolon = documents.statement_csv(snapshot=statement.snapshot, delimiter=";")
     assert comma.startswith(b"\xef\xbb\xbf") and semicolon.startswith(b"\xef\xbb\xbf")
-    assert b"Autumn portraits;Line 1;10.00;1.00;EUR" in semicolon
+    assert b"Autumn portraits;Line 1;10,00;1,00;EUR" in semicolon
     assert b"Autumn portraits,Line 1,10.00,1.00,EUR" in comma
 
 

@@ -82,7 +82,7 @@ def test_a_principal_reads_their_school_and_its_statements(alpha, setup):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(urls(a.school, period, agreement)["portal_pdf"]).content == pdf.content
     csv = client.get(urls(a.school, period, agreement)["portal_csv"] + "?sep=;")
-    assert csv.content.startswith(b"\xef\xbb\xbf") and b";5.00;EUR" in csv.content
+    assert csv.content.startswith(b"\xef\xbb\xbf") and b";5,00;EUR" in csv.content
     assert client.get(urls(a.school, period, agreement)["portal_agreement"]).status_code == 200
     dashboard = client.get("/staff/").content.decode()
     assert "/staff/my-schools/" in dashboard
