@@ -20,9 +20,12 @@ def migrate(target):
     executor.migrate([target])
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    # the ledger's migrations stand on the orders' latest: it goes back with them
+    # the ledger's and the commissions' migrations stand on the orders' latest: they go back
+    # with them
     others = [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] not in ("orders", "ledger")
+        node
+        for node in executor.loader.graph.leaf_nodes()
+        if node[0] not in ("orders", "ledger", "commissions")
     ]
     return executor.loader.project_state([target, *others]).apps
 
