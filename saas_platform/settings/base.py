@@ -68,6 +68,7 @@ TENANT_APPS = [
     "studio.payments",
     "studio.ledger",
     "studio.payroll",
+    "studio.commissions",
     "studio.parents",
     "studio.storefront",
     "studio.downloads",

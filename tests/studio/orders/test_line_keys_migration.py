@@ -20,9 +20,13 @@ def migrate(target):
     executor.migrate([target])
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    # the ledger's migrations stand on the orders' latest: it goes back with them
+    # apps whose migrations stand on the orders' later ones (the ledger, commissions, staff
+    # pay) went back with them
+    later = executor.loader.graph.descendants(KEYS)
     others = [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] not in ("orders", "ledger")
+        node
+        for node in executor.loader.graph.leaf_nodes()
+        if node[0] != "orders" and node not in later
     ]
     return executor.loader.project_state([target, *others]).apps
 
