@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from saas_platform.money import from_minor
+from saas_platform.money import from_minor, quantize
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.ledger import accounts
 from studio.ledger.models import Account, LedgerEntry, LedgerPeriod, PeriodBalance, TransactionKind
@@ -221,7 +221,7 @@ def statement_figures(*, period: LedgerPeriod, school: School, currency: str) ->
                 "class": line.child.school_class.name if line and line.child_id else "",
                 "picture_day": line.shoot.name if line and line.shoot_id else "",
                 "description": line.description if line else entry.transaction.memo,
-                "net": str(line.net) if line else "",
+                "net": str(quantize(line.net, line.order.currency)) if line else "",
                 "reversal": kind == TransactionKind.COMMISSION_REVERSAL,
                 "commission": -entry.amount_minor,
             }

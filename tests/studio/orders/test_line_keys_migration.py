@@ -22,7 +22,7 @@ def migrate(target):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     # apps whose migrations stand on the orders' later ones (the ledger, commissions, staff
     # pay) went back with them
-    later = executor.loader.graph.descendants(KEYS)
+    later = set(executor.loader.graph.backwards_plan(KEYS))
     others = [
         node
         for node in executor.loader.graph.leaf_nodes()
