@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/billing/", include("studio.plan.urls")),
     path("staff/tokens/", include("studio.api_tokens.urls")),
     path("staff/audit/", include("studio.audit.urls")),
+    path("staff/reports/", include("studio.reports.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,5 @@
-"""Tiny server-side SVG charts for the analytics page (no JavaScript, nothing external).
+"""Tiny server-side SVG charts (no JavaScript, nothing external), for the operator console's
+analytics and a studio's reports.
 
 The SVG holds only the shapes and stretches to its box (``preserveAspectRatio="none"``, lines
 keep their width with ``non-scaling-stroke``); the labels — the top of the scale, the first
