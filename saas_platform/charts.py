@@ -59,7 +59,7 @@ def svg_chart(points: list[tuple[str, Decimal | int]], *, title: str, bars: bool
         mark_safe(baseline),  # noqa: S308 - numbers only
         mark_safe("".join(shapes)),  # noqa: S308 - built above from escaped values
         points[0][0],
-        points[-1][0],
+        points[-1][0] if len(points) > 1 else "",
     )
 
 

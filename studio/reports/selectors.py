@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from saas_platform.accounts.models import User
 from saas_platform.money import quantize
 from studio.access.models import AccessCode, AccessCodeKind
+from studio.catalogue.kinds import ProductKind
 from studio.ledger import selectors as ledger
 from studio.orders.models import Order, OrderLine, fulfillable_q
 from studio.photos.models import Photo
@@ -52,6 +53,7 @@ AMOUNT = DecimalField(max_digits=20, decimal_places=6)
 ZERO = Value(Decimal("0"), output_field=AMOUNT)
 # Unpaid balances by age in whole days: (label, from day, to day or None).
 AGE_BUCKETS = (("0–7", 0, 7), ("8–30", 8, 30), ("31+", 31, None))
+KIND_LABELS = {**dict(ProductKind.choices), "package": gettext_lazy("Package")}
 GROUPS = ("day", "school", "class", "shoot", "product")
 
 
@@ -270,7 +272,11 @@ def sales_by_product(period: Period) -> Table:
         "sales_by_product",
         _("Sales by product"),
         ("kind", "product_id", "product__name", "package_id", "package__name"),
-        lambda row: row["product__name"] or row["package__name"] or row["kind"],
+        lambda row: (
+            row["product__name"]
+            or row["package__name"]
+            or str(KIND_LABELS.get(row["kind"], row["kind"]))
+        ),
     )
 
 

@@ -21,7 +21,7 @@ def report_cell(value, column, currency=""):
         return intcomma(value)
     if column.kind in (PERCENT, DURATION):
         number = formats.number_format(value, decimal_pos=1, use_l10n=True)
-        return f"{number} %" if column.kind == PERCENT else number
+        return f"{number}\u00a0%" if column.kind == PERCENT else number
     if column.kind == DATE:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return value

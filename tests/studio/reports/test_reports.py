@@ -54,8 +54,8 @@ def test_sales_are_paid_orders_less_refunds_by_school_class_day_and_product(alph
         # The line refunded by name gives all its money back; the pro-rata refund of order 2
         # comes off its only line.
         assert rows(selectors.sales_by_product(period)) == {
-            "digital": [3, 3, Decimal("32.00")],  # 10 + 10 + 12
-            "print": [3, 3, Decimal("70.00")],  # 20 + 0 + 50
+            "Digital file": [3, 3, Decimal("32.00")],  # 10 + 10 + 12
+            "Print": [3, 3, Decimal("70.00")],  # 20 + 0 + 50
         }
         by_day = selectors.sales_by_day(period)
         assert len(by_day.rows) == 30
