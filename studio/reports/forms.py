@@ -24,10 +24,14 @@ class PeriodForm(forms.Form):
     """From and to (inclusive days in the studio's time zone), and the CSV format."""
 
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     delimiter = forms.ChoiceField(label=_("CSV delimiter"), choices=CSV_DELIMITERS, required=False)
     encoding = forms.ChoiceField(label=_("CSV encoding"), choices=CSV_ENCODINGS, required=False)

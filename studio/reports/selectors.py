@@ -1,5 +1,6 @@
-"""The studio's figures, each one aggregate query (never a loop over orders), so the page
-stays fast with tens of thousands of orders.
+"""The studio's figures from aggregate queries (never a loop over orders), so the page stays
+fast with tens of thousands of orders: every sales grouping comes from one pass over the sold
+lines (``sales_rollup``, GROUPING SETS), the other tables from one query each.
 
 Definitions, shown on the page too:
 
@@ -15,10 +16,11 @@ Definitions, shown on the page too:
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
     DecimalField,
     DurationField,
@@ -30,22 +32,23 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from saas_platform.accounts.models import User
 from saas_platform.money import quantize
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.catalogue.kinds import ProductKind
+from studio.catalogue.models import Package, Product
 from studio.ledger import selectors as ledger
 from studio.orders.models import Order, OrderLine, fulfillable_q
 from studio.photos.models import Photo
 from studio.retouching.models import RetouchEvent, RetouchEventKind
-from studio.schools.models import School
+from studio.schools.models import School, SchoolClass, Student
+from studio.shoots.models import Shoot
 
 from .tables import COUNT, DATE, DURATION, MONEY, PERCENT, Column, Table
 
@@ -57,10 +60,11 @@ KIND_LABELS = {**dict(ProductKind.choices), "package": gettext_lazy("Package")}
 GROUPS = ("day", "school", "class", "shoot", "product")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Period:
     """[starts_at, ends_at) made from whole days in the studio's time zone, optionally one
-    school, in one currency (sums never mix currencies)."""
+    school, in one currency (sums never mix currencies). Its sales are summed once, on first
+    use, for every table that needs them."""
 
     first_day: date
     last_day: date
@@ -74,6 +78,10 @@ class Period:
     @property
     def ends_at(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.last_day + timedelta(days=1), time.min))
+
+    @cached_property
+    def sales(self) -> dict[str, list[dict]]:
+        return sales_rollup(self)
 
 
 def default_period(currency: str, school_id: int | None = None) -> Period:
@@ -93,51 +101,103 @@ def _line_school():
     return Coalesce(F("shoot__school_id"), F("child__school_class__school_id"))
 
 
-def _line_revenue():
-    """The line's net less its share of the order's refunds (see the module's docstring)."""
-    net, refunded, total = F("net"), F("order__refunded_total"), F("order__total")
-    refunded_lines = Coalesce(
-        Subquery(
-            OrderLine.objects.filter(order=OuterRef("order"), refunded=True)
-            .order_by()
-            .values("order")
-            .annotate(amount=Sum("net"))
-            .values("amount")[:1],
-            output_field=AMOUNT,
-        ),
-        ZERO,
-    )
-    return Case(
-        When(order__refunded_total__lte=0, then=net),
-        When(
-            refunded=True,
-            then=Greatest(
-                net - net * Least(refunded, refunded_lines) / NullIf(refunded_lines, 0), 0
-            ),
-        ),
-        default=Coalesce(
-            Greatest(
-                net
-                - net * Greatest(refunded - refunded_lines, 0) / NullIf(total - refunded_lines, 0),
-                0,
-            ),
-            ZERO,
-        ),
-        output_field=AMOUNT,
-    )
+# The groupings of sold lines, computed together in one pass (GROUPING SETS).
+_KEYS = (
+    "day",
+    "school_id",
+    "class_id",
+    "shoot_id",
+    "kind",
+    "product_id",
+    "package_id",
+    "photographer_id",
+)
+_SETS = {
+    "total": (),
+    "day": ("day",),
+    "school": ("school_id",),
+    "class": ("class_id",),
+    "shoot": ("shoot_id",),
+    "product": ("kind", "product_id", "package_id"),
+    "photographer": ("photographer_id",),
+}
+_MASKS = {
+    sum(1 << (len(_KEYS) - 1 - i) for i, key in enumerate(_KEYS) if key not in keys): name
+    for name, keys in _SETS.items()
+}
 
 
-def sold_lines(period: Period):
-    """Lines sold in the period, each with its ``line_revenue`` and ``line_school``."""
-    lines = OrderLine.objects.filter(
-        fulfillable_q("order__"),
-        order__currency=period.currency,
-        order__created_at__gte=period.starts_at,
-        order__created_at__lt=period.ends_at,
-    ).annotate(line_school=_line_school())
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def sales_rollup(period: "Period") -> dict[str, list[dict]]:
+    """Sold lines of the period summed per day, school, class, picture day, product and
+    photographer, and in total, in one query: orders, items, revenue, families (distinct
+    e-mails) and photos sold (on lines not refunded)."""
+    orders = (
+        Order.objects.filter(
+            fulfillable_q(),
+            currency=period.currency,
+            created_at__gte=period.starts_at,
+            created_at__lt=period.ends_at,
+        )
+        .order_by()
+        .values("id", "created_at", "email", "total", "refunded_total")
+    )
+    orders_sql, orders_params = orders.query.sql_with_params()
+    line = _table(OrderLine)
+    where, where_params = "", []
     if period.school_id:
-        lines = lines.filter(line_school=period.school_id)
-    return lines.annotate(line_revenue=_line_revenue())
+        where, where_params = "WHERE school_id = %s", [period.school_id]
+    sets = ", ".join(f"({', '.join(keys)})" for keys in _SETS.values())
+    sql = f"""
+        WITH o AS ({orders_sql}),
+        refunded_lines AS (
+            SELECT l.order_id, SUM(l.net) AS amount
+            FROM {line} l JOIN o ON o.id = l.order_id
+            WHERE l.refunded GROUP BY l.order_id
+        ),
+        sold AS (
+            SELECT l.order_id, l.quantity, l.kind, l.product_id, l.package_id, l.shoot_id,
+                l.photo_id, l.refunded, st.school_class_id AS class_id,
+                COALESCE(sh.school_id, cls.school_id) AS school_id,
+                (o.created_at AT TIME ZONE %s)::date AS day,
+                LOWER(o.email) AS family, ph.photographer_id,
+                CASE
+                    WHEN o.refunded_total <= 0 THEN l.net
+                    WHEN l.refunded THEN GREATEST(
+                        l.net - l.net * LEAST(o.refunded_total, r.amount) / NULLIF(r.amount, 0), 0)
+                    ELSE COALESCE(GREATEST(
+                        l.net - l.net * GREATEST(o.refunded_total - COALESCE(r.amount, 0), 0)
+                            / NULLIF(o.total - COALESCE(r.amount, 0), 0), 0), 0)
+                END AS revenue
+            FROM {line} l
+            JOIN o ON o.id = l.order_id
+            LEFT JOIN refunded_lines r ON r.order_id = l.order_id
+            LEFT JOIN {_table(Shoot)} sh ON sh.id = l.shoot_id
+            LEFT JOIN {_table(Student)} st ON st.id = l.child_id
+            LEFT JOIN {_table(SchoolClass)} cls ON cls.id = st.school_class_id
+            LEFT JOIN {_table(Photo)} ph ON ph.id = l.photo_id
+        )
+        SELECT GROUPING({", ".join(_KEYS)}), {", ".join(_KEYS)},
+            COUNT(DISTINCT order_id), COALESCE(SUM(quantity), 0), COALESCE(SUM(revenue), 0),
+            COUNT(DISTINCT family), COUNT(DISTINCT photo_id) FILTER (WHERE NOT refunded)
+        FROM sold {where}
+        GROUP BY GROUPING SETS ({sets})
+    """
+    params = [*orders_params, timezone.get_current_timezone_name(), *where_params]
+    rollup: dict[str, list[dict]] = {name: [] for name in _SETS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for mask, *values in cursor.fetchall():
+            keys, (orders_n, items, revenue, families, photos) = values[:8], values[8:]
+            row = dict(zip(_KEYS, keys, strict=True))
+            row.update(
+                orders=orders_n, items=items, revenue=revenue, families=families, photos=photos
+            )
+            rollup[_MASKS[mask]].append(row)
+    return rollup
 
 
 def _money(value, currency: str) -> Decimal:
@@ -153,15 +213,13 @@ def _ratio(part, whole) -> Decimal | None:
 
 def totals(period: Period) -> dict:
     """The headline figures: revenue, orders, items and the average order."""
-    figures = sold_lines(period).aggregate(
-        revenue=Sum("line_revenue"), orders=Count("order", distinct=True), items=Sum("quantity")
-    )
-    revenue = _money(figures["revenue"], period.currency)
-    orders = figures["orders"] or 0
+    figures = (period.sales["total"] or [{}])[0]
+    revenue = _money(figures.get("revenue"), period.currency)
+    orders = figures.get("orders") or 0
     return {
         "revenue": revenue,
         "orders": orders,
-        "items": figures["items"] or 0,
+        "items": figures.get("items") or 0,
         "average_order": _money(revenue / orders, period.currency) if orders else None,
     }
 
@@ -175,23 +233,9 @@ def _sales_columns(first: Column) -> list[Column]:
     ]
 
 
-_SALES_SUMS = {
-    "orders": Count("order", distinct=True),
-    "items": Sum("quantity"),
-    "revenue": Sum("line_revenue"),
-}
-
-
 def sales_by_day(period: Period) -> Table:
     """Every day of the period, days without sales as zeros (so the chart has no gaps)."""
-    rows = (
-        sold_lines(period)
-        .annotate(day=TruncDate("order__created_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(**_SALES_SUMS)
-        .order_by("day")
-    )
-    by_day = {row["day"]: row for row in rows}
+    by_day = {row["day"]: row for row in period.sales["day"]}
     table = Table(
         "sales_by_day",
         _("Sales by day"),
@@ -213,13 +257,14 @@ def sales_by_day(period: Period) -> Table:
     return table
 
 
-def _grouped(period: Period, key: str, title: str, fields: tuple, label) -> Table:
-    rows = sold_lines(period).values(*fields).annotate(**_SALES_SUMS).order_by("-revenue", *fields)
+def _grouped(period: Period, key: str, title: str, group: str, label) -> Table:
+    """A table of one grouping, the best-selling first; ``label(row)`` names a row."""
     table = Table(key, title, _sales_columns(Column("name", _("Name"))), currency=period.currency)
-    table.rows = [
-        [label(row), row["orders"], row["items"] or 0, _money(row["revenue"], period.currency)]
-        for row in rows
+    rows = [
+        [str(label(row)), row["orders"], row["items"], _money(row["revenue"], period.currency)]
+        for row in period.sales[group]
     ]
+    table.rows = sorted(rows, key=lambda row: (-row[3], row[0]))
     return table
 
 
@@ -229,53 +274,62 @@ def sales_by_school(period: Period) -> Table:
         period,
         "sales_by_school",
         _("Sales by school"),
-        ("line_school",),
-        lambda row: names.get(row["line_school"], _("No school")),
+        "school",
+        lambda row: names.get(row["school_id"], _("No school")),
     )
 
 
 def sales_by_class(period: Period) -> Table:
+    ids = [row["class_id"] for row in period.sales["class"] if row["class_id"]]
+    names = {
+        pk: f"{school} — {name}"
+        for pk, name, school in SchoolClass.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "school__name"
+        )
+    }
     return _grouped(
         period,
         "sales_by_class",
         _("Sales by class"),
-        (
-            "child__school_class_id",
-            "child__school_class__name",
-            "child__school_class__school__name",
-        ),
-        lambda row: (
-            f"{row['child__school_class__school__name']} — {row['child__school_class__name']}"
-            if row["child__school_class_id"]
-            else _("No class")
-        ),
+        "class",
+        lambda row: names.get(row["class_id"], _("No class")),
     )
 
 
 def sales_by_shoot(period: Period) -> Table:
+    ids = [row["shoot_id"] for row in period.sales["shoot"] if row["shoot_id"]]
+    names = {
+        pk: f"{name} ({school})"
+        for pk, name, school in Shoot.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "school__name"
+        )
+    }
     return _grouped(
         period,
         "sales_by_shoot",
         _("Sales by picture day"),
-        ("shoot_id", "shoot__name", "shoot__school__name"),
-        lambda row: (
-            f"{row['shoot__name']} ({row['shoot__school__name']})"
-            if row["shoot_id"]
-            else _("No picture day")
-        ),
+        "shoot",
+        lambda row: names.get(row["shoot_id"], _("No picture day")),
     )
 
 
 def sales_by_product(period: Period) -> Table:
+    rows = period.sales["product"]
+    products = dict(
+        Product.objects.filter(pk__in={row["product_id"] for row in rows}).values_list("pk", "name")
+    )
+    packages = dict(
+        Package.objects.filter(pk__in={row["package_id"] for row in rows}).values_list("pk", "name")
+    )
     return _grouped(
         period,
         "sales_by_product",
         _("Sales by product"),
-        ("kind", "product_id", "product__name", "package_id", "package__name"),
+        "product",
         lambda row: (
-            row["product__name"]
-            or row["package__name"]
-            or str(KIND_LABELS.get(row["kind"], row["kind"]))
+            products.get(row["product_id"])
+            or packages.get(row["package_id"])
+            or KIND_LABELS.get(row["kind"], row["kind"])
         ),
     )
 
@@ -292,17 +346,7 @@ SALES_TABLES = {
 def conversion_by_school(period: Period) -> Table:
     """Families who bought (distinct e-mails) ÷ the child codes that were open during the
     period, and the average order, per school."""
-    bought = {
-        row["line_school"]: row
-        for row in sold_lines(period)
-        .values("line_school")
-        .annotate(
-            families=Count(Lower("order__email"), distinct=True),
-            orders=Count("order", distinct=True),
-            revenue=Sum("line_revenue"),
-        )
-        .order_by()
-    }
+    bought = {row["school_id"]: row for row in period.sales["school"]}
     codes = AccessCode.objects.filter(
         kind=AccessCodeKind.STUDENT,
         revoked_at__isnull=True,
@@ -377,12 +421,9 @@ def photographers(period: Period) -> Table:
         .order_by()
     }
     sold = {
-        row["photo__photographer"]: row
-        for row in sold_lines(period)
-        .filter(photo__isnull=False, refunded=False)
-        .values("photo__photographer")
-        .annotate(photos=Count("photo", distinct=True), revenue=Sum("line_revenue"))
-        .order_by()
+        row["photographer_id"]: row
+        for row in period.sales["photographer"]
+        if row["photographer_id"] is not None
     }
     names = _names(set(taken) | set(sold))
     table = Table(
@@ -528,7 +569,7 @@ def unpaid_ageing(period: Period, *, now: datetime | None = None) -> Table:
 
 LEDGER_FIGURES = (
     ("received", gettext_lazy("Received")),
-    ("refunded", gettext_lazy("Refunded")),
+    ("refunded", pgettext_lazy("money", "Refunded")),
     ("discounts", gettext_lazy("Discounts")),
     ("platform_fees", gettext_lazy("Platform fees")),
     ("commissions", gettext_lazy("School commissions")),
