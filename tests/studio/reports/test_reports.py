@@ -109,6 +109,17 @@ def test_the_page_draws_charts_and_every_table(alpha, sales):
     assert "Отчёты" in russian and "Продажи по школам" in russian
 
 
+def test_a_period_that_ends_before_it_starts_is_explained_and_unknown_tables_are_404(alpha, sales):
+    client = logged_in_client(alpha, sales.owner)
+    page = client.get("/staff/reports/?start=2026-05-02&end=2026-05-01")
+    assert page.status_code == 200
+    assert "The period ends before it starts." in page.content.decode()
+    assert client.get("/staff/reports/?export=nope").status_code == 404
+    # A period without sales: zeros, not errors.
+    empty = client.get("/staff/reports/?start=2020-01-01&end=2020-01-31").content.decode()
+    assert "Nothing in this period." in empty
+
+
 def read_csv(body: bytes, encoding: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode(encoding)), delimiter=delimiter))
 
@@ -231,5 +242,5 @@ def test_another_studios_sales_never_appear(alpha, beta, sales, run):
         assert selectors.totals(today_period())["revenue"] == Decimal("102.00")
     journal = client.get("/staff/reports/exports/?dataset=orders").content.decode("utf-8-sig")
     assert "beta-family" not in journal and "mum1@x.test" in journal
-    # Beta's owner signed in on alpha's host gets nothing of alpha's.
-    assert logged_in_client(alpha, beta_owner).get("/staff/reports/").status_code in (302, 403)
+    beta_page = logged_in_client(beta, beta_owner).get("/staff/reports/").content.decode()
+    assert "Beta Oak" in beta_page and "Pat Lens" in beta_page
