@@ -33,7 +33,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -101,8 +101,17 @@ def _line_school():
     return Coalesce(F("shoot__school_id"), F("child__school_class__school_id"))
 
 
-# The groupings of sold lines, computed together in one statement (GROUPING SETS).
-_KEYS = ("day", "school_id", "class_id", "shoot_id", "kind", "product_id", "package_id")
+# The groupings of sold lines, computed together in one pass (GROUPING SETS).
+_KEYS = (
+    "day",
+    "school_id",
+    "class_id",
+    "shoot_id",
+    "kind",
+    "product_id",
+    "package_id",
+    "photographer_id",
+)
 _SETS = {
     "total": (),
     "day": ("day",),
@@ -110,44 +119,49 @@ _SETS = {
     "class": ("class_id",),
     "shoot": ("shoot_id",),
     "product": ("kind", "product_id", "package_id"),
+    "photographer": ("photographer_id",),
 }
 _MASKS = {
     sum(1 << (len(_KEYS) - 1 - i) for i, key in enumerate(_KEYS) if key not in keys): name
     for name, keys in _SETS.items()
 }
-_SCHOOL_MASK = next(mask for mask, name in _MASKS.items() if name == "school")
-_FAMILIES, _PHOTOGRAPHERS = -1, -2  # the other two parts of the statement's result
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def sales_rollup(period: "Period") -> dict[str, list[dict]]:
-    """Sold lines of the period summed per day, school, class, picture day and product, and
-    in total (orders, items, revenue), families (distinct e-mails) per school, and per
-    photographer the photos sold (on lines not refunded) and their lines' revenue: one
-    statement.
+def _sold_orders(period: "Period"):
+    return Order.objects.filter(
+        fulfillable_q(),
+        currency=period.currency,
+        created_at__gte=period.starts_at,
+        created_at__lt=period.ends_at,
+    ).order_by()
 
-    Lines are first summed per order and grouping (``per_order``), so orders are counted as
-    rows, not with COUNT(DISTINCT): every step can be hashed, nothing sorted per group."""
-    orders = (
-        Order.objects.filter(
-            fulfillable_q(),
-            currency=period.currency,
-            created_at__gte=period.starts_at,
-            created_at__lt=period.ends_at,
-        )
-        .order_by()
-        .values("id", "created_at", "email", "total", "refunded_total")
+
+def _sold_lines(period: "Period"):
+    """The period's sold lines with their ``line_school``, for the light counts (no revenue)."""
+    lines = OrderLine.objects.filter(order__in=_sold_orders(period).values("pk")).annotate(
+        line_school=_line_school()
     )
+    if period.school_id:
+        lines = lines.filter(line_school=period.school_id)
+    return lines.order_by()
+
+
+def sales_rollup(period: "Period") -> dict[str, list[dict]]:
+    """Sold lines of the period summed per day, school, class, picture day, product and
+    photographer, and in total (orders, items, revenue), in one pass; then two light counts:
+    families (distinct e-mails) per school and photos sold (on lines not refunded) per
+    photographer. Distinct counts of text in every grouping would cost more than the rest."""
+    orders = _sold_orders(period).values("id", "created_at", "email", "total", "refunded_total")
     orders_sql, orders_params = orders.query.sql_with_params()
     line = _table(OrderLine)
     where, where_params = "", []
     if period.school_id:
         where, where_params = "WHERE school_id = %s", [period.school_id]
     keys = ", ".join(_KEYS)
-    nulls = ", ".join(f"NULL AS {key}" for key in _KEYS)
     sets = ", ".join(f"({', '.join(group)})" for group in _SETS.values())
     sql = f"""
         WITH o AS ({orders_sql}),
@@ -156,77 +170,56 @@ def sales_rollup(period: "Period") -> dict[str, list[dict]]:
             FROM {line} l JOIN o ON o.id = l.order_id
             WHERE l.refunded GROUP BY l.order_id
         ),
-        sold AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT l.order_id, l.quantity, l.kind, l.product_id, l.package_id, l.shoot_id,
-                    l.photo_id, l.refunded, st.school_class_id AS class_id,
-                    COALESCE(sh.school_id, cls.school_id) AS school_id,
-                    (o.created_at AT TIME ZONE %s)::date AS day,
-                    LOWER(o.email) AS family, ph.photographer_id,
-                    CASE
-                        WHEN o.refunded_total <= 0 THEN l.net
-                        WHEN l.refunded THEN GREATEST(
-                            l.net - l.net * LEAST(o.refunded_total, r.amount)
-                                / NULLIF(r.amount, 0), 0)
-                        ELSE COALESCE(GREATEST(
-                            l.net - l.net * GREATEST(o.refunded_total - COALESCE(r.amount, 0), 0)
-                                / NULLIF(o.total - COALESCE(r.amount, 0), 0), 0), 0)
-                    END AS revenue
-                FROM {line} l
-                JOIN o ON o.id = l.order_id
-                LEFT JOIN refunded_lines r ON r.order_id = l.order_id
-                LEFT JOIN {_table(Shoot)} sh ON sh.id = l.shoot_id
-                LEFT JOIN {_table(Student)} st ON st.id = l.child_id
-                LEFT JOIN {_table(SchoolClass)} cls ON cls.id = st.school_class_id
-                LEFT JOIN {_table(Photo)} ph ON ph.id = l.photo_id
-            ) lines {where}
-        ),
-        per_order AS (
-            SELECT GROUPING({keys}) AS g, order_id, family, {keys},
-                SUM(quantity) AS items, SUM(revenue) AS revenue
-            FROM sold
-            GROUP BY order_id, family, GROUPING SETS ({sets})
-        ),
-        per_photo AS (
-            SELECT photographer_id, photo_id, SUM(revenue) AS revenue,
-                BOOL_OR(NOT refunded) AS kept
-            FROM sold WHERE photo_id IS NOT NULL
-            GROUP BY photographer_id, photo_id
+        sold AS (
+            SELECT l.order_id, l.quantity, l.kind, l.product_id, l.package_id, l.shoot_id,
+                st.school_class_id AS class_id, COALESCE(sh.school_id, cls.school_id) AS school_id,
+                (o.created_at AT TIME ZONE %s)::date AS day, ph.photographer_id,
+                CASE
+                    WHEN o.refunded_total <= 0 THEN l.net
+                    WHEN l.refunded THEN GREATEST(
+                        l.net - l.net * LEAST(o.refunded_total, r.amount) / NULLIF(r.amount, 0), 0)
+                    ELSE COALESCE(GREATEST(
+                        l.net - l.net * GREATEST(o.refunded_total - COALESCE(r.amount, 0), 0)
+                            / NULLIF(o.total - COALESCE(r.amount, 0), 0), 0), 0)
+                END AS revenue
+            FROM {line} l
+            JOIN o ON o.id = l.order_id
+            LEFT JOIN refunded_lines r ON r.order_id = l.order_id
+            LEFT JOIN {_table(Shoot)} sh ON sh.id = l.shoot_id
+            LEFT JOIN {_table(Student)} st ON st.id = l.child_id
+            LEFT JOIN {_table(SchoolClass)} cls ON cls.id = st.school_class_id
+            LEFT JOIN {_table(Photo)} ph ON ph.id = l.photo_id
         )
-        SELECT g, {keys}, NULL::bigint, COUNT(*), SUM(items)::bigint, SUM(revenue), 0, 0
-        FROM per_order GROUP BY g, {keys}
-        UNION ALL
-        SELECT {_FAMILIES}, {nulls.replace("NULL AS school_id", "school_id")}, NULL,
-            0, 0, 0, COUNT(*), 0
-        FROM (SELECT DISTINCT school_id, family FROM per_order WHERE g = {_SCHOOL_MASK}) f
-        GROUP BY school_id
-        UNION ALL
-        SELECT {_PHOTOGRAPHERS}, {nulls}, photographer_id,
-            0, 0, SUM(revenue), 0, COUNT(*) FILTER (WHERE kept)
-        FROM per_photo GROUP BY photographer_id
+        SELECT GROUPING({keys}), {keys},
+            COUNT(DISTINCT order_id), COALESCE(SUM(quantity), 0), COALESCE(SUM(revenue), 0)
+        FROM sold {where}
+        GROUP BY GROUPING SETS ({sets})
     """
     params = [*orders_params, timezone.get_current_timezone_name(), *where_params]
-    rollup: dict[str, list[dict]] = {name: [] for name in (*_SETS, "photographer")}
-    families: dict = {}
+    rollup: dict[str, list[dict]] = {name: [] for name in _SETS}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for mask, *values in cursor.fetchall():
             row = dict(zip(_KEYS, values[: len(_KEYS)], strict=True))
-            photographer, orders_n, items, revenue, family_count, photos = values[len(_KEYS) :]
-            if mask == _FAMILIES:
-                families[row["school_id"]] = family_count
-                continue
-            row.update(
-                photographer_id=photographer,
-                orders=orders_n,
-                items=items,
-                revenue=revenue,
-                photos=photos,
-            )
-            name = "photographer" if mask == _PHOTOGRAPHERS else _MASKS[mask]
-            rollup[name].append(row)
+            row["orders"], row["items"], row["revenue"] = values[len(_KEYS) :]
+            rollup[_MASKS[mask]].append(row)
+
+    lines = _sold_lines(period)
+    families = dict(
+        lines.values("line_school")
+        .annotate(n=Count(Lower("order__email"), distinct=True))
+        .values_list("line_school", "n")
+    )
     for row in rollup["school"]:
         row["families"] = families.get(row["school_id"], 0)
+    photos = dict(
+        lines.filter(photo__isnull=False, refunded=False)
+        .values("photo__photographer")
+        .annotate(n=Count("photo", distinct=True))
+        .values_list("photo__photographer", "n")
+    )
+    for row in rollup["photographer"]:
+        row["photos"] = photos.get(row["photographer_id"], 0)
     return rollup
 
 
