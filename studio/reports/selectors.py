@@ -205,11 +205,19 @@ def sales_rollup(period: "Period") -> dict[str, list[dict]]:
             rollup[_MASKS[mask]].append(row)
 
     lines = _sold_lines(period)
-    families = dict(
-        lines.values("line_school")
-        .annotate(n=Count(Lower("order__email"), distinct=True))
-        .values_list("line_school", "n")
+    # Distinct (school, family) pairs first: a hash, not a sort of e-mails per school.
+    pairs_sql, pairs_params = (
+        lines.annotate(family=Lower("order__email"))
+        .values("line_school", "family")
+        .distinct()
+        .query.sql_with_params()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pairs.line_school, COUNT(*) FROM ({pairs_sql}) pairs GROUP BY 1",
+            pairs_params,
+        )
+        families = dict(cursor.fetchall())
     for row in rollup["school"]:
         row["families"] = families.get(row["school_id"], 0)
     photos = dict(
