@@ -20,11 +20,11 @@ from django_tenants.utils import get_public_schema_name
 
 from billing.models import StripeEvent
 from saas_platform import ratelimit
+from saas_platform.charts import svg_chart
 from tenants.models import StudioStatus
 from tenants.selectors import studio_primary_host
 
 from . import selectors, services
-from .charts import svg_chart
 from .forms import (
     ConsoleLoginForm,
     LicenceExtendForm,

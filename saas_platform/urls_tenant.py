@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/", include("studio.payroll.urls")),  # /staff/pay/, /staff/my-earnings/
     path("staff/commissions/", include("studio.commissions.urls")),
     path("staff/my-schools/", include("studio.commissions.portal_urls")),
+    path("staff/reports/", include("studio.reports.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

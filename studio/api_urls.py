@@ -20,6 +20,14 @@ from studio.photos.api import (
     ShootProgressView,
     UploadViewSet,
 )
+from studio.reports.api import (
+    AgeingReportView,
+    ConversionReportView,
+    LedgerReportView,
+    PhotographersReportView,
+    RetouchersReportView,
+    SalesReportView,
+)
 from studio.schools.api import SchoolClassViewSet, SchoolViewSet, StudentViewSet
 from studio.shoots.api import ShootViewSet
 
@@ -49,5 +57,11 @@ urlpatterns = [
         name="pay-statement",
     ),
     path("pay/runs/", PayRunListView.as_view(), name="pay-runs"),
+    path("reports/sales/", SalesReportView.as_view(), name="report-sales"),
+    path("reports/conversion/", ConversionReportView.as_view(), name="report-conversion"),
+    path("reports/photographers/", PhotographersReportView.as_view(), name="report-photographers"),
+    path("reports/retouchers/", RetouchersReportView.as_view(), name="report-retouchers"),
+    path("reports/unpaid/", AgeingReportView.as_view(), name="report-unpaid"),
+    path("reports/ledger/", LedgerReportView.as_view(), name="report-ledger"),
     *router.urls,
 ]

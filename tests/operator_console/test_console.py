@@ -402,7 +402,7 @@ def test_analytics_page_draws_charts(console, alpha):
 
 
 def test_chart_counts_are_whole_numbers_and_labels_sit_outside_the_drawing():
-    from operator_console.charts import svg_chart
+    from saas_platform.charts import svg_chart
 
     signups = str(svg_chart([("01.09", 0), ("08.09", 2), ("15.09", 1)], title="S", bars=True))
     assert '<div class="chart-top muted">2</div>' in signups

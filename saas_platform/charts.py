@@ -1,4 +1,5 @@
-"""Tiny server-side SVG charts for the analytics page (no JavaScript, nothing external).
+"""Tiny server-side SVG charts (no JavaScript, nothing external), for the operator console's
+analytics and a studio's reports.
 
 The SVG holds only the shapes and stretches to its box (``preserveAspectRatio="none"``, lines
 keep their width with ``non-scaling-stroke``); the labels — the top of the scale, the first
@@ -58,7 +59,7 @@ def svg_chart(points: list[tuple[str, Decimal | int]], *, title: str, bars: bool
         mark_safe(baseline),  # noqa: S308 - numbers only
         mark_safe("".join(shapes)),  # noqa: S308 - built above from escaped values
         points[0][0],
-        points[-1][0],
+        points[-1][0] if len(points) > 1 else "",
     )
 
 
