@@ -21,7 +21,6 @@ LEDGER_KINDS = {
         gettext_lazy("Platform fees"),
         (
             TransactionKind.PLATFORM_FEE,
-            TransactionKind.PLATFORM_FEE_REVERSAL,
             TransactionKind.PLATFORM_INVOICE,
         ),
     ),
