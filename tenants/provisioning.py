@@ -5,8 +5,9 @@ object (≈9 ms per table here, and it re-created itself before every clone, lea
 plans into the connection), then runs a faked ``migrate_schemas``. The base schema here is
 plain Django tables, so a leaner copy does: ``CREATE TABLE … (LIKE … INCLUDING ALL)`` for
 each table (columns, defaults, identity, checks, indexes), its rows (migrations, content
-types, permissions), its foreign keys pointed at the new schema, and identity sequences moved
-past the copied rows. ``tests/tenants/test_provisioning.py`` compares the copy with the base,
+types, permissions), its foreign keys pointed at the new schema, its own functions and
+triggers (the apps' database-side guards), and identity sequences moved past the copied
+rows. ``tests/tenants/test_provisioning.py`` compares the copy with the base,
 catalog entry by catalog entry. The copy is then checked against the migration graph: when
 the base schema is current nothing more runs, and when it lags the missing migrations are
 applied for real (django-tenants would fake them).
@@ -23,6 +24,35 @@ from django_tenants.utils import schema_exists
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _qualified(name: str) -> str:
+    """``name.`` or ``"name".`` as PostgreSQL prints a schema-qualified object."""
+    return "(?:" + re.escape(_ident(name)) + "|" + re.escape(name) + r")\."
+
+
+def _copy_functions_and_triggers(cursor, *, base: str, new: str) -> None:
+    """The base schema's own functions and triggers (an app's database-side guards, such as
+    the ledger's append-only triggers), pointed at the copy. Made after the rows are in, so
+    no trigger fires on the copy itself."""
+    in_base = re.compile(_qualified(base))
+    n = _ident(new)
+    cursor.execute(
+        "SELECT pg_get_functiondef(p.oid) FROM pg_proc p "
+        "JOIN pg_namespace ns ON ns.oid = p.pronamespace WHERE ns.nspname = %s "
+        "AND p.prokind = 'f' ORDER BY p.proname",
+        [base],
+    )
+    functions = [in_base.sub(f"{n}.", definition, count=1) for (definition,) in cursor.fetchall()]
+    cursor.execute(
+        "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
+        "WHERE ns.nspname = %s AND NOT t.tgisinternal ORDER BY c.relname, t.tgname",
+        [base],
+    )
+    triggers = [in_base.sub(f"{n}.", definition) for (definition,) in cursor.fetchall()]
+    for statement in functions + triggers:
+        cursor.execute(statement)
 
 
 def copy_schema(*, base: str, new: str) -> None:
@@ -96,6 +126,7 @@ def copy_schema(*, base: str, new: str) -> None:
         ]
         if foreign_keys:
             cursor.execute("; ".join(foreign_keys))
+        _copy_functions_and_triggers(cursor, base=base, new=new)
         cursor.execute(
             "SELECT c.relname, a.attname FROM pg_attribute a "
             "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "

@@ -1,8 +1,6 @@
 """Stored statements are never rewritten: a trigger refuses UPDATE and DELETE on them.
-Installed by migration 0002, and again in each studio's schema cloned from the template
-(PostgreSQL's schema clone copies tables, not triggers)."""
-
-from django.db import connection
+Installed by migration 0002; a studio's schema copied from the template gets it with the
+copy (``tenants.provisioning.copy_schema``)."""
 
 TABLE = "commissions_statement"
 
@@ -24,13 +22,3 @@ REMOVE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_immutable ON {TABLE}",
     "DROP FUNCTION IF EXISTS commissions_refuse_change()",
 ]
-
-
-def install() -> None:
-    """In the current schema when it holds the table; safe to run again."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
-        if not cursor.fetchone()[0]:
-            return
-        for statement in INSTALL:
-            cursor.execute(statement)

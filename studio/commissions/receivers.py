@@ -3,19 +3,10 @@ their commission, a refund gives it back. Each posts with a key per line, so an 
 twice posts once."""
 
 from django.dispatch import receiver
-from django_tenants.signals import post_schema_sync
-from django_tenants.utils import schema_context
 
 from studio.orders.signals import order_paid, order_refunded
 
-from . import guards, services
-
-
-@receiver(post_schema_sync, dispatch_uid="commissions-guards")
-def _schema_created(sender, tenant, **kwargs):
-    """A studio's schema cloned from the template has its tables but not their triggers."""
-    with schema_context(tenant.schema_name):
-        guards.install()
+from . import services
 
 
 @receiver(order_paid, dispatch_uid="commissions-accrue")

@@ -1,9 +1,7 @@
 """The database's side of "append-only": triggers that refuse UPDATE and DELETE on the books
 and check at commit that every transaction balances in one currency. Installed by migration
-0002 in every schema that migrates, and again in each studio's schema when it is cloned from
-the template (PostgreSQL's schema clone copies tables, not triggers)."""
-
-from django.db import connection
+0002; a studio's schema copied from the template gets them with the copy
+(``tenants.provisioning.copy_schema`` copies a schema's own functions and triggers)."""
 
 TABLES = (
     "ledger_ledgertransaction",
@@ -61,14 +59,3 @@ REMOVE = [
     "DROP FUNCTION IF EXISTS ledger_check_balanced()",
     "DROP FUNCTION IF EXISTS ledger_refuse_change()",
 ]
-
-
-def install() -> None:
-    """In the current schema when it holds the books (the public schema does not); safe to
-    run again."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('ledger_ledgerentry') IS NOT NULL")
-        if not cursor.fetchone()[0]:
-            return
-        for statement in INSTALL:
-            cursor.execute(statement)
