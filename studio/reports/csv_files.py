@@ -34,7 +34,7 @@ def table_csv(table: Table, *, delimiter: str = "comma", encoding: str = "utf-8"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerow([column.label for column in table.columns])
-    for row in table.rows:
+    for row in table.rounded_rows():
         writer.writerow([_cell(value, separator == ";") for value in row])
     return buffer.getvalue().encode(ENCODINGS.get(encoding, "utf-8-sig"), errors="replace")
 

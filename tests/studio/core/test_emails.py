@@ -46,6 +46,7 @@ def test_the_html_part_carries_the_logo_colour_and_contact_details(alpha, media_
     with schema_context(alpha.schema):
         studio_settings_update(
             studio=alpha.studio,
+            actor=None,
             logo=SimpleUploadedFile("logo.png", logo_bytes()),
             **BRANDING,
         )
