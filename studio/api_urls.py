@@ -13,6 +13,7 @@ from studio.catalogue.api import (
     ProductViewSet,
     QuantityTierViewSet,
 )
+from studio.commissions.api import SchoolCommissionsView, SchoolStatementsView
 from studio.payroll.api import MyStatementView, PayRunListView, PersonStatementView
 from studio.photos.api import (
     PhotoViewSet,
@@ -57,6 +58,12 @@ urlpatterns = [
         name="pay-statement",
     ),
     path("pay/runs/", PayRunListView.as_view(), name="pay-runs"),
+    path("commissions/schools/", SchoolCommissionsView.as_view(), name="commission-schools"),
+    path(
+        "commissions/schools/<int:school_id>/statements/",
+        SchoolStatementsView.as_view(),
+        name="commission-statements",
+    ),
     path("reports/sales/", SalesReportView.as_view(), name="report-sales"),
     path("reports/conversion/", ConversionReportView.as_view(), name="report-conversion"),
     path("reports/photographers/", PhotographersReportView.as_view(), name="report-photographers"),

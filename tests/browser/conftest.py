@@ -150,3 +150,10 @@ def phone_context(context_factory):
 @pytest.fixture
 def desktop_context(context_factory):
     return context_factory("desktop")
+
+
+@pytest.fixture(autouse=True)
+def _books_emptied_after(committed):
+    """A browser test's server takes real payments into the session studios' books; the
+    ``committed`` fixture empties the books once the test is over."""
+    return committed
