@@ -5,20 +5,26 @@ paid in full or in parts by card (with Stripe's fee), bank transfer or cash, ref
 part or in full, with periods closing in between. For each season, in each currency: what
 parents paid less what was refunded (the orders' own tables) equals what the studio keeps
 (its money accounts less what it owes) plus school commissions, staff pay and platform fees
-(the books); every transaction balances; closed periods' snapshots chain."""
+(the books); every transaction balances; closed periods' snapshots chain; the school's
+commission statement and the photographer's pay statement say what their accounts hold."""
 
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from saas_platform.accounts.models import Role, User
 from saas_platform.money import from_minor, quantize, to_minor
+from studio.commissions.selectors import school_figures
+from studio.commissions.services import Terms, agreement_create, agreement_move
 from studio.ledger import accounts
 from studio.ledger.models import AccountKind, LedgerEntry, PeriodBalance
+from studio.ledger.selectors import balance_minor
 from studio.ledger.services import last_closed_end, period_close
 from studio.orders.models import APPLICATION_FEE_KEY, Payment, PaymentStatus, Refund
 from studio.orders.services import (
@@ -29,11 +35,21 @@ from studio.orders.services import (
     payment_record_offline,
     refund_record,
 )
+from studio.payroll.models import PayRuleKind
+from studio.payroll.selectors import statement as pay_statement
+from studio.payroll.services import rule_create
+from studio.photos.models import Photo
+from studio.schools.models import School, SchoolClass, Student
+from studio.shoots.services import shoot_create
 from tenants.selectors import current_studio
 
 CURRENCIES = ("EUR", "JPY", "KWD")  # cents, none, fils (three decimals)
 
-line_st = st.tuples(st.integers(1, 3), st.integers(1, 5000))  # quantity, unit price (minor)
+# quantity, unit price (minor), kind: the photographer's pay and the school's commission
+# depend on it (digital and print rates differ; albums do not count for the school)
+line_st = st.tuples(
+    st.integers(1, 3), st.integers(1, 5000), st.sampled_from(["digital", "print", "album"])
+)
 step_st = st.one_of(
     st.tuples(
         st.just("pay"), st.sampled_from(["cash", "bank_transfer", "stripe"]), st.floats(0.1, 1)
@@ -49,13 +65,25 @@ order_st = st.tuples(
 )
 
 
-def _order(n, currency, lines, discount_share):
+def _order(n, currency, lines, discount_share, world):
     inputs = []
-    for quantity, unit_minor in lines:
+    for quantity, unit_minor, kind in lines:
         unit = from_minor(unit_minor, currency)
         gross = unit * quantity
         net = quantize(gross * (1 - Decimal(str(round(discount_share, 2)))), currency)
-        inputs.append(LineInput("Print", "print", quantity, unit, gross, net))
+        inputs.append(
+            LineInput(
+                kind.title(),
+                kind,
+                quantity,
+                unit,
+                gross,
+                net,
+                child_id=world["child"].pk,
+                photo_id=world["photo"].pk,
+                shoot_id=world["shoot"].pk,
+            )
+        )
     subtotal = sum((line.gross for line in inputs), Decimal(0))
     total = sum((line.net for line in inputs), Decimal(0))
     return order_create(
@@ -112,7 +140,7 @@ def _minor_sum(queryset, field, currency):
     return to_minor(queryset.aggregate(total=Sum(field))["total"] or 0, currency)
 
 
-def _check(order_ids, period_ids):
+def _check(order_ids, period_ids, world):
     entries = LedgerEntry.objects.filter(transaction__order_id__in=order_ids)
     # every transaction balances, in one currency
     unbalanced = (
@@ -150,11 +178,75 @@ def _check(order_ids, period_ids):
             for p in payments
         )
         assert fees == expected_fees
-    # a closed period's snapshot: closing = opening + debits − credits, and the next opens there
+    # the statements say what the books say: the school's due, the photographer's closing
+    school = world["school"]
+    (figures,) = school_figures(schools=[school], currency="EUR")
+    owed_school = -balance_minor(accounts.commission_payable(school.pk), "EUR")
+    assert figures.due == owed_school
+    photographer = world["photographer"]
+    pay = pay_statement(
+        photographer,
+        starts=timezone.localdate() - timedelta(days=60),
+        ends=timezone.localdate() + timedelta(days=1),
+    )
+    owed_photographer = -balance_minor(accounts.staff_payable(photographer.pk), "EUR")
+    assert to_minor(pay.closing, "EUR") == owed_photographer
+    # a closed period's snapshot: closing = opening + debits − credits
     for balance in PeriodBalance.objects.filter(period_id__in=period_ids):
         assert balance.closing_minor == (
             balance.opening_minor + balance.debit_minor - balance.credit_minor
         )
+
+
+@pytest.fixture
+def world(in_alpha, media_in_tmp):
+    """A school with a signed 10 % agreement on digital files and prints, a child, a picture
+    day and a photo by a photographer paid per sold photo (digital and print apart) and 3 %
+    of the picture day's net sales."""
+    school = School.objects.create(name="Reconcile school")
+    school_class = SchoolClass.objects.create(school=school, name="1A", school_year="2026-2027")
+    child = Student.objects.create(school_class=school_class, first_name="A", last_name="B")
+    photographer = User.objects.create_user(
+        email="reconcile-ph@x.test", role=Role.PHOTOGRAPHER, full_name="Reconcile Photographer"
+    )
+    shoot = shoot_create(
+        school=school, name="Day", date=timezone.localdate(), photographers=[photographer]
+    )
+    photo = Photo.objects.create(
+        shoot=shoot,
+        original_name="r.jpg",
+        content_hash="f" * 64,
+        size_bytes=1,
+        photographer=photographer,
+    )
+    since = timezone.localdate() - timedelta(days=30)
+    agreement = agreement_create(
+        school=school,
+        terms=Terms(
+            basis="percent", kinds=["digital", "print"], valid_from=since, percent=Decimal("10")
+        ),
+    )
+    agreement_move(agreement=agreement, to="sent")
+    agreement_move(agreement=agreement, to="signed")
+    for kind, amount, print_amount in (
+        (PayRuleKind.PHOTO_SALE, "0.50", "1.25"),
+        (PayRuleKind.SALES_PERCENT, "3", None),
+    ):
+        rule_create(
+            kind=kind,
+            person=photographer,
+            effective_from=since,
+            amount=Decimal(amount),
+            print_amount=Decimal(print_amount) if print_amount else None,
+            actor=None,
+        )
+    return {
+        "school": school,
+        "child": child,
+        "shoot": shoot,
+        "photo": photo,
+        "photographer": photographer,
+    }
 
 
 @settings(
@@ -164,14 +256,14 @@ def _check(order_ids, period_ids):
 )
 @given(season=st.lists(order_st, min_size=1, max_size=6))
 def test_random_seasons_reconcile_to_the_minor_unit(
-    in_alpha, revenue_share, django_capture_on_commit_callbacks, season
+    in_alpha, revenue_share, world, django_capture_on_commit_callbacks, season
 ):
     with transaction.atomic():
         order_ids = []
         periods_before = set(PeriodBalance.objects.values_list("period_id", flat=True))
         for n, (currency, lines, discount_share, steps) in enumerate(season):
             with django_capture_on_commit_callbacks(execute=True):
-                order = _order(n, currency, lines, discount_share)
+                order = _order(n, currency, lines, discount_share, world)
             order_ids.append(order.pk)
             for step in steps:
                 with django_capture_on_commit_callbacks(execute=True):
@@ -184,6 +276,6 @@ def test_random_seasons_reconcile_to_the_minor_unit(
         new_periods = (
             set(PeriodBalance.objects.values_list("period_id", flat=True)) - periods_before
         )
-        _check(order_ids, new_periods)
+        _check(order_ids, new_periods, world)
         transaction.set_rollback(True)
     assert connection.schema_name == in_alpha.schema
