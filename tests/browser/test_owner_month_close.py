@@ -165,6 +165,8 @@ def test_the_owner_closes_last_month_and_the_figures_agree_on_a_phone(
     row.get_by_role("link", name=crew.school.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(crew.school.name)
     statement = page.locator(".statements .statement").filter(has_text=f"{month_start:%Y-%m}")
+    # the month's own days, its last one included
+    expect(statement).to_contain_text(f"1 {month_start:%b %Y} — {month_end.day} {month_end:%b %Y}")
     with page.expect_download() as info:
         statement.get_by_role("link", name="CSV", exact=True).click()
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_bytes().decode("utf-8-sig"))))
