@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from saas_platform.money import from_minor, quantize
@@ -116,7 +116,12 @@ def payouts_of(*, school: School):
 
 
 def closed_periods():
-    return LedgerPeriod.objects.order_by("-ends_at")
+    """Newest first, each with ``last_moment``: a period ends at midnight of the day after
+    it, so pages show this one's date as its last day (as the statement's PDF does)."""
+    last_moment = ExpressionWrapper(
+        F("ends_at") - timedelta(microseconds=1), output_field=DateTimeField()
+    )
+    return LedgerPeriod.objects.annotate(last_moment=last_moment).order_by("-ends_at")
 
 
 def statements_of(*, school: School):
