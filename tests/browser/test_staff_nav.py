@@ -168,3 +168,28 @@ def test_the_staff_menu_is_usable_on_a_phone(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     finally:
         context.close()
+
+
+MONEY_PAGES_RU = {
+    "commissions": ("/staff/commissions/", "Комиссии"),
+    "pay": ("/staff/pay/", "Оплата сотрудникам"),
+    "reports": ("/staff/reports/", "Отчёты"),
+    "billing": ("/staff/billing/", "Тариф и оплата"),
+}
+
+
+@pytest.mark.parametrize("name", MONEY_PAGES_RU)
+def test_the_owner_reads_the_money_pages_in_russian_on_a_phone(
+    staff, web_server, browser, screenshot_dir, name
+):
+    alpha, emails = staff
+    base = f"http://{alpha.host}:{web_server}"
+    path, heading = MONEY_PAGES_RU[name]
+    context, page = open_menu(browser, VIEWPORTS["phone"], base, emails["owner"], "ru")
+    try:
+        page.goto(f"{base}{path}")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        page.screenshot(path=screenshot_dir / f"staff-money-390-ru-{name}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
