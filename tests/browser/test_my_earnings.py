@@ -107,6 +107,7 @@ def test_the_owner_adds_a_bonus_and_runs_pay_on_a_phone(
     page = phone_context.new_page()
     log_in_staff(page, base, alpha.owner_email)
 
+    page.locator("nav.nav summary", has_text="Money").click()
     page.locator("nav.nav").get_by_role("link", name="Staff pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff pay")
     pavel = page.locator("tr.pay-person").filter(has_text="Pavel")

@@ -200,6 +200,7 @@ def test_the_owner_pays_the_school_on_a_phone(
     base = f"http://{alpha.host}:{web_server}"
     page = context_factory("phone").new_page()
     log_in_staff(page, base, alpha.owner_email)
+    page.locator("nav.nav summary", has_text="Money").click()
     page.locator("nav.nav").get_by_role("link", name="Commissions").click()
     expect(page).to_have_url(f"{base}/staff/commissions/")
     shot(page, screenshot_dir, "10-owner-list")

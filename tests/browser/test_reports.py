@@ -107,6 +107,7 @@ def test_the_owner_reads_the_reports_on_a_phone(sold, web_server, context_factor
     page = context_factory("phone").new_page()
     log_in_staff(page, base, sold.owner_email)
 
+    page.locator("nav.nav summary", has_text="Money").click()
     page.locator("nav.nav").get_by_role("link", name="Reports", exact=True).click()
     expect(page).to_have_url(f"{base}/staff/reports/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
