@@ -6,6 +6,7 @@ until the other is seen waiting on a lock (pg_stat_activity), so the race really
 The test's rows are committed (no ``db`` fixture), in francs so what the books keep (they
 refuse DELETE) never meets another test's sums; the clean-up removes them past the triggers."""
 
+import json
 import threading
 import time
 import uuid
@@ -13,17 +14,27 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, connections, transaction
+from django.test import RequestFactory
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.models import StripeEvent
+from billing.webhooks import handle_event
+from saas_platform import stripe_api
+from saas_platform.accounts.models import Role, User
 from studio.ledger import accounts, postings
 from studio.ledger.models import LedgerPeriod, LedgerTransaction, PeriodBalance, TransactionKind
 from studio.ledger.selectors import balance_minor
 from studio.ledger.services import last_closed_end, period_close
-from studio.orders.models import Order, Payment, Refund
+from studio.orders.models import Order, Payment, PaymentStatus, Refund
 from studio.orders.services import LineInput, order_create, payment_record_offline, refund_record
+from studio.payments.providers import provider_for
+from studio.payments.services import order_refund
+from tenants.models import StripeAccountStatus, Studio
+from tests.conftest import STRIPE_TEST_SECRET_KEY, STRIPE_TEST_WEBHOOK_SECRET, host_client
+from tests.fakestripe import event, sign
 
 CURRENCY = "CHF"
 ACCOUNT = "acct_alpha_race"
@@ -201,3 +212,236 @@ def test_a_refund_landing_while_a_period_closes_is_counted_in_one_period(
     else:
         assert txn.occurred_at < period.ends_at
         assert snapshot.closing_minor == before - 1250  # the period includes it
+
+
+# ----------------------------------------------------------------------------- Stripe
+
+
+@pytest.fixture
+def card_alpha(live_studios, committed, settings, fake_stripe):
+    """Alpha connected to the fake Stripe, committed (the threads read it); put back after."""
+    settings.STRIPE_SECRET_KEY = STRIPE_TEST_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake_stripe.url
+    fake_stripe.reset()
+    alpha = live_studios["alpha"]
+    studio = alpha.studio
+    previous = (studio.stripe_account_id, studio.stripe_account_status)
+    with committed():
+        studio.stripe_account_id, studio.stripe_account_status = ACCOUNT, StripeAccountStatus.READY
+        Studio.objects.filter(pk=studio.pk).update(
+            stripe_account_id=ACCOUNT, stripe_account_status=StripeAccountStatus.READY
+        )
+    yield alpha
+    with committed():
+        studio.stripe_account_id, studio.stripe_account_status = previous
+        Studio.objects.filter(pk=studio.pk).update(
+            stripe_account_id=previous[0], stripe_account_status=previous[1]
+        )
+
+
+def _card_order(alpha, fake, total: str):
+    """A parent's order paid on Stripe's page (not yet confirmed here): order, payment and
+    the checkout session's id."""
+    amount = Decimal(total)
+    parent = User.objects.create_user(
+        email=f"race-{uuid.uuid4().hex[:8]}@example.com", password="pw-123456", role=Role.PARENT
+    )
+    order = order_create(
+        lines=[LineInput("Album", "album", 1, amount, amount, amount)],
+        currency=CURRENCY,
+        email=parent.email,
+        payment_method="stripe",
+        idempotency_key=f"race-{uuid.uuid4().hex}",
+        parent=parent,
+    )
+    request = RequestFactory().get("/", HTTP_HOST=alpha.host)
+    request.tenant = alpha.studio
+    provider_for("stripe").payment_start(order=order, request=request)
+    payment = Payment.objects.get(order=order, status=PaymentStatus.PENDING)
+    session_id = payment.provider_data["session_id"]
+    fake.pay(ACCOUNT, session_id)
+    return order, payment, session_id
+
+
+def _completed(fake, session_id) -> bytes:
+    return event("checkout.session.completed", fake.session(ACCOUNT, session_id), account=ACCOUNT)
+
+
+def _refunded(fake, session_id) -> bytes:
+    return event("charge.refunded", fake.charge_of(ACCOUNT, session_id), account=ACCOUNT)
+
+
+def _deliver(payload: bytes) -> str:
+    """Stripe's POST to the webhook, signed."""
+    response = host_client(django_settings.BASE_DOMAIN).post(
+        "/stripe/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload, STRIPE_TEST_WEBHOOK_SECRET),
+    )
+    assert response.status_code == 200, response.content
+    return response.content.decode()
+
+
+def _handled(payload: bytes) -> str:
+    """The webhook's work, for the side that holds its transaction open (the view commits)."""
+    return handle_event(json.loads(payload))
+
+
+def _event_ids(*payloads) -> list[str]:
+    return [json.loads(payload)["id"] for payload in payloads]
+
+
+@pytest.mark.parametrize("same_event", [True, False], ids=["one event twice", "two events"])
+def test_a_payment_confirmed_twice_at_once_is_booked_once(
+    card_alpha, committed, fake_stripe, same_event
+):
+    """Stripe delivers the same event twice, or two events of one payment, to two workers
+    at once: the second waits for the first and then finds the payment confirmed."""
+    with committed(), schema_context(card_alpha.schema):
+        order, payment, session_id = _card_order(card_alpha, fake_stripe, "40.00")
+    first = _completed(fake_stripe, session_id)
+    second = first if same_event else _completed(fake_stripe, session_id)
+
+    with committed():
+        try:
+            outcome = _race(
+                card_alpha.schema,
+                lambda: _handled(first),
+                lambda: _deliver(second),
+                waits_on="row",
+            )
+            with schema_context(card_alpha.schema):
+                payments = _ledger(order, TransactionKind.PAYMENT)
+                fees = _ledger(order, TransactionKind.PLATFORM_FEE)
+                order_after = Order.objects.get(pk=order.pk)
+                payment_after = Payment.objects.get(pk=payment.pk)
+        finally:
+            _forget(card_alpha.schema, orders=[order], events=_event_ids(first, second))
+
+    assert outcome["first"] == "confirmed"
+    assert outcome["second"] == ("duplicate" if same_event else "confirmed")
+    assert payment_after.status == PaymentStatus.CONFIRMED
+    assert order_after.paid_total == Decimal("40.00")
+    assert [txn.key for txn in payments] == [f"payment:{payment.pk}"]
+    assert len(fees) <= 1  # none when the studio's plan takes no share
+    assert len({txn.key for txn in fees}) == len(fees)
+
+
+def _confirmed_card_order(alpha, fake, total: str):
+    order, payment, session_id = _card_order(alpha, fake, total)
+    payload = _completed(fake, session_id)
+    assert _deliver(payload) == "confirmed"
+    with schema_context(alpha.schema):  # the request left the connection in public
+        return order, Payment.objects.get(pk=payment.pk), session_id, payload
+
+
+def _refund_counted_once(order, stripe_refund_id: str, amount: Decimal) -> None:
+    refunds = list(Refund.objects.filter(order=order))
+    assert [(r.provider_reference, r.amount) for r in refunds] == [(stripe_refund_id, amount)]
+    assert Order.objects.get(pk=order.pk).refunded_total == amount
+    (txn,) = _ledger(order, TransactionKind.REFUND)
+    assert txn.key == f"refund:{refunds[0].pk}"
+    assert sum(e.amount_minor for e in txn.entries.filter(amount_minor__gt=0)) == (
+        stripe_api.to_minor(amount, CURRENCY)
+    )
+
+
+def test_a_staff_refund_and_its_webhook_at_once_are_one_refund(card_alpha, committed, fake_stripe):
+    """Staff refund by card; Stripe's charge.refunded for that very refund reaches another
+    worker before the staff's transaction commits: it waits on the order, then finds the
+    refund recorded under Stripe's id and adds nothing."""
+    with committed(), schema_context(card_alpha.schema):
+        order, _payment, session_id, paid = _confirmed_card_order(card_alpha, fake_stripe, "40")
+    with committed(), schema_context(card_alpha.schema):
+        owner = User.objects.get(email=card_alpha.owner_email)
+    payloads = [paid]
+
+    def staff():
+        return order_refund(
+            order=order,
+            amount=Decimal("15.00"),
+            actor=owner,
+            reason="damaged print",
+            idempotency_key=str(uuid.uuid4()),
+        )
+
+    def webhook():
+        payloads.append(_refunded(fake_stripe, session_id))  # Stripe has the refund by now
+        return _deliver(payloads[-1])
+
+    with committed():
+        try:
+            outcome = _race(card_alpha.schema, staff, webhook, waits_on="row")
+            with schema_context(card_alpha.schema):
+                _refund_counted_once(order, outcome["first"].provider_reference, Decimal("15"))
+        finally:
+            _forget(card_alpha.schema, orders=[order], events=_event_ids(*payloads))
+    assert outcome["second"] == "1 refunds"
+    assert len(fake_stripe.posts("/v1/refunds")) == 1
+
+
+def test_a_webhook_recording_the_staffs_refund_first_makes_the_staff_wait(
+    card_alpha, committed, fake_stripe
+):
+    """The other order: the staff's request reaches Stripe, whose webhook is recorded (and
+    not yet committed) before the staff's worker records the refund: that worker waits on
+    the order, then returns the webhook's record. Stripe is asked first here with the very
+    request the staff's refund sends (same idempotency key), so both name one refund."""
+    with committed(), schema_context(card_alpha.schema):
+        order, payment, session_id, paid = _confirmed_card_order(card_alpha, fake_stripe, "40")
+    with committed(), schema_context(card_alpha.schema):
+        owner = User.objects.get(email=card_alpha.owner_email)
+    token = str(uuid.uuid4())
+    stripe_refund = stripe_api.client().v1.refunds.create(
+        params={
+            "payment_intent": payment.reference,
+            "amount": stripe_api.to_minor(Decimal("15.00"), CURRENCY),
+            "metadata": {"payment_id": str(payment.pk), "order": order.number},
+        },
+        options={"stripe_account": ACCOUNT, "idempotency_key": f"refund-{token}"},
+    )
+    refunded = _refunded(fake_stripe, session_id)
+
+    def staff():
+        return order_refund(
+            order=order, amount=Decimal("15.00"), actor=owner, reason="x", idempotency_key=token
+        )
+
+    with committed():
+        try:
+            outcome = _race(card_alpha.schema, lambda: _handled(refunded), staff, waits_on="row")
+            with schema_context(card_alpha.schema):
+                _refund_counted_once(order, stripe_refund.id, Decimal("15"))
+        finally:
+            _forget(card_alpha.schema, orders=[order], events=_event_ids(paid, refunded))
+    assert outcome["first"] == "1 refunds"
+    assert outcome["second"].provider_reference == stripe_refund.id
+    assert len({r["idempotency_key"] for r in fake_stripe.posts("/v1/refunds")}) == 1
+
+
+def test_a_dashboard_refund_reported_twice_at_once_is_one_refund(
+    card_alpha, committed, fake_stripe
+):
+    """A refund made in Stripe's dashboard, reported by two charge.refunded events handled
+    at once: one Refund, one posting, counted once on the order."""
+    with committed(), schema_context(card_alpha.schema):
+        order, _payment, session_id, paid = _confirmed_card_order(card_alpha, fake_stripe, "40")
+    charge = fake_stripe.charge_of(ACCOUNT, session_id)
+    stripe_refund = fake_stripe.refund(ACCOUNT, charge["id"], 1000)
+    first, second = _refunded(fake_stripe, session_id), _refunded(fake_stripe, session_id)
+
+    with committed():
+        try:
+            outcome = _race(
+                card_alpha.schema,
+                lambda: _handled(first),
+                lambda: _deliver(second),
+                waits_on="row",
+            )
+            with schema_context(card_alpha.schema):
+                _refund_counted_once(order, stripe_refund["id"], Decimal("10"))
+        finally:
+            _forget(card_alpha.schema, orders=[order], events=_event_ids(paid, first, second))
+    assert (outcome["first"], outcome["second"]) == ("1 refunds", "1 refunds")
