@@ -293,14 +293,22 @@ def _event_ids(*payloads) -> list[str]:
     return [json.loads(payload)["id"] for payload in payloads]
 
 
-@pytest.mark.parametrize("same_event", [True, False], ids=["one event twice", "two events"])
+@pytest.mark.parametrize(
+    "same_event, replaced",
+    [(True, False), (False, False), (False, True)],
+    ids=["one event twice", "two events", "two events of a replaced session"],
+)
 def test_a_payment_confirmed_twice_at_once_is_booked_once(
-    card_alpha, committed, fake_stripe, same_event
+    card_alpha, committed, fake_stripe, same_event, replaced
 ):
     """Stripe delivers the same event twice, or two events of one payment, to two workers
-    at once: the second waits for the first and then finds the payment confirmed."""
+    at once: the second waits for the first and then finds the payment confirmed. Also when
+    the parent paid a session we had replaced (its payment cancelled here): the second must
+    not bring the payment back to pending and apply it again."""
     with committed(), schema_context(card_alpha.schema):
         order, payment, session_id = _card_order(card_alpha, fake_stripe, "40.00")
+        if replaced:
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.CANCELLED)
     first = _completed(fake_stripe, session_id)
     second = first if same_event else _completed(fake_stripe, session_id)
 
