@@ -24,6 +24,7 @@ from billing.models import StripeEvent
 from billing.webhooks import handle_event
 from saas_platform import stripe_api
 from saas_platform.accounts.models import Role, User
+from studio.commissions.models import Accrual, Agreement, RefundReversal
 from studio.ledger import accounts, postings
 from studio.ledger.models import LedgerPeriod, LedgerTransaction, PeriodBalance, TransactionKind
 from studio.ledger.selectors import balance_minor
@@ -35,6 +36,7 @@ from studio.payments.services import order_refund
 from tenants.models import StripeAccountStatus, Studio
 from tests.conftest import STRIPE_TEST_SECRET_KEY, STRIPE_TEST_WEBHOOK_SECRET, host_client
 from tests.fakestripe import event, sign
+from tests.studio.commissions.conftest import World
 
 CURRENCY = "CHF"
 ACCOUNT = "acct_alpha_race"
@@ -101,7 +103,7 @@ def _race(schema: str, first, second, *, waits_on: str) -> dict:
     return outcome
 
 
-def _forget(schema: str, orders=(), periods=(), events=()) -> None:
+def _forget(schema: str, orders=(), periods=(), events=(), world=None) -> None:
     """Removes what a test committed; the books refuse DELETE, so past their triggers."""
     with schema_context(schema):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -121,7 +123,11 @@ def _forget(schema: str, orders=(), periods=(), events=()) -> None:
                 "DELETE FROM ledger_periodbalance WHERE period_id = ANY(%s)", [period_ids]
             )
             cursor.execute("DELETE FROM ledger_ledgerperiod WHERE id = ANY(%s)", [period_ids])
+            if world is not None:
+                cursor.execute("DELETE FROM ledger_account WHERE school_id = %s", [world.school.pk])
             cursor.execute("SET LOCAL session_replication_role = origin")
+        RefundReversal.objects.filter(order_id__in=order_ids).delete()
+        Accrual.objects.filter(order_id__in=order_ids).delete()
         Refund.objects.filter(order_id__in=order_ids).delete()
         Payment.objects.filter(order_id__in=order_ids).delete()
         for order in Order.objects.filter(pk__in=order_ids):
@@ -129,6 +135,12 @@ def _forget(schema: str, orders=(), periods=(), events=()) -> None:
             order.delete()
             if parent is not None:
                 parent.delete()
+        if world is not None:
+            Agreement.objects.filter(school=world.school).delete()
+            world.shoot.delete()
+            world.child.delete()
+            world.school_class.delete()
+            world.school.delete()
     StripeEvent.objects.filter(event_id__in=list(events)).delete()
 
 
@@ -240,15 +252,15 @@ def card_alpha(live_studios, committed, settings, fake_stripe):
         )
 
 
-def _card_order(alpha, fake, total: str):
+def _card_order(alpha, fake, total: str, **line):
     """A parent's order paid on Stripe's page (not yet confirmed here): order, payment and
-    the checkout session's id."""
+    the checkout session's id. ``line``: the line's child and picture day."""
     amount = Decimal(total)
     parent = User.objects.create_user(
         email=f"race-{uuid.uuid4().hex[:8]}@example.com", password="pw-123456", role=Role.PARENT
     )
     order = order_create(
-        lines=[LineInput("Album", "album", 1, amount, amount, amount)],
+        lines=[LineInput("Album", "album", 1, amount, amount, amount, **line)],
         currency=CURRENCY,
         email=parent.email,
         payment_method="stripe",
@@ -337,8 +349,8 @@ def test_a_payment_confirmed_twice_at_once_is_booked_once(
     assert len({txn.key for txn in fees}) == len(fees)
 
 
-def _confirmed_card_order(alpha, fake, total: str):
-    order, payment, session_id = _card_order(alpha, fake, total)
+def _confirmed_card_order(alpha, fake, total: str, **line):
+    order, payment, session_id = _card_order(alpha, fake, total, **line)
     payload = _completed(fake, session_id)
     assert _deliver(payload) == "confirmed"
     with schema_context(alpha.schema):  # the request left the connection in public
@@ -361,9 +373,16 @@ def test_a_staff_refund_and_its_webhook_at_once_are_one_refund(card_alpha, commi
     worker before the staff's transaction commits: it waits on the order, then finds the
     refund recorded under Stripe's id and adds nothing."""
     with committed(), schema_context(card_alpha.schema):
-        order, _payment, session_id, paid = _confirmed_card_order(card_alpha, fake_stripe, "40")
-    with committed(), schema_context(card_alpha.schema):
+        world = World("Race school")  # a school with a 10 % agreement in francs
+        agreement = world.agreement()
+        Agreement.objects.filter(pk=agreement.pk).update(currency=CURRENCY)
         owner = User.objects.get(email=card_alpha.owner_email)
+    with committed(), schema_context(card_alpha.schema):
+        order, _payment, session_id, paid = _confirmed_card_order(
+            card_alpha, fake_stripe, "40", child_id=world.child.pk, shoot_id=world.shoot.pk
+        )
+    with committed(), schema_context(card_alpha.schema):
+        assert -balance_minor(accounts.commission_payable(world.school.pk), CURRENCY) == 400
     payloads = [paid]
 
     def staff():
@@ -384,8 +403,12 @@ def test_a_staff_refund_and_its_webhook_at_once_are_one_refund(card_alpha, commi
             outcome = _race(card_alpha.schema, staff, webhook, waits_on="row")
             with schema_context(card_alpha.schema):
                 _refund_counted_once(order, outcome["first"].provider_reference, Decimal("15"))
+                # the school's commission given back once: 10 % of 15.00
+                assert len(_ledger(order, TransactionKind.COMMISSION_REVERSAL)) == 1
+                due = -balance_minor(accounts.commission_payable(world.school.pk), CURRENCY)
+                assert due == 400 - 150
         finally:
-            _forget(card_alpha.schema, orders=[order], events=_event_ids(*payloads))
+            _forget(card_alpha.schema, orders=[order], events=_event_ids(*payloads), world=world)
     assert outcome["second"] == "1 refunds"
     assert len(fake_stripe.posts("/v1/refunds")) == 1
 
