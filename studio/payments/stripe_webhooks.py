@@ -42,8 +42,12 @@ def _confirm(payment: Payment, *, intent, amount: int, currency: str) -> str:
     if payment.status == PaymentStatus.CONFIRMED:
         return "already confirmed"
     if payment.status == PaymentStatus.CANCELLED:
-        # The parent paid a session we had replaced: the money arrived all the same.
-        Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.PENDING)
+        # The parent paid a session we had replaced: the money arrived all the same. Only a
+        # payment still cancelled: the same event handled at once by another worker may have
+        # confirmed it meanwhile, and pending again it would be applied twice.
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.CANCELLED).update(
+            status=PaymentStatus.PENDING
+        )
     fee = getattr(intent, "application_fee_amount", None) or 0
     Payment.objects.filter(pk=payment.pk).update(
         reference=intent.id, provider_data={**payment.provider_data, APPLICATION_FEE_KEY: fee}
