@@ -147,10 +147,6 @@ class Studio(TenantMixin):
         return self.plan.platform_share(amount, currency) if self.plan_id else Decimal("0")
 
     @property
-    def watermark(self) -> str:
-        return self.watermark_text or self.name
-
-    @property
     def is_selling(self) -> bool:
         """A lapsed or blocked licence keeps the data but stops the storefront; a failed
         payment does not, during its grace period."""
