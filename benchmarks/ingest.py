@@ -89,7 +89,7 @@ def product_render(path: str) -> int:
     """The worker's image work alone (no database, no storage, no queue)."""
     from studio.photos import imaging
 
-    derived = imaging.render_derivatives(path, watermark="Bench Studio")
+    derived = imaging.render_derivatives(path, watermark=imaging.WatermarkSpec(text="Bench Studio"))
     return len(derived.thumbnail) + len(derived.preview)
 
 

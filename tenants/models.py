@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,15 @@ class Studio(TenantMixin):
         max_length=60,
         blank=True,
         help_text=_("Tiled across every preview parents see; the studio name when empty."),
+    )
+    # A PNG in the studio's own media (``<schema>/watermark/...``, never served as a file);
+    # when set it replaces the text. Stored and checked by ``studio.settings.services``.
+    watermark_image = models.FileField(_("watermark image"), upload_to="watermark/", blank=True)
+    watermark_opacity = models.PositiveSmallIntegerField(
+        _("watermark opacity"),
+        default=45,
+        validators=[MinValueValidator(10), MaxValueValidator(80)],
+        help_text=_("Per cent, 10–80."),
     )
     accept_bank_transfer = models.BooleanField(_("accept bank transfers"), default=True)
     accept_cash = models.BooleanField(_("accept cash to the class coordinator"), default=True)
@@ -135,10 +145,6 @@ class Studio(TenantMixin):
         """The platform's cut of ``amount`` under the studio's plan: the one rule both the
         application fee charged on card payments and the console's revenue figures use."""
         return self.plan.platform_share(amount, currency) if self.plan_id else Decimal("0")
-
-    @property
-    def watermark(self) -> str:
-        return self.watermark_text or self.name
 
     @property
     def is_selling(self) -> bool:

@@ -19,6 +19,8 @@ FIELD_LABELS = {
     "legal_name": _("Legal name"),
     "legal_address": _("Legal address"),
     "watermark_text": _("Watermark text"),
+    "watermark_opacity": _("Watermark opacity"),
+    "watermark_image": _("Watermark image"),
     "logo": _("Logo"),
     # payment settings
     "accept_bank_transfer": _("Bank transfer"),

@@ -43,6 +43,7 @@ died produces byte-identical files.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import io
 import logging
@@ -89,6 +90,10 @@ _WATERMARK_GAP_X = 1.5  # between repetitions along a line, in text heights
 _WATERMARK_GAP_Y = 0.9  # between lines
 _WATERMARK_ANGLE = -30  # degrees; negative rises left to right
 _WATERMARK_MAX_CHARS = 120
+_WATERMARK_IMAGE_SIZE = 0.22  # each copy of an image watermark fits this share of the side
+_WATERMARK_IMAGE_GAP = 0.6  # between copies, in copy sizes
+WATERMARK_OPACITY_RANGE = (10, 80)  # per cent
+WATERMARK_OPACITY_DEFAULT = round(_WATERMARK_TEXT_OPACITY * 100)
 
 
 def _interpolate(message, params):
@@ -457,11 +462,13 @@ def inspect_original(path: str | Path, *, size_bytes: int | None = None) -> Imag
 # --- rendering ------------------------------------------------------------------------------
 
 
-def render_derivatives(path: str | Path, *, watermark: str) -> Derivatives:
+def render_derivatives(path: str | Path, *, watermark: WatermarkSpec) -> Derivatives:
     """Thumbnail and watermarked preview from one shrink-on-load decode. Raises
     RejectedImage for files ``inspect_original`` would refuse on format or pixel count, and
     ``corrupt`` when the image data turns out to be damaged while decoding."""
-    text = _watermark_text(watermark)
+    if not isinstance(watermark, WatermarkSpec):
+        raise TypeError("render_derivatives needs a WatermarkSpec.")
+    _watermark_text(watermark.text)
     with open(path, "rb") as handle:
         fmt = _sniff(handle.read(_HEAD_BYTES), handle)
     header = _open_header(path, fmt)
@@ -470,7 +477,7 @@ def render_derivatives(path: str | Path, *, watermark: str) -> Derivatives:
 
     preview = _decode_preview(path, fmt, header)
     thumbnail = preview.thumbnail_image(THUMBNAIL_PX, height=THUMBNAIL_PX, size="down")
-    preview = _apply_watermark(preview, text)
+    preview = _apply_watermark(preview, watermark)
     return Derivatives(
         thumbnail=thumbnail.jpegsave_buffer(
             Q=THUMBNAIL_QUALITY, optimize_coding=True, keep=_KEEP_NOTHING
@@ -572,6 +579,32 @@ def _to_srgb8(image: pyvips.Image) -> pyvips.Image:
 # --- watermark ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WatermarkSpec:
+    """What is drawn over a preview: ``image`` (PNG bytes) when given, else ``text``, at
+    ``opacity`` per cent (WATERMARK_OPACITY_RANGE). Hashable, so patterns are cached by it;
+    ``identity`` names the version (a changed identity re-renders the previews)."""
+
+    text: str
+    image: bytes | None = None
+    opacity: int = WATERMARK_OPACITY_DEFAULT
+
+    def __post_init__(self):
+        low, high = WATERMARK_OPACITY_RANGE
+        if not low <= self.opacity <= high:
+            raise ValueError(f"Watermark opacity {self.opacity} is outside {low}–{high}.")
+
+    @functools.cached_property
+    def identity(self) -> str:
+        digest = hashlib.sha256()
+        if self.image is not None:
+            digest.update(b"image\0" + hashlib.sha256(self.image).digest())
+        else:
+            digest.update(b"text\0" + " ".join(self.text.split()).encode())
+        digest.update(f"\0{self.opacity}".encode())
+        return digest.hexdigest()[:16]
+
+
 def _watermark_text(watermark: str) -> str:
     text = " ".join((watermark or "").split())[:_WATERMARK_MAX_CHARS]
     if not text:
@@ -579,9 +612,12 @@ def _watermark_text(watermark: str) -> str:
     return text
 
 
-def _apply_watermark(image: pyvips.Image, text: str) -> pyvips.Image:
+def _apply_watermark(image: pyvips.Image, watermark: WatermarkSpec) -> pyvips.Image:
     side = max(image.width, image.height)
-    pattern = _watermark_pattern(text, side)
+    if watermark.image is not None:
+        pattern = _image_pattern(watermark.image, watermark.opacity, side)
+    else:
+        pattern = _watermark_pattern(_watermark_text(watermark.text), watermark.opacity, side)
     overlay = pattern.crop(
         (side - image.width) // 2, (side - image.height) // 2, image.width, image.height
     )
@@ -589,10 +625,11 @@ def _apply_watermark(image: pyvips.Image, text: str) -> pyvips.Image:
 
 
 @functools.lru_cache(maxsize=8)
-def _watermark_pattern(text: str, side: int) -> pyvips.Image:
+def _watermark_pattern(text: str, opacity: int, side: int) -> pyvips.Image:
     """A side × side RGBA layer with ``text`` repeated diagonally all over it, in memory.
     Every preview with that long side (nearly all are PREVIEW_PX) crops its own size out of
-    the middle, so a studio's pattern is built once per process."""
+    the middle, so a studio's pattern is built once per process. The halo keeps its ratio
+    to the text's opacity (the default 45 % is the original look)."""
     text_height = max(8, round(side * _WATERMARK_TEXT_HEIGHT))
     ink = pyvips.Image.text(
         html.escape(text, quote=False),  # text() reads Pango markup: "Smith & Sons" needs &amp;
@@ -625,13 +662,76 @@ def _watermark_pattern(text: str, side: int) -> pyvips.Image:
     plane = plane.crop((plane.width - side) // 2, (plane.height - side) // 2, side, side)
 
     # White text over a dark halo, merged into one layer ("over" of the two, by hand).
+    text_opacity = opacity / 100
+    halo_opacity = min(1.0, text_opacity * _WATERMARK_HALO_OPACITY / _WATERMARK_TEXT_OPACITY)
     fractions = plane.cast("float") / 255
-    text_alpha = fractions[0] * _WATERMARK_TEXT_OPACITY
-    halo_alpha = fractions[1] * _WATERMARK_HALO_OPACITY
+    text_alpha = fractions[0] * text_opacity
+    halo_alpha = fractions[1] * halo_opacity
     alpha = text_alpha + halo_alpha * (1 - text_alpha)
     grey = text_alpha * 255 / (alpha + 1e-6)
     layer = grey.bandjoin([grey, grey, alpha * 255]).cast("uchar")
     return layer.copy(interpretation="srgb").copy_memory()
+
+
+@functools.lru_cache(maxsize=8)
+def _image_pattern(png: bytes, opacity: int, side: int) -> pyvips.Image:
+    """A side × side RGBA layer with the studio's PNG repeated in a grid centred on the
+    middle, each copy _WATERMARK_IMAGE_SIZE of the side wide (never enlarged past twice its
+    pixels), its own transparency times ``opacity``."""
+    try:
+        logo = pyvips.Image.new_from_buffer(png, "", access="sequential", fail_on="error")
+        logo = _to_srgba8(logo).copy_memory()  # decoded here, so damage raises here
+    except pyvips.Error as error:
+        raise _corrupt() from error
+    box = max(8, round(side * _WATERMARK_IMAGE_SIZE))
+    scale = min(box / logo.width, box / logo.height, 2.0)
+    logo = logo.resize(scale) if scale != 1 else logo
+    gap = max(4, round(box * _WATERMARK_IMAGE_GAP))
+    cell = logo.embed(gap // 2, gap // 2, logo.width + gap, logo.height + gap)
+    across = math.ceil(side / cell.width) + 2
+    down = math.ceil(side / cell.height) + 2
+    plane = cell.replicate(across, down)
+    # Centre one copy on the middle of the square.
+    left = (plane.width - side) // 2 + (plane.width // 2) % cell.width - cell.width // 2
+    top = (plane.height - side) // 2 + (plane.height // 2) % cell.height - cell.height // 2
+    left = max(0, min(left, plane.width - side))
+    top = max(0, min(top, plane.height - side))
+    plane = plane.crop(left, top, side, side)
+    alpha = (plane[3].cast("float") * (opacity / 100)).cast("uchar")
+    return plane.extract_band(0, n=3).bandjoin(alpha).copy(interpretation="srgb").copy_memory()
+
+
+def _to_srgba8(image: pyvips.Image) -> pyvips.Image:
+    """4-band 8-bit sRGB with alpha (opaque when the PNG had none)."""
+    if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
+        image = image.colourspace("srgb")
+    if image.bands in (1, 2):  # grey (with alpha)
+        image = image.colourspace("srgb")
+    if not image.hasalpha():
+        image = image.bandjoin(255)
+    if image.format != "uchar":
+        image = image.cast("uchar")
+    return image.extract_band(0, n=4)
+
+
+def render_watermark_sample(
+    watermark: WatermarkSpec, *, width: int = 480, height: int = 320
+) -> bytes:
+    """A generated sample photo (a sky-to-meadow gradient with a soft sun) with the
+    watermark drawn as on a preview of that size: the settings page's live preview."""
+    x = pyvips.Image.xyz(width, height)
+    fx = x[0].cast("float") / max(1, width - 1)
+    fy = x[1].cast("float") / max(1, height - 1)
+    red = fx * 90 + fy * 60 + 60
+    green = (1 - fy) * 120 + fy * 150 + 30
+    blue = (1 - fy) * 200 + 40
+    cx, cy = width * 0.72, height * 0.3
+    distance = ((x[0] - cx) ** 2 + (x[1] - cy) ** 2) ** 0.5
+    sun = (distance < min(width, height) * 0.18).ifthenelse(90, 0)
+    image = (red.bandjoin([green, blue]) + sun).cast("uchar").copy(interpretation="srgb")
+    return _apply_watermark(image, watermark).jpegsave_buffer(
+        Q=PREVIEW_QUALITY, optimize_coding=True, keep=_KEEP_NOTHING
+    )
 
 
 def render_review(path: str | Path) -> bytes:

@@ -3,10 +3,11 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from studio.photos.imaging import WATERMARK_OPACITY_RANGE
 from tenants.models import Studio
 from tenants.validators import currency_choices, timezone_choices
 
-from .services import LOGO_MAX_BYTES
+from .services import LOGO_MAX_BYTES, WATERMARK_IMAGE_MAX_BYTES
 
 
 class StudioSettingsForm(forms.Form):
@@ -46,6 +47,28 @@ class StudioSettingsForm(forms.Form):
         required=False,
         help_text=_("Tiled across every preview parents see; the studio name when empty."),
     )
+    watermark_image = forms.FileField(
+        label=_("Watermark image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png"}),
+    )
+    remove_watermark_image = forms.BooleanField(
+        label=_("Remove the image and use the text"), required=False
+    )
+    watermark_opacity = forms.IntegerField(
+        label=_("Watermark opacity"),
+        required=False,  # absent: keep the saved one
+        min_value=WATERMARK_OPACITY_RANGE[0],
+        max_value=WATERMARK_OPACITY_RANGE[1],
+        widget=forms.NumberInput(
+            attrs={
+                "type": "range",
+                "min": WATERMARK_OPACITY_RANGE[0],
+                "max": WATERMARK_OPACITY_RANGE[1],
+                "step": 5,
+            }
+        ),
+    )
 
     def __init__(self, *args, studio: Studio, **kwargs):
         kwargs.setdefault(
@@ -53,12 +76,16 @@ class StudioSettingsForm(forms.Form):
             {
                 name: getattr(studio, name)
                 for name in self.base_fields
-                if hasattr(studio, name) and name != "logo"
+                if hasattr(studio, name) and name not in ("logo", "watermark_image")
             },
         )
         super().__init__(*args, **kwargs)
         self.fields["logo"].help_text = gettext("JPEG, PNG or WebP, up to %(limit)s MB.") % {
             "limit": LOGO_MAX_BYTES // 2**20
         }
+        self.fields["watermark_image"].help_text = gettext(
+            "A PNG, ideally with a transparent background, up to %(limit)s MB; it replaces "
+            "the text, tiled across the preview."
+        ) % {"limit": WATERMARK_IMAGE_MAX_BYTES // 2**20}
         self.fields["currency"].choices = currency_choices()
         self.fields["timezone"].choices = [(tz, tz) for tz in timezone_choices()]

@@ -9,7 +9,7 @@ class WatermarkRerender(models.Model):
     later ones are made with the new watermark anyway). ``last_photo_id`` is the resume point
     of a redelivered task; a newer row supersedes this one."""
 
-    watermark = models.CharField(max_length=120)
+    watermark = models.CharField(max_length=120)  # the new ``WatermarkSpec.identity``
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)
     up_to_photo_id = models.BigIntegerField(default=0)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from studio.core.policy import Action, require
 
 from .forms import StudioSettingsForm
 from .selectors import watermark_rerender_latest
-from .services import studio_settings_update
+from .services import studio_settings_update, watermark_preview_render
 
 
 def _progress(job) -> dict:
@@ -53,6 +53,23 @@ def studio_settings(request):
 def watermark_progress(request):
     require(request.user, Action.MANAGE_STUDIO_SETTINGS)
     return JsonResponse(_progress(watermark_rerender_latest()))
+
+
+@login_required
+def watermark_preview(request):
+    """A small sample photo with the watermark: the saved one, or the form's unsaved text
+    (``text``) and opacity (``opacity``); ``image=0`` leaves the saved image out (the owner
+    ticked "remove"). An image chosen but not yet uploaded cannot be shown before saving."""
+    require(request.user, Action.MANAGE_STUDIO_SETTINGS)
+    jpeg = watermark_preview_render(
+        studio=request.tenant,
+        text=request.GET.get("text"),
+        opacity=request.GET.get("opacity"),
+        use_image=request.GET.get("image") != "0",
+    )
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def branding_media(request, schema, name):

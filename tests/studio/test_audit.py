@@ -5,6 +5,7 @@ import html
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
@@ -12,6 +13,7 @@ from studio.audit.models import AuditEntry, AuditKind
 from studio.audit.services import audit_changes, audit_record
 from studio.dashboard.services import staff_deactivate, staff_invite
 from tests.conftest import logged_in_client
+from tests.studio.settings.images import watermark_png
 
 
 def owner_of(fixture):
@@ -225,6 +227,29 @@ def test_studio_settings_changes_are_recorded_and_a_plain_resave_is_not(alpha, m
             ],
         )
     ]
+
+
+def test_a_watermark_image_and_opacity_are_recorded(alpha, media_in_tmp):
+    client = logged_in_client(alpha, owner_of(alpha))
+    client.post("/staff/settings/studio/", SETTINGS_FORM)
+    with schema_context(alpha.schema):
+        AuditEntry.objects.all().delete()
+
+    response = client.post(
+        "/staff/settings/studio/",
+        {
+            **SETTINGS_FORM,
+            "watermark_opacity": "60",
+            "watermark_image": SimpleUploadedFile("mark.png", watermark_png()),
+        },
+    )
+
+    assert response.status_code == 302
+    [(_, kind, _, changes)] = entries(alpha)
+    assert kind == AuditKind.STUDIO_SETTINGS_CHANGED
+    assert {"field": "watermark_opacity", "old": 45, "new": 60} in changes
+    [image] = [change for change in changes if change["field"] == "watermark_image"]
+    assert image["old"] is None and image["new"].startswith("watermark-")
 
 
 def test_refused_studio_settings_record_nothing(alpha, media_in_tmp):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.files import local_path
+from studio.photos.watermarks import studio_watermark
 from tenants.selectors import current_studio
 
 
@@ -39,7 +40,7 @@ def photo_process(*, photo_id: int, rerender: bool = False) -> Photo:
     source = photo.approved_version.file if photo.approved_version_id else photo.original
     try:
         with local_path(source) as path:
-            derived = imaging.render_derivatives(path, watermark=current_studio().watermark)
+            derived = imaging.render_derivatives(path, watermark=studio_watermark(current_studio()))
     except imaging.RejectedImage as rejected:
         return _mark_failed(photo_id, str(rejected.message))
     except OSError as error:

@@ -27,11 +27,13 @@ from studio.photos.imaging import (
     inspect_original,
     read_image_info,
     render_derivatives,
+    render_review,
 )
 from tests.studio.photos.images import iphone_heic
 
 REPO = Path(__file__).resolve().parents[3]
-WATERMARK = "Sunshine Studio"
+WATERMARK_TEXT = "Sunshine Studio"
+WATERMARK = imaging.WatermarkSpec(text=WATERMARK_TEXT)
 TAKEN = datetime(2024, 5, 14, 9, 30, 12, 450000)
 
 
@@ -229,7 +231,9 @@ def test_watermark_shows_on_dark_and_light_photos(tmp_path, monkeypatch, level, 
 def test_watermark_text_may_contain_markup_characters(tmp_path):
     path = save_jpeg(tmp_path / "p.jpg", textured(900, 600))
 
-    derivatives = render_derivatives(path, watermark="Smith & Sons <Photo> \u00a9 2026")
+    derivatives = render_derivatives(
+        path, watermark=imaging.WatermarkSpec(text="Smith & Sons <Photo> \u00a9 2026")
+    )
 
     assert Image.open(io.BytesIO(derivatives.preview)).size == (900, 600)
 
@@ -239,7 +243,99 @@ def test_a_preview_without_watermark_text_is_refused(tmp_path, watermark):
     path = save_jpeg(tmp_path / "p.jpg", textured(90, 60))
 
     with pytest.raises(ValueError, match="watermark"):
-        render_derivatives(path, watermark=watermark)
+        render_derivatives(path, watermark=imaging.WatermarkSpec(text=watermark))
+
+
+def watermark_png() -> bytes:
+    """A half-transparent red bar with an opaque white stripe, as a studio's logo PNG."""
+    image = Image.new("RGBA", (160, 60), (200, 30, 60, 160))
+    image.paste((255, 255, 255, 255), (10, 25, 150, 35))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_image_watermark_differs_from_none_and_from_the_text(tmp_path):
+    path = save_jpeg(tmp_path / "p.jpg", textured(1200, 800))
+    clean = decoded(render_review(path))
+    text = decoded(render_derivatives(path, watermark=WATERMARK).preview)
+    spec = imaging.WatermarkSpec(text=WATERMARK_TEXT, image=watermark_png())
+    image = decoded(render_derivatives(path, watermark=spec).preview)
+
+    assert mean_abs_diff(image, clean) > 3
+    assert mean_abs_diff(image, text) > 3
+    # tiled: every quarter of the preview carries some of it
+    assert min(grid_diffs(image, clean, n=2)) > 2
+    # the red of the PNG shows: the red band rises relative to the others
+    assert (image[0].avg() - image[2].avg()) > (clean[0].avg() - clean[2].avg()) + 2
+
+
+@pytest.mark.parametrize("with_image", [False, True], ids=["text", "image"])
+def test_a_higher_opacity_changes_the_pixels_more(tmp_path, with_image):
+    path = save_jpeg(tmp_path / "p.jpg", textured(1200, 800))
+    clean = decoded(render_review(path))
+    png = watermark_png() if with_image else None
+
+    def change(opacity):
+        spec = imaging.WatermarkSpec(text=WATERMARK_TEXT, image=png, opacity=opacity)
+        return mean_abs_diff(decoded(render_derivatives(path, watermark=spec).preview), clean)
+
+    faint, default, strong = change(10), change(45), change(80)
+    assert faint < default < strong
+    assert strong > faint * 2
+
+
+def test_the_default_opacity_keeps_the_original_look(camera_jpeg, camera_derivatives):
+    spec = imaging.WatermarkSpec(text=WATERMARK_TEXT, opacity=45)
+
+    assert render_derivatives(camera_jpeg, watermark=spec) == camera_derivatives
+    assert imaging.WATERMARK_OPACITY_DEFAULT == 45
+
+
+def test_the_identity_changes_with_text_image_and_opacity():
+    png = watermark_png()
+    identities = {
+        imaging.WatermarkSpec(text="A").identity,
+        imaging.WatermarkSpec(text="B").identity,
+        imaging.WatermarkSpec(text="A", opacity=60).identity,
+        imaging.WatermarkSpec(text="A", image=png).identity,
+        imaging.WatermarkSpec(text="A", image=png + b"\0").identity,
+        imaging.WatermarkSpec(text="A", image=png, opacity=60).identity,
+    }
+
+    assert len(identities) == 6
+    assert all(len(identity) == 16 for identity in identities)
+    # the text does not matter while an image is drawn instead
+    assert (
+        imaging.WatermarkSpec(text="A", image=png).identity
+        == imaging.WatermarkSpec(text="B", image=png).identity
+    )
+
+
+@pytest.mark.parametrize("opacity", [9, 81])
+def test_an_opacity_out_of_range_is_refused_by_the_spec(opacity):
+    with pytest.raises(ValueError, match="opacity"):
+        imaging.WatermarkSpec(text="A", opacity=opacity)
+
+
+def test_a_damaged_image_watermark_is_refused_as_corrupt(tmp_path):
+    path = save_jpeg(tmp_path / "p.jpg", textured(300, 200))
+    spec = imaging.WatermarkSpec(text="A", image=watermark_png()[:60])
+
+    with pytest.raises(RejectedImage) as rejected:
+        render_derivatives(path, watermark=spec)
+
+    assert rejected.value.code == "corrupt"
+
+
+def test_the_sample_is_a_small_watermarked_jpeg():
+    plain = imaging.WatermarkSpec(text="A", opacity=10)
+    sample = imaging.render_watermark_sample(plain)
+    image = decoded(sample)
+
+    assert sample.startswith(b"\xff\xd8") and (image.width, image.height) == (480, 320)
+    stronger = decoded(imaging.render_watermark_sample(imaging.WatermarkSpec(text="A", opacity=80)))
+    assert mean_abs_diff(image, stronger) > 1
 
 
 # --- determinism ----------------------------------------------------------------------------
@@ -260,13 +356,13 @@ def test_a_new_process_renders_identical_bytes(camera_jpeg, camera_derivatives, 
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from studio.photos.imaging import render_derivatives\n"
-        "d = render_derivatives(sys.argv[1], watermark=sys.argv[2])\n"
+        "from studio.photos.imaging import WatermarkSpec, render_derivatives\n"
+        "d = render_derivatives(sys.argv[1], watermark=WatermarkSpec(text=sys.argv[2]))\n"
         "Path(sys.argv[3]).write_bytes(d.thumbnail)\n"
         "Path(sys.argv[4]).write_bytes(d.preview)\n"
     )
     thumbnail, preview = tmp_path / "t.jpg", tmp_path / "p.jpg"
-    args = [str(camera_jpeg), WATERMARK, str(thumbnail), str(preview)]
+    args = [str(camera_jpeg), WATERMARK_TEXT, str(thumbnail), str(preview)]
 
     subprocess.run([sys.executable, "-c", script, *args], cwd=REPO, check=True)
 

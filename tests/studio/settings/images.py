@@ -17,3 +17,12 @@ def huge_png(width=5000, height=4000) -> bytes:
     buffer = io.BytesIO()
     Image.new("1", (width, height)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def watermark_png(size=(160, 60)) -> bytes:
+    """A half-transparent red bar with an opaque white stripe: a PNG logo for watermarks."""
+    image = Image.new("RGBA", size, (200, 30, 60, 160))
+    image.paste((255, 255, 255, 255), (10, size[1] // 2 - 5, size[0] - 10, size[1] // 2 + 5))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

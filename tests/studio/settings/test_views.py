@@ -10,7 +10,7 @@ from saas_platform.accounts.models import Role, User
 from tenants.models import Studio
 from tests.conftest import host_client, logged_in_client
 
-from .images import logo_bytes
+from .images import logo_bytes, watermark_png
 
 FORM = {
     "name": "Alpha Photo",
@@ -97,6 +97,7 @@ def test_only_the_owner_may(alpha, role):
     assert client.get("/staff/settings/studio/").status_code == 403
     assert client.post("/staff/settings/studio/", FORM).status_code == 403
     assert client.get("/staff/settings/studio/watermark-progress/").status_code == 403
+    assert client.get("/staff/settings/studio/watermark-preview/").status_code == 403
     assert Studio.objects.get(pk=alpha.studio.pk).name == alpha.studio.name
     assert 'href="/staff/settings/studio/"' not in client.get("/staff/").content.decode()
 
@@ -105,3 +106,78 @@ def test_anonymous_visitors_are_sent_to_sign_in(alpha):
     response = host_client(alpha.host).get("/staff/settings/studio/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+PREVIEW = "/staff/settings/studio/watermark-preview/"
+
+
+def preview(client, **params) -> bytes:
+    response = client.get(PREVIEW, params)
+    assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    assert response.content.startswith(b"\xff\xd8")
+    return response.content
+
+
+def test_the_preview_follows_the_saved_and_the_typed_watermark(alpha):
+    client = owner_client(alpha)
+    text_only = preview(client)
+    assert preview(client, text="ANOTHER MARK") != text_only
+    assert preview(client, opacity="80") != text_only
+    assert preview(client, opacity="nonsense") == text_only  # falls back to the saved one
+    assert preview(client, opacity="5") == text_only  # out of range: the saved one
+
+    response = client.post(
+        "/staff/settings/studio/",
+        {
+            **FORM,
+            "watermark_opacity": "60",
+            "watermark_image": SimpleUploadedFile("mark.png", watermark_png()),
+        },
+    )
+
+    assert response.status_code == 302
+    studio = Studio.objects.get(pk=alpha.studio.pk)
+    assert studio.watermark_opacity == 60 and studio.watermark_image
+    with_image = preview(client)
+    assert with_image not in (text_only, preview(client, opacity="60", image="0"))
+    assert preview(client, text="typed text is not drawn over an image") == with_image
+    page = client.get("/staff/settings/studio/").content.decode()
+    assert f'src="{PREVIEW}"' in page  # without JS: the saved watermark
+    assert 'name="remove_watermark_image"' in page
+
+    client.post("/staff/settings/studio/", {**FORM, "remove_watermark_image": "on"})
+    assert not Studio.objects.get(pk=alpha.studio.pk).watermark_image
+    assert preview(client) == preview(client, image="0") != with_image
+
+
+def test_a_jpeg_watermark_image_is_refused_on_the_page(alpha):
+    response = owner_client(alpha).post(
+        "/staff/settings/studio/",
+        {**FORM, "watermark_image": SimpleUploadedFile("mark.png", logo_bytes("JPEG"))},
+    )
+
+    assert response.status_code == 400
+    assert "Upload the watermark image as a PNG." in str(
+        response.context["form"].errors["watermark_image"]
+    )
+
+
+def test_another_studios_host_never_draws_this_studios_image(alpha, beta):
+    alpha_owner = owner_client(alpha)
+    alpha_owner.post(
+        "/staff/settings/studio/",
+        {**FORM, "watermark_image": SimpleUploadedFile("mark.png", watermark_png())},
+    )
+    beta_owner = owner_client(beta)
+
+    assert preview(beta_owner) == preview(beta_owner, image="0")
+    assert preview(beta_owner) != preview(alpha_owner)
+    # the PNG is no media file: not even alpha's owner can fetch it, let alone beta's
+    name = Studio.objects.get(pk=alpha.studio.pk).watermark_image.name
+    assert name.startswith("watermark/")
+    assert alpha_owner.get(f"/media/{alpha.schema}/{name}").status_code == 404
+    assert beta_owner.get(f"/media/{alpha.schema}/{name}").status_code == 404
+    # alpha's session means nothing on beta's host
+    other_host = host_client(beta.host)
+    other_host.cookies.load({"sessionid": alpha_owner.cookies["sessionid"].value})
+    assert other_host.get(PREVIEW).status_code == 302

@@ -1,9 +1,12 @@
 """A new watermark re-renders the existing previews in the background, with progress, once."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from studio.photos.imaging import WatermarkSpec
 from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.ingest import photo_ingest_file
 from studio.photos.services.processing import photo_process
@@ -11,8 +14,11 @@ from studio.schools.models import School
 from studio.settings.models import WatermarkRerender
 from studio.settings.services import studio_settings_update, watermark_rerender_run
 from studio.shoots.services import shoot_create
+from tenants.models import Studio
 from tests.conftest import logged_in_client
 from tests.studio.photos.images import jpeg_bytes, write
+
+from .images import huge_png, logo_bytes, watermark_png
 
 SETTINGS = {"brand_color": "#2563eb", "currency": "EUR", "language": "en", "timezone": "UTC"}
 
@@ -43,7 +49,7 @@ def previews(photos) -> dict[int, bytes]:
     return {p.pk: Photo.objects.get(pk=p.pk).preview.read() for p in photos}
 
 
-def change_watermark(alpha, text, callbacks):
+def change_watermark(alpha, text, callbacks, **watermark):
     with callbacks(execute=False) as queued:
         studio_settings_update(
             studio=alpha.studio,
@@ -51,6 +57,7 @@ def change_watermark(alpha, text, callbacks):
             name=alpha.studio.name,
             watermark_text=text,
             **SETTINGS,
+            **watermark,
         )
     return queued
 
@@ -64,7 +71,8 @@ def test_a_new_watermark_rerenders_every_preview_once(
         queued = change_watermark(alpha, "NEW MARK", django_capture_on_commit_callbacks)
 
         job = WatermarkRerender.objects.get()
-        assert (job.watermark, job.total, job.done, job.is_finished) == ("NEW MARK", 3, 0, False)
+        identity = WatermarkSpec(text="NEW MARK", opacity=45).identity
+        assert (job.watermark, job.total, job.done, job.is_finished) == (identity, 3, 0, False)
         assert len(queued) == 1  # the task, sent after commit
         job = watermark_rerender_run(job_id=job.pk)
         after = previews(ready_photos)
@@ -137,3 +145,102 @@ def test_the_settings_page_shows_the_progress(
         "Previews re-rendered with the current watermark: 3 / 3."
         in client.get("/staff/settings/studio/").content.decode()
     )
+
+
+def test_a_new_opacity_alone_rerenders_once_under_a_new_identity(
+    alpha, ready_photos, django_capture_on_commit_callbacks
+):
+    with schema_context(alpha.schema):
+        before = previews(ready_photos)
+        queued = change_watermark(
+            alpha, "", django_capture_on_commit_callbacks, watermark_opacity=70
+        )
+
+        job = WatermarkRerender.objects.get()
+        assert len(queued) == 1
+        assert job.watermark == WatermarkSpec(text=alpha.studio.name, opacity=70).identity
+        assert job.watermark != WatermarkSpec(text=alpha.studio.name, opacity=45).identity
+        watermark_rerender_run(job_id=job.pk)
+        after = previews(ready_photos)
+        assert all(after[pk] != before[pk] for pk in before)
+
+        # the same opacity again changes nothing
+        assert (
+            change_watermark(alpha, "", django_capture_on_commit_callbacks, watermark_opacity=70)
+            == []
+        )
+        assert WatermarkRerender.objects.count() == 1
+
+
+def test_an_image_watermark_rerenders_once_and_removing_it_falls_back_to_the_text(
+    alpha, ready_photos, django_capture_on_commit_callbacks
+):
+    png = watermark_png()
+    with schema_context(alpha.schema):
+        before = previews(ready_photos)
+        queued = change_watermark(
+            alpha,
+            "TEXT MARK",
+            django_capture_on_commit_callbacks,
+            watermark_image=SimpleUploadedFile("mark.png", png),
+        )
+
+        studio = Studio.objects.get(pk=alpha.studio.pk)
+        assert studio.watermark_image.name.startswith("watermark/watermark-")
+        assert studio.watermark_image.read() == png
+        job = WatermarkRerender.objects.get()
+        assert len(queued) == 1
+        assert job.watermark == WatermarkSpec(text="TEXT MARK", image=png, opacity=45).identity
+        assert job.watermark != WatermarkSpec(text="TEXT MARK", opacity=45).identity
+        watermark_rerender_run(job_id=job.pk)
+        with_image = previews(ready_photos)
+        assert all(with_image[pk] != before[pk] for pk in before)
+
+        queued = change_watermark(
+            alpha, "TEXT MARK", django_capture_on_commit_callbacks, remove_watermark_image=True
+        )
+        assert not Studio.objects.get(pk=alpha.studio.pk).watermark_image
+        latest = WatermarkRerender.objects.order_by("-pk").first()
+        assert latest.watermark == WatermarkSpec(text="TEXT MARK", opacity=45).identity
+        assert len(queued) == 2  # the task, and deleting the old file
+        watermark_rerender_run(job_id=latest.pk)
+        assert all(previews(ready_photos)[pk] != with_image[pk] for pk in before)
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (lambda: logo_bytes("JPEG"), "Upload the watermark image as a PNG."),
+        (lambda: huge_png(3000, 3000), "keep it under 2048 × 2048"),
+        (lambda: b"\x89PNG" + b"\0" * (3 * 1024 * 1024), "the limit is 2 MB"),
+        (lambda: b"not an image", "not"),
+        (lambda: watermark_png()[:80], "damaged"),
+    ],
+)
+def test_a_watermark_image_must_be_a_modest_png(alpha, upload, message):
+    with schema_context(alpha.schema), pytest.raises(ValidationError) as refused:
+        studio_settings_update(
+            studio=alpha.studio,
+            actor=None,
+            name=alpha.studio.name,
+            watermark_image=SimpleUploadedFile("mark.png", upload()),
+            **SETTINGS,
+        )
+
+    assert message in " ".join(refused.value.message_dict["watermark_image"])
+    assert not Studio.objects.get(pk=alpha.studio.pk).watermark_image
+
+
+@pytest.mark.parametrize("opacity", [5, 81])
+def test_an_opacity_out_of_range_is_refused(alpha, opacity):
+    with schema_context(alpha.schema), pytest.raises(ValidationError) as refused:
+        studio_settings_update(
+            studio=alpha.studio,
+            actor=None,
+            name=alpha.studio.name,
+            watermark_opacity=opacity,
+            **SETTINGS,
+        )
+
+    assert "watermark_opacity" in refused.value.message_dict
+    assert Studio.objects.get(pk=alpha.studio.pk).watermark_opacity == 45
