@@ -7,7 +7,7 @@ its statements, the owner's reports page — and whether the books reconcile to 
 Set-up (timed apart, not part of the figures): a throwaway database
 ``pictureday_bench_<pid>`` (``_common.throwaway_database``), one studio with ``--schools``
 schools (5 classes × 20 children each, one photo per child, bulk-inserted as READY rows), a
-published picture day per school, ``--staff`` people (three in four photographers, the rest
+published picture day per school, a revenue-share plan (5 %), ``--staff`` people (three in four photographers, the rest
 retouchers and a manager), pay rules per role (per sold photo, digital and print apart; a
 percent of the picture day's net sales; per approved retouch), and a signed agreement per
 school (a percent, a fixed amount per order, or tiered by volume, in turn).
@@ -77,6 +77,8 @@ def seed(args, token: str) -> dict:
     from studio.schools.roster import current_school_year
     from studio.schools.services import school_create
     from studio.shoots.services import shoot_create
+    from billing.models import Plan, PlanKind
+    from tenants.models import Studio
     from tenants.services import studio_create
 
     result = studio_create(
@@ -87,6 +89,16 @@ def seed(args, token: str) -> dict:
         owner_password=_common.PASSWORD,
     )
     studio = result.studio
+    # a revenue-share plan, so card fees and the offline share are booked too
+    plan = Plan.objects.create(
+        code=f"{token}-share",
+        name="Season share",
+        kind=PlanKind.REVENUE_SHARE,
+        revenue_share_percent=Decimal("5"),
+        is_public=False,
+    )
+    Studio.objects.filter(pk=studio.pk).update(plan=plan)
+    studio = Studio.objects.get(pk=studio.pk)
     today = timezone.localdate()
     season_start = today - datetime.timedelta(days=90)
     with schema_context(studio.schema_name), transaction.atomic():

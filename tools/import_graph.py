@@ -1,39 +1,37 @@
 """Counts the import arrows between the project's packages (issue 9's before/after figures).
 
 A package is a top-level app (`tenants`, `billing`, …) or one app under `studio/`.
-An arrow points *up* when a package imports one above it in `LAYERS`. Run:
+An arrow points *up* when a package imports one above it in the layers (the studio apps'
+from pyproject's import-linter contract). Run:
     python tools/import_graph.py [--list]
 """
 
 import ast
 import json
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = ["saas_platform", "tenants", "billing", "operator_console", "public_site", "studio"]
-# Studio apps, lowest first, as in pyproject's "Studio apps point one way" contract; apps on
-# one rank are siblings. Any arrow from a lower rank to a higher one points up.
-STUDIO_RANKS = {
-    "core": 0,
-    "audit": 1,
-    "schools": 2,
-    "shoots": 3,
-    "catalogue": 4,
-    "photos": 4,
-    "orders": 5,
-    "access": 5,
-    "retouching": 5,
-    "parents": 6,
-    "downloads": 6,
-    "payments": 6,
-    "dashboard": 7,
-    "plan": 7,
-    "storefront": 7,
-    "api_tokens": 7,
-    "demo": 8,
-}
+
+
+def _studio_ranks() -> dict[str, int]:
+    """Studio apps, lowest first, read from pyproject's "Studio apps point one way" contract
+    (so the two never drift); apps on one rank are siblings. Any arrow from a lower rank to a
+    higher one points up."""
+    with open(Path(__file__).resolve().parent.parent / "pyproject.toml", "rb") as handle:
+        contracts = tomllib.load(handle)["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c.get("containers") == ["studio"]]
+    return {
+        app.strip().strip("()"): rank
+        for rank, layer in enumerate(reversed(layers))
+        for app in layer.split("|")
+    }
+
+
+STUDIO_RANKS = _studio_ranks()
 
 
 def package_of(module: str) -> str | None:
