@@ -67,6 +67,7 @@ def seed(args, token: str) -> dict:
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
+    from billing.models import Plan, PlanKind
     from saas_platform.accounts.models import Role, User
     from studio.commissions.models import AgreementStatus, Basis
     from studio.commissions.services import Terms, agreement_create, agreement_move
@@ -77,7 +78,6 @@ def seed(args, token: str) -> dict:
     from studio.schools.roster import current_school_year
     from studio.schools.services import school_create
     from studio.shoots.services import shoot_create
-    from billing.models import Plan, PlanKind
     from tenants.models import Studio
     from tenants.services import studio_create
 
