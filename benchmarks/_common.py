@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import struct
 import subprocess
 import sys
@@ -479,6 +480,25 @@ def redis_forget(url: str, token: str, *, task_ids=(), queue: str | None = None)
 # --- output ---------------------------------------------------------------------------------
 
 _STARTED = time.monotonic()
+
+
+def timed_get(client, path: str, requests: int, *, warmup: int = 5) -> dict:
+    """p50, p95 and max milliseconds of ``requests`` GETs of ``path`` by a Django test client
+    (after ``warmup`` untimed ones); every answer must be 200."""
+    for _ in range(warmup):
+        assert client.get(path).status_code == 200, path
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, path
+    samples.sort()
+    return {
+        "p50_ms": statistics.median(samples),
+        "p95_ms": samples[int(len(samples) * 0.95) - 1],
+        "max_ms": samples[-1],
+    }
 
 
 def progress(message: str) -> None:

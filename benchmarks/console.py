@@ -23,7 +23,6 @@ Exit code 0 whether or not the target is met: this is a measurement, not a test.
 """
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -94,23 +93,6 @@ def seed(count: int) -> dict:
     return {"operator": operator, "studio_id": studios[len(studios) // 2].pk}
 
 
-def timed(client, path: str, requests: int) -> dict:
-    for _ in range(WARMUP):
-        assert client.get(path).status_code == 200, path
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, path
-    samples.sort()
-    return {
-        "p50_ms": statistics.median(samples),
-        "p95_ms": samples[int(len(samples) * 0.95) - 1],
-        "max_ms": samples[-1],
-    }
-
-
 def run(args, pid: int) -> dict:
     figures: dict = {"studios": args.studios, "requests": args.requests}
     with _common.throwaway_database(pid) as (database, _child_url):
@@ -143,7 +125,7 @@ def run(args, pid: int) -> dict:
             }
             for name, path in pages.items():
                 _common.progress(f"timing {path} …")
-                figures[name] = timed(client, path, args.requests)
+                figures[name] = _common.timed_get(client, path, args.requests, warmup=WARMUP)
             connection.close()
     return figures
 
