@@ -32,7 +32,7 @@ class SchoolCommissionSerializer(serializers.Serializer):
     agreement_basis = serializers.CharField(allow_null=True)
 
 
-class StatementSerializer(serializers.Serializer):
+class CommissionStatementSerializer(serializers.Serializer):
     period = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -78,7 +78,7 @@ class SchoolStatementsView(APIView):
     permission_classes = [PolicyPermission]
     read_action = write_action = Action.VIEW_SCHOOL_REPORT
 
-    @extend_schema(responses=StatementSerializer(many=True))
+    @extend_schema(responses=CommissionStatementSerializer(many=True))
     def get(self, request, school_id: int):
         school = schools_visible_to(user=request.user).filter(pk=school_id).first()
         if school is None or not may(request.user, Action.VIEW_SCHOOL_REPORT, school):
@@ -104,4 +104,4 @@ class SchoolStatementsView(APIView):
                     "csv": reverse(name, args=[school.pk, st.period_id, "csv"]),
                 }
             )
-        return Response(StatementSerializer(rows, many=True).data)
+        return Response(CommissionStatementSerializer(rows, many=True).data)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from saas_platform.money import quantize
 from studio.core.policy import Action, may, require
 from studio.photos.archive import zip_response
 from studio.schools.models import School
@@ -78,7 +79,7 @@ def order_detail_page(request, order: Order, *, status: int = 200, **forms):
         "payment_form": forms.get("payment_form")
         or PaymentForm(
             initial={
-                "amount": order.balance_due,
+                "amount": quantize(order.balance_due, order.currency),
                 "method": order.payment_method
                 if order.payment_method in OFFLINE_METHODS
                 else "bank_transfer",

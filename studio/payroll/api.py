@@ -35,7 +35,7 @@ PERIOD_PARAMETERS = [
 ]
 
 
-class StatementLineSerializer(serializers.Serializer):
+class PayStatementLineSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     kind = serializers.CharField()
     label = serializers.CharField()
@@ -43,7 +43,7 @@ class StatementLineSerializer(serializers.Serializer):
     amount = Money()
 
 
-class StatementSerializer(serializers.Serializer):
+class PayStatementSerializer(serializers.Serializer):
     person = serializers.IntegerField(source="person.pk")
     person_name = serializers.CharField(source="person.full_name")
     currency = serializers.CharField()
@@ -56,12 +56,14 @@ class StatementSerializer(serializers.Serializer):
     adjustments = Money()
     paid = Money()
     closing = Money()
-    lines = StatementLineSerializer(many=True)
+    lines = PayStatementLineSerializer(many=True)
 
 
 def _statement(request, person):
     starts, ends = PeriodForm(request.query_params).period()
-    return Response(StatementSerializer(selectors.statement(person, starts=starts, ends=ends)).data)
+    return Response(
+        PayStatementSerializer(selectors.statement(person, starts=starts, ends=ends)).data
+    )
 
 
 class MyStatementView(APIView):
@@ -70,7 +72,7 @@ class MyStatementView(APIView):
     permission_classes = [PolicyPermission]
     read_action = write_action = Action.VIEW_OWN_STATEMENT
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=StatementSerializer)
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=PayStatementSerializer)
     def get(self, request):
         return _statement(request, request.user)
 
@@ -81,7 +83,7 @@ class PersonStatementView(APIView):
     permission_classes = [PolicyPermission]
     read_action = write_action = Action.VIEW_STAFF_PAY
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=StatementSerializer)
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=PayStatementSerializer)
     def get(self, request, person_id: int):
         person = get_object_or_404(get_user_model(), pk=person_id, role__in=selectors.PAYABLE_ROLES)
         return _statement(request, person)
