@@ -15,7 +15,7 @@ from saas_platform.money import from_minor, quantize
 from studio.access.models import AccessCode, AccessCodeKind
 from studio.ledger import accounts
 from studio.ledger.models import Account, LedgerEntry, LedgerPeriod, PeriodBalance, TransactionKind
-from studio.orders.models import PAID_STATES, OrderLine, OrderStatus
+from studio.orders.models import OrderLine, fulfillable_q
 from studio.schools.models import School
 
 from .models import Agreement, AgreementStatus, Payout, Statement
@@ -238,8 +238,9 @@ def statement_figures(*, period: LedgerPeriod, school: School, currency: str) ->
 
 
 def _sold_lines(school: School):
-    """Lines of the school's paid orders that were not refunded."""
-    paid = Q(order__status__in=PAID_STATES) | Q(order__status=OrderStatus.PARTIALLY_REFUNDED)
+    """Lines of the school's orders paid in full (refunded in part or not) that were not
+    refunded themselves: the orders' own rule, not their status label."""
+    paid = fulfillable_q("order__")
     of_school = Q(child__school_class__school=school) | Q(child__isnull=True, shoot__school=school)
     return OrderLine.objects.filter(paid & of_school, refunded=False)
 

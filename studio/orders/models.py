@@ -83,10 +83,6 @@ def derive_status(*, progress: str, total: Decimal, paid: Decimal, refunded: Dec
     return OrderStatus.PAID
 
 
-# Labels meaning "paid in full and not given back" (kept for callers that list them).
-PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.IN_FULFILMENT, OrderStatus.COMPLETED})
-
-
 def _f(prefix: str, name: str) -> models.F:
     return models.F(f"{prefix}{name}")
 
