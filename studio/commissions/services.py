@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from saas_platform.money import format_money, from_minor, quantize, to_minor
 from studio.ledger import accounts
 from studio.ledger.models import LedgerEntry, LedgerPeriod, TransactionKind
+from studio.ledger.selectors import month_bounds
 from studio.ledger.services import Leg, last_closed_end, period_close, transaction_post
 from studio.orders.models import Order, OrderLine, PaymentStatus, Refund
 from studio.schools.models import School
@@ -434,12 +435,6 @@ def payout_record(
 
 
 # --- closing a month and its statements ----------------------------------------------------
-
-
-def month_bounds(year: int, month: int, tz) -> tuple[datetime.datetime, datetime.datetime]:
-    starts = datetime.datetime(year, month, 1, tzinfo=tz)
-    ends = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return starts, ends
 
 
 def month_close(*, year: int, month: int, actor=None) -> LedgerPeriod:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, may, require
 from studio.ledger.models import LedgerPeriod
+from studio.ledger.selectors import month_bounds
 from studio.ledger.services import last_closed_end
 from studio.schools.models import School
 from tenants.selectors import studio_tzinfo
@@ -268,7 +269,7 @@ def _closable_months(tz) -> list[tuple[str, str]]:
             candidates.append((year, month))
     months = []
     for year, month in candidates:
-        _starts, ends = services.month_bounds(year, month, tz)
+        _starts, ends = month_bounds(year, month, tz)
         if ends <= timezone.now():
             label = date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
             months.append((f"{year}-{month:02d}", label))

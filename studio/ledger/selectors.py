@@ -13,6 +13,14 @@ from . import accounts
 from .models import Account, LedgerEntry, LedgerPeriod, PeriodBalance
 
 
+def month_bounds(year: int, month: int, tz) -> tuple[datetime, datetime]:
+    """A calendar month in ``tz``: its first midnight and the next month's (the end excluded),
+    as a period closes and a month is invoiced."""
+    return datetime(year, month, 1, tzinfo=tz), datetime(
+        year + month // 12, month % 12 + 1, 1, tzinfo=tz
+    )
+
+
 def balance_minor(account: Account, currency: str, *, until: datetime | None = None) -> int:
     """The account's balance (debit positive) before ``until`` (now when ``None``)."""
     periods = LedgerPeriod.objects.all()

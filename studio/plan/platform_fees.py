@@ -15,18 +15,10 @@ from billing.subscriptions import customer_ensure
 from saas_platform import stripe_api
 from studio.ledger import accounts
 from studio.ledger.models import LedgerEntry, LedgerTransaction, TransactionKind
-from studio.ledger.selectors import balance_minor
+from studio.ledger.selectors import balance_minor, month_bounds
 from studio.ledger.services import Leg, transaction_post
 from tenants.models import Studio
 from tenants.selectors import studio_tzinfo
-
-
-def month_bounds(month: datetime.date, tz) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month holding ``month``, from its first midnight to the next month's, in ``tz``."""
-    first = month.replace(day=1)
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
-    return start, datetime.datetime.combine(following, datetime.time.min, tzinfo=tz)
 
 
 def invoice_key(month: datetime.date) -> str:
@@ -45,7 +37,7 @@ def platform_fees_invoice(*, studio: Studio, month: datetime.date) -> LedgerTran
     if done is not None:
         return done
     currency = studio.currency
-    _start, ends_at = month_bounds(month, studio_tzinfo(studio))
+    _start, ends_at = month_bounds(month.year, month.month, studio_tzinfo(studio))
     owed = platform_fees_owed_minor(currency, until=ends_at)
     if owed <= 0:
         return None
