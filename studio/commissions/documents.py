@@ -23,6 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from saas_platform.money import format_money, from_minor
 from saas_platform.pdf_fonts import BOLD, SANS, register_fonts
+from studio.ledger.models import period_title
 
 from .models import Agreement, Basis, ProductKind
 
@@ -206,7 +207,7 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
     """The statement made from its snapshot, in the active language."""
     register_fonts()
     s = _styles()
-    title = _("Commission statement %(period)s") % {"period": snapshot["period"]}
+    title = _("Commission statement %(period)s") % {"period": period_title(snapshot["period"])}
     story = [_p(snapshot["studio"], s["head"]), Spacer(1, 4 * mm), _p(title, s["title"])]
     story.append(_p(snapshot["school"], s["head"]))
     story.append(_p(f"{_date(snapshot['starts'])} — {_date(snapshot['ends'])}", s["muted"]))
