@@ -284,6 +284,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Liveness files the worker and beat touch for their probes (saas_platform/heartbeat.py,
+# infra/README.md); empty = none written. Beat wakes at least once a minute to touch its own.
+WORKER_HEARTBEAT_FILE = os.environ.get("WORKER_HEARTBEAT_FILE", "")
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "15"))
+BEAT_HEARTBEAT_FILE = os.environ.get("BEAT_HEARTBEAT_FILE", "")
+CELERY_BEAT_SCHEDULER = "saas_platform.heartbeat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "collect-studio-usage": {"task": "studio.plan.tasks.usage_collect_all", "schedule": 15 * 60},
     "requeue-stuck-photos": {
