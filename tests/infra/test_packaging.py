@@ -22,7 +22,17 @@ pytestmark = pytest.mark.slow
 # Folders of the source tree that are not part of the package, or are build leftovers (a
 # stale build/lib would put deleted files into the wheel).
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "var", "build", "*.egg-info", "__pycache__", "*.pyc", ".*_cache", "infra"
+    ".git",
+    ".venv",
+    "var",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    "*.pyc",
+    ".*_cache",
+    "infra",
+    "test-output",
+    "node_modules",
 )
 
 
@@ -66,7 +76,7 @@ def test_the_wheel_holds_every_app_migration_template_translation_and_static_fil
     expected = set()
     for root in packaged_roots():
         for path in (REPO / root).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
                 expected.add(path.relative_to(REPO).as_posix())
     assert expected - names == set()
 
