@@ -151,7 +151,7 @@ def test_a_real_worker_heartbeat_stops_while_the_broker_is_gone_and_resumes(tmp_
         "WORKER_HEARTBEAT_FILE": str(path),
         "WORKER_HEARTBEAT_SECONDS": "0.5",
     }
-    args = ["celery", "-A", "saas_platform", "worker", "--pool=solo", "--loglevel=INFO"]
+    args = ["celery", "-A", "saas_platform", "worker", "--concurrency=1", "--loglevel=INFO"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     log = tmp_path / "worker.log"
     redis = start_redis(port, tmp_path)
