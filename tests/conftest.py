@@ -227,8 +227,8 @@ def child_env(**extra) -> dict:
         DATABASE_URL=database_url(),
         REDIS_URL=settings.REDIS_URL,
         PYTHONPATH=str(REPO),
-        **extra,
     )
+    env.update(extra)  # a test may point the process elsewhere (its own Redis, say)
     return env
 
 
