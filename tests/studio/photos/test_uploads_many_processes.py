@@ -35,11 +35,9 @@ CSRF = uuid.uuid4().hex  # 32 characters: a CSRF secret, sent as cookie and head
 CHUNK = 64 * 1024
 
 
-@pytest.fixture
-def two_web_processes(
-    django_db_setup, tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns
-):
-    """Two gunicorn servers (one worker each) on the same database and storage folders."""
+@contextlib.contextmanager
+def web_processes(tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns, **extra_env):
+    """Two gunicorn servers (one worker each) on the same database and storage."""
     servers = []
     with contextlib.ExitStack() as stack:
         for name in ("a", "b"):
@@ -50,13 +48,22 @@ def two_web_processes(
             args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
             args += ["--workers", "1", "--worker-class", "gthread", "--threads", "2"]
             log = tmp_path / f"gunicorn-{name}.log"
-            process = stack.enter_context(background_process(args, log, env))
+            process = stack.enter_context(background_process(args, log, {**env, **extra_env}))
             try:
                 wait_for_port(port, process)
             except (RuntimeError, TimeoutError):
                 print(log.read_text())
                 raise
             servers.append((port, process))
+        yield servers
+
+
+@pytest.fixture
+def two_web_processes(
+    django_db_setup, tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns
+):
+    """Two web processes sharing the storage folders (the disk storage, as in development)."""
+    with web_processes(tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns) as servers:
         yield servers
 
 
@@ -351,3 +358,82 @@ def test_another_studio_and_another_role_are_refused_before_the_body_is_read(
     assert answers == {"beta": (404, 404), "retoucher": (404, 404), "replayed": (401, 401)}
     status, mine = pod.call("GET", f"/api/uploads/{upload['id']}/")
     assert (status, mine["received_bytes"]) == (200, 0)
+
+
+@pytest.fixture
+def s3_bucket():
+    """A real S3 API endpoint (moto's server, over HTTP) with an empty private bucket."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    env = {
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": f"pictureday-{uuid.uuid4().hex[:8]}",
+        "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_S3_ENDPOINT_URL"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=env["AWS_DEFAULT_REGION"],
+    )
+    client.create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])
+    yield client, env
+    server.stop()
+
+
+def test_on_s3_alternate_chunks_are_objects_in_the_bucket_until_the_photo_is_stored(
+    django_db_setup,
+    tmp_path,
+    shared_media,
+    shared_mail_dir,
+    fake_stripe,
+    fake_dns,
+    s3_bucket,
+    alpha_day,
+    committed,
+):
+    s3, env = s3_bucket
+    bucket, studio = env["AWS_STORAGE_BUCKET_NAME"], alpha_day["studio"]
+    cookie = session_cookie(committed, studio, alpha_day["photographer"])
+    data = jpeg_bytes(1200, 900, seed=60)
+    assert len(data) > 3 * CHUNK
+
+    def keys(prefix: str) -> list[str]:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    with web_processes(
+        tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns, **env
+    ) as servers:
+        pods = [Api(port, studio.host, cookie) for port, _process in servers]
+        upload = pods[0].start(alpha_day["shoot"], "IMG_s3.jpg", len(data))
+        prefix = f"{studio.schema}/uploads/{upload['id']}/"
+        offsets = list(range(0, len(data), CHUNK))
+        for n, offset in enumerate(offsets[:-1]):
+            status, body = pods[n % 2].chunk(upload["id"], offset, data[offset : offset + CHUNK])
+            assert status == 200, body
+        # every acknowledged chunk is an object in the studio's prefix of the bucket
+        stored = keys(prefix)
+        assert [key.removeprefix(prefix).split("-")[0] for key in stored] == [
+            f"{offset:015d}" for offset in offsets[:-1]
+        ]
+        assert (
+            b"".join(s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in stored)
+            == (data[: offsets[-1]])
+        )
+
+        status, body = pods[1].chunk(upload["id"], offsets[-1], data[offsets[-1] :])
+
+    assert (status, body["status"], body["outcome"][0]["result"]) == (200, "done", "accepted")
+    assert keys(prefix) == []
+    with committed(), schema_context(studio.schema):
+        original = Photo.objects.get(pk=body["outcome"][0]["photo_id"]).original.name
+    assert s3.get_object(Bucket=bucket, Key=f"{studio.schema}/{original}")["Body"].read() == data
