@@ -37,7 +37,8 @@ CHUNK = 64 * 1024
 
 @contextlib.contextmanager
 def web_processes(tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns, **extra_env):
-    """Two gunicorn servers (one worker each) on the same database and storage."""
+    """Two gunicorn servers (one worker each) on the same database and storage, each with a
+    scratch folder of its own, as pods have."""
     servers = []
     with contextlib.ExitStack() as stack:
         for name in ("a", "b"):
@@ -48,7 +49,8 @@ def web_processes(tmp_path, shared_media, shared_mail_dir, fake_stripe, fake_dns
             args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
             args += ["--workers", "1", "--worker-class", "gthread", "--threads", "2"]
             log = tmp_path / f"gunicorn-{name}.log"
-            process = stack.enter_context(background_process(args, log, {**env, **extra_env}))
+            env = {**env, "UPLOAD_TEMP_DIR": str(tmp_path / f"scratch-{name}"), **extra_env}
+            process = stack.enter_context(background_process(args, log, env))
             try:
                 wait_for_port(port, process)
             except (RuntimeError, TimeoutError):
