@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -194,9 +195,18 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "saas_platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
-# Chunks of uploads in progress. With several web servers this must be a shared volume.
-UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))
+# One process's scratch space (a file being put together from its chunks, a ZIP being
+# unpacked, a copy of an original from S3); never shared, emptied as each job ends. Chunks of
+# uploads in progress live in the originals storage, which every process shares.
+UPLOAD_TEMP_DIR = os.environ.get(
+    "UPLOAD_TEMP_DIR", os.path.join(tempfile.gettempdir(), "pictureday-uploads")
+)
+# What the uploader sends per request, and the most the API accepts for one chunk (refused by
+# its Content-Length, before the body is read).
 UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+UPLOAD_CHUNK_MAX_BYTES = int(
+    os.environ.get("UPLOAD_CHUNK_MAX_BYTES", str(UPLOAD_CHUNK_BYTES + 1024 * 1024))
+)
 # How long the download links of a paid order work; parents can ask for new ones.
 DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))
 MAX_ZIP_BYTES = 4 * 1024**3
