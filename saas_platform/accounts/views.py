@@ -52,8 +52,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         counted = ratelimit.password_reset_attempt(request, email=email)
         if isinstance(counted, ratelimit.Blocked):
             form = self.get_form_class()(initial={"email": email})
-            return ratelimit.password_reset_blocked_response(
-                request, self.template_name, self.get_context_data(form=form), counted
+            return ratelimit.login_blocked_response(
+                request, self.template_name, self.get_context_data(form=form), counted, reset=True
             )
         return super().post(request, *args, **kwargs)
 
