@@ -68,3 +68,8 @@ def signups_per_week(*, weeks: int = 26) -> list[tuple[datetime.date, int]]:
         (first + timedelta(weeks=i), counts.get(first + timedelta(weeks=i), 0))
         for i in range(weeks)
     ]
+
+
+def pending_deletion(*, studio):
+    """The studio's scheduled deletion that has neither run nor been cancelled, or None."""
+    return studio.deletions.filter(cancelled_at__isnull=True, deleted_at__isnull=True).first()
