@@ -76,6 +76,7 @@ TENANT_APPS = [
     "studio.domains",
     "studio.settings",
     "studio.reports",
+    "studio.privacy",
     "studio.demo",
 ]
 
