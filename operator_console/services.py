@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -313,6 +314,21 @@ def _logo_thumbnails_forget(studio: Studio) -> None:
             sorl_default.kvstore.delete(image)
 
 
+def _legacy_logo_delete(studio: Studio) -> None:
+    """A logo uploaded before logos lived in the studio's media (and never moved by
+    ``studio_logos_adopt``) is under the public schema's prefix: the one file of a studio
+    outside its own."""
+    name = studio.logo.name if studio.logo else ""
+    if not name:
+        return
+    with schema_context(studio.schema_name):
+        if default_storage.exists(name):
+            return
+    with schema_context(get_public_schema_name()):
+        if default_storage.exists(name):
+            default_storage.delete(name)
+
+
 def studio_deletion_carry_out(*, deletion: StudioDeletion) -> StudioDeletion:
     """Deletes everything of the studio: its Stripe subscription and customer, its schema
     (every row of its people, photos and orders), then every file under its storage prefix
@@ -324,6 +340,7 @@ def studio_deletion_carry_out(*, deletion: StudioDeletion) -> StudioDeletion:
         if studio is not None:
             report["stripe"] = studio_stripe_detach(studio=studio)
             _logo_thumbnails_forget(studio)
+            _legacy_logo_delete(studio)
             hosts = list(studio.domains.values_list("domain", flat=True))
             with transaction.atomic():
                 studio.delete(force_drop=True)  # drops the schema (DDL is transactional)

@@ -13,8 +13,16 @@ from django.core.cache import cache
 from django.core.files.storage import storages
 from django_tenants.utils import get_public_schema_name, schema_context
 
-# The storages a studio writes to; upload chunks in progress live in UPLOAD_TEMP_DIR/<schema>.
-STORAGE_ALIASES = ("default", "originals")
+# Every configured storage but the static files is per schema (a storage added later, e.g.
+# for exports, is purged too; one that is not prefixed by the schema stops the purge with an
+# error rather than be skipped). Upload chunks in progress live in UPLOAD_TEMP_DIR/<schema>.
+NOT_PER_SCHEMA = {"staticfiles"}
+
+
+def _aliases() -> list[str]:
+    return [alias for alias in settings.STORAGES if alias not in NOT_PER_SCHEMA]
+
+
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -48,7 +56,7 @@ def schema_files_delete(*, schema_name: str) -> int:
     schema_name = _checked(schema_name)
     deleted = 0
     with schema_context(schema_name):
-        for alias in STORAGE_ALIASES:
+        for alias in _aliases():
             storage = storages[alias]
             bucket = getattr(storage, "bucket", None)
             if bucket is not None:  # S3: every key under "<schema>/"

@@ -330,3 +330,28 @@ def test_purge_refuses_the_public_and_base_schemas():
             purge.schema_files_delete(schema_name=name)
         with pytest.raises(ValueError):
             purge.schema_cache_delete(schema_name=name)
+
+
+def test_a_logo_left_under_the_public_prefix_from_before_goes_too(console, db, media_in_tmp):
+    """Logos once uploaded through the operator admin were stored in the public schema's
+    media; a studio whose logo was never moved still has that one file outside its prefix."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    slug = f"delta{uuid.uuid4().hex[:8]}"
+    studio = studio_create(
+        name="Delta",
+        slug=slug,
+        owner_email=f"o@{slug}.test",
+        owner_name="D",
+        owner_password="x" * 12,
+    ).studio
+    with schema_context(get_public_schema_name()):
+        name = default_storage.save("branding/delta-old.png", ContentFile(_png()))
+        other = default_storage.save("branding/someone-else.png", ContentFile(_png()))
+    Studio.objects.filter(pk=studio.pk).update(logo=name)
+    console.post(f"/console/studios/{studio.pk}/delete/", {"reason": "x", "confirm": slug})
+    _checks_now()
+    assert studio_deletions_run(now=timezone.now() + datetime.timedelta(days=400)) == 1
+    public = media_in_tmp / "media" / get_public_schema_name()
+    assert _files(public) == [other]
