@@ -162,3 +162,41 @@ def test_a_parent_decides_only_for_children_whose_code_they_hold(published, beta
     with schema_context(studio.schema):
         assert not ConsentRecord.objects.exists()
         assert Student.objects.get(pk=anna.pk).publish_consent == ""
+
+
+def test_the_staff_consent_pages_refuse_other_roles_and_other_studios_ids(published, beta):
+    studio = published["studio"]
+    with schema_context(studio.schema):
+        consent_text_publish(actor=_owner(studio), body="Text.")
+        anna = Student.objects.get(first_name="Anna")
+        people = [staff(role) for role in (Role.PHOTOGRAPHER, Role.RETOUCHER, Role.PRINCIPAL)]
+        people.append(User.objects.create_user(email="mum@example.com", role=Role.PARENT))
+    child_url = f"/staff/privacy/children/{anna.pk}/"
+    for user in people:
+        client = logged_in_client(studio, user)
+        for url in (child_url, "/staff/privacy/consent-text/"):
+            assert client.get(url).status_code in (302, 403), (user.role, url)
+        response = client.post(child_url, {"decision": "withdrawn"})
+        assert response.status_code in (302, 403), user.role
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+    anonymous = host_client(studio.host).post(child_url, {"decision": "withdrawn"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    # beta's owner with alpha's child id: no such child in beta
+    with schema_context(beta.schema):
+        beta_owner = User.objects.get(email=beta.owner_email)
+        consent_text_publish(actor=beta_owner, body="Text of beta.")
+        assert not Student.objects.filter(pk=anna.pk).exists()
+    beta_client = logged_in_client(beta, beta_owner)
+    assert beta_client.get(child_url).status_code == 404
+    assert beta_client.post(child_url, {"decision": "withdrawn"}).status_code == 404
+    # and beta's consent texts are beta's own
+    assert "Text of beta." in beta_client.get("/staff/privacy/consent-text/").content.decode()
+    assert "Text of beta." not in (
+        logged_in_client(studio, _owner(studio))
+        .get("/staff/privacy/consent-text/")
+        .content.decode()
+    )
+    with schema_context(studio.schema):
+        assert not ConsentRecord.objects.exists()
+        assert Student.objects.get(pk=anna.pk).publish_consent == ""
