@@ -19,6 +19,7 @@ from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
 from studio.privacy.models import ConsentDecision, ConsentSource
+from studio.privacy.selectors import parent_decidable_student_ids
 from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
 from studio.schools.services import student_update
 
@@ -391,6 +392,7 @@ def account(request):
             children=family_children(parent=request.user),
             orders=orders,
             consent_text=consent_text_current(),
+            decidable=parent_decidable_student_ids(parent=request.user),
         ),
     )
 

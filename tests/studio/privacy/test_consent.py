@@ -200,3 +200,23 @@ def test_the_staff_consent_pages_refuse_other_roles_and_other_studios_ids(publis
     with schema_context(studio.schema):
         assert not ConsentRecord.objects.exists()
         assert Student.objects.get(pk=anna.pk).publish_consent == ""
+
+
+def test_a_family_holding_only_a_revoked_code_may_no_longer_decide(published):
+    from studio.access.models import AccessCode
+    from studio.access.services import access_code_regenerate
+
+    studio = published["studio"]
+    with schema_context(studio.schema):
+        consent_text_publish(actor=_owner(studio), body="Text.")
+        anna = Student.objects.get(first_name="Anna")
+    parent = host_client(studio.host)
+    parent.post("/access/", {"code": published["codes"]["Anna"]})
+    sign_in(parent, "maria@example.com")
+    assert 'name="decision" value="withdrawn"' in parent.get("/account/").content.decode()
+    with schema_context(studio.schema):
+        access_code_regenerate(code=AccessCode.objects.get(student=anna))
+    page = parent.get("/account/").content.decode()
+    assert "Anna K" in page and 'name="decision"' not in page
+    response = parent.post("/account/consent/", {"child": anna.pk, "decision": "withdrawn"})
+    assert response.status_code == 404
