@@ -117,6 +117,8 @@ def consent_day(live_studios, committed, live_media, tmp_path, monkeypatch):
         )
     yield {
         "studio": alpha,
+        "manager": manager,
+        "school_class": school_class,
         "code": code,
         "photos": photos,
         "email": email,
@@ -219,3 +221,47 @@ def test_a_parent_withdraws_and_gives_consent_then_deletes_their_account_on_a_ph
     assert not parent.is_active and parent.email.endswith("@" + DELETED_EMAIL_DOMAIN)
     assert order.email == parent.email and order.delivery["name"] == "Deleted account"
     assert order.total == Decimal("5.000")
+
+
+def test_a_manager_records_consent_and_erases_a_child_on_a_phone(
+    consent_day, web_server, context_factory, screenshot_dir, committed
+):
+    alpha = consent_day["studio"]
+    base = f"http://{alpha.host}:{web_server}"
+    school_class = consent_day["school_class"]
+    roster = f"/staff/schools/{school_class.school_id}/classes/{school_class.pk}/"
+    page = context_factory("phone").new_page()
+    page.goto(f"{base}/accounts/login/?next={roster}")
+    page.get_by_label("E-mail", exact=True).fill(consent_day["manager"].email)
+    page.get_by_label("Password", exact=True).fill("pw-123456")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base}{roster}")
+    expect(page.locator("td.consent-none")).to_have_count(1)
+
+    page.get_by_role("link", name="Consent and erasure").click()
+    expect(page.get_by_role("heading", name="Vera Sokolova")).to_be_visible()
+    page.get_by_label("Decision").select_option("given")
+    page.get_by_label("How it was given").fill("Paper form signed by the mother")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator("#consent-status")).to_contain_text("Paper form signed by the mother")
+    expect(page.locator("#consent-status")).to_contain_text("version 1")
+    shot(page, screenshot_dir, "privacy-staff-01-child")
+
+    page.get_by_role("link", name="Erase…").click()
+    form = page.locator("#erase-child")
+    expect(form).to_contain_text("2 photos of the child are deleted")
+    expect(form).to_contain_text("1 order line keeps its amounts")
+    form.get_by_label("I understand; erase the child").check()
+    shot(page, screenshot_dir, "privacy-staff-02-erase")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    form.get_by_role("button", name="Erase").click()
+    expect(page).to_have_url(f"{base}{roster}")
+    expect(page.locator(".messages")).to_contain_text("The child has been erased.")
+    expect(page.get_by_text("Vera Sokolova")).to_have_count(0)
+
+    with committed(), schema_context(alpha.schema):
+        assert not Student.objects.filter(pk=consent_day["vera"].pk).exists()
+        order = Order.objects.get(pk=consent_day["order"].pk)
+        line = order.lines.get()
+        assert (line.child_id, line.photo_id, line.net) == (None, None, Decimal("5.000"))
+        assert Photo.objects.filter(pk__in=consent_day["photos"]).count() == 1  # the class photo
