@@ -355,3 +355,13 @@ def test_a_logo_left_under_the_public_prefix_from_before_goes_too(console, db, m
     assert studio_deletions_run(now=timezone.now() + datetime.timedelta(days=400)) == 1
     public = media_in_tmp / "media" / get_public_schema_name()
     assert _files(public) == [other]
+
+
+def test_the_studio_list_marks_a_studio_waiting_for_deletion(console, alpha, beta):
+    console.post(f"/console/studios/{alpha.studio.pk}/delete/", {"reason": "x", "confirm": "alpha"})
+    page = console.get("/console/").content.decode()
+    rows = {
+        slug: page.split(f"/console/studios/{fixture.studio.pk}/", 1)[1].split("</tr>", 1)[0]
+        for slug, fixture in (("alpha", alpha), ("beta", beta))
+    }
+    assert "Deletion scheduled" in rows["alpha"] and "Deletion scheduled" not in rows["beta"]
