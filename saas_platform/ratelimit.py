@@ -71,6 +71,10 @@ FIND_MAILS_PER_STUDENT = Limit(3, 24 * 60 * 60)
 # and per e-mail however many addresses try it. A success gives its attempt back.
 LOGIN_PER_IP = Limit(10, 15 * 60)
 LOGIN_PER_EMAIL = Limit(5, 15 * 60)
+# Password-reset e-mails: each request sends mail, so every request counts (nothing is
+# given back); enough for a person who mistyped, too few to flood an inbox or the SMTP quota.
+RESET_PER_IP = Limit(5, 60 * 60)
+RESET_PER_EMAIL = Limit(3, 60 * 60)
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,28 @@ def login_blocked_response(request, template: str, context: dict, blocked: Block
     message = ngettext(
         "Too many failed log-ins. Please try again in %(minutes)d minute.",
         "Too many failed log-ins. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return blocked_response(request, template, context, blocked, message)
+
+
+def password_reset_attempt(request, *, email: str):
+    """One password-reset request against the visitor's address and the typed e-mail."""
+    email = (email or "").strip().lower()
+    return attempt(
+        [
+            (f"password-reset:ip:{client_ip(request)}", RESET_PER_IP),
+            (f"password-reset:email:{email}", RESET_PER_EMAIL),
+        ]
+    )
+
+
+def password_reset_blocked_response(request, template: str, context: dict, blocked: Blocked):
+    """The reset form again, refused: 429, the wait and ``Retry-After``."""
+    minutes = blocked.retry_after_minutes
+    message = ngettext(
+        "Too many password reset requests. Please try again in %(minutes)d minute.",
+        "Too many password reset requests. Please try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
     return blocked_response(request, template, context, blocked, message)

@@ -292,7 +292,7 @@ def month_close(request):
         else:
             messages.success(
                 request,
-                _("%(period)s is closed; its statements are ready.") % {"period": period.label},
+                _("%(period)s is closed; its statements are ready.") % {"period": period.title},
             )
             return redirect("commissions:index")
     return render(
