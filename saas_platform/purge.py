@@ -15,7 +15,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 # Every configured storage but the static files is per schema (a storage added later, e.g.
 # for exports, is purged too; one that is not prefixed by the schema stops the purge with an
-# error rather than be skipped). Upload chunks in progress live in UPLOAD_TEMP_DIR/<schema>.
+# error rather than be skipped). Upload chunks are objects under the schema's prefix in the
+# private storage; UPLOAD_TEMP_DIR/<schema> is a process's scratch space, emptied here too.
 NOT_PER_SCHEMA = {"staticfiles"}
 
 
