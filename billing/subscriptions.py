@@ -10,6 +10,7 @@ changes nothing.
 import logging
 from datetime import UTC, datetime
 
+import stripe
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from saas_platform.support import support_email
 from tenants.models import Studio, StudioStatus
 
 from .licences import licence_paid, licence_payment_failed, licence_suspend
-from .models import Plan
+from .models import Plan, StripeEvent
 
 log = logging.getLogger(__name__)
 
@@ -220,3 +221,41 @@ PLATFORM_HANDLERS = {
     "customer.subscription.deleted": subscription_event,
     "customer.subscription.created": subscription_event,
 }
+
+
+# --------------------------------------------------------------------------- leaving
+
+
+def _missing(error: stripe.StripeError) -> bool:
+    return getattr(error, "code", None) == "resource_missing"
+
+
+def studio_stripe_detach(*, studio: Studio) -> dict:
+    """Before a studio is deleted: its subscription is cancelled at once and its customer
+    deleted on the platform's account (gone already counts as done), and the webhook events
+    of its connected account, which carry parents' e-mails, are forgotten. The connected
+    account itself is the studio's own Stripe account: only its id is dropped with the row."""
+    done = {"subscription": "", "customer": "", "events": 0}
+    if (studio.stripe_subscription_id or studio.stripe_customer_id) and stripe_api.is_configured():
+        client = stripe_api.client()
+        if studio.stripe_subscription_id:
+            try:
+                client.v1.subscriptions.cancel(studio.stripe_subscription_id)
+                done["subscription"] = "cancelled"
+            except stripe.StripeError as error:
+                if not _missing(error):
+                    raise
+                done["subscription"] = "gone"
+        if studio.stripe_customer_id:
+            try:
+                client.v1.customers.delete(studio.stripe_customer_id)
+                done["customer"] = "deleted"
+            except stripe.StripeError as error:
+                if not _missing(error):
+                    raise
+                done["customer"] = "gone"
+    if studio.stripe_account_id:
+        done["events"], _by_type = StripeEvent.objects.filter(
+            account=studio.stripe_account_id
+        ).delete()
+    return done

@@ -40,6 +40,22 @@ class PlanChangeForm(ReasonForm):
     field_order = ["plan", "reason"]
 
 
+class StudioDeleteForm(ReasonForm):
+    """The subdomain typed again, so a studio is never scheduled for deletion by a slip."""
+
+    confirm = forms.CharField(label=_("Type the studio’s subdomain to confirm"), max_length=40)
+
+    def __init__(self, *args, studio=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.studio = studio
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip().lower()
+        if self.studio is None or value != self.studio.slug:
+            raise forms.ValidationError(_("That is not this studio’s subdomain."))
+        return value
+
+
 class ConsoleLoginForm(EmailAuthenticationForm):
     """Platform operators only: staff users of the public schema without a studio role."""
 

@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     UNBLOCK = "unblock", _("Unblocked")
     PLAN_CHANGE = "plan_change", _("Plan changed")
     SUPPORT_LOGIN = "support_login", _("Opened as support")
+    DELETION_SCHEDULED = "deletion_scheduled", _("Deletion scheduled")
+    DELETION_CANCELLED = "deletion_cancelled", _("Deletion cancelled")
 
 
 class AuditLog(models.Model):
@@ -79,3 +81,47 @@ class OperatorNotice(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.studio_id}"
+
+
+class StudioDeletion(models.Model):
+    """An operator's decision to delete a studio after a grace period. The row outlives the
+    studio (``studio`` becomes empty) as the record of what was deleted, when and why; it
+    keeps the slug and schema, no personal data."""
+
+    studio = models.ForeignKey(
+        "tenants.Studio", on_delete=models.SET_NULL, null=True, related_name="deletions"
+    )
+    studio_name = models.CharField(max_length=120)
+    slug = models.CharField(max_length=40)
+    schema_name = models.CharField(max_length=63)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_by_email = models.EmailField()
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField(auto_now_add=True)
+    delete_after = models.DateTimeField(_("deleted after"))
+    warned_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_email = models.EmailField(blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # What the deletion removed: Stripe objects, files, cache keys; the last error if a run
+    # failed (the next run tries again).
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio"],
+                condition=models.Q(cancelled_at__isnull=True, deleted_at__isnull=True),
+                name="one_pending_deletion_per_studio",
+            )
+        ]
+
+    def __str__(self):
+        return f"deletion of {self.slug}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.cancelled_at is None and self.deleted_at is None

@@ -5,11 +5,13 @@ import datetime
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Studio
+
+from .models import PlatformDailyStat, StudioDeletion
 
 
 def console_studios(*, query: str = "", status: str = "", plan: str = "", expiring=False):
@@ -19,6 +21,13 @@ def console_studios(*, query: str = "", status: str = "", plan: str = "", expiri
             schema_name__in=[get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
         )
         .select_related("plan", "sales_snapshot")
+        .annotate(
+            deletion_pending=Exists(
+                StudioDeletion.objects.filter(
+                    studio=OuterRef("pk"), cancelled_at__isnull=True, deleted_at__isnull=True
+                )
+            )
+        )
         .order_by("name", "id")
     )
     query = query.strip()
@@ -41,8 +50,6 @@ def console_studios(*, query: str = "", status: str = "", plan: str = "", expiri
 
 
 def platform_stats(*, days: int = 180):
-    from .models import PlatformDailyStat
-
     since = timezone.now().date() - timedelta(days=days)
     return list(PlatformDailyStat.objects.filter(date__gt=since).order_by("date"))
 
@@ -68,3 +75,8 @@ def signups_per_week(*, weeks: int = 26) -> list[tuple[datetime.date, int]]:
         (first + timedelta(weeks=i), counts.get(first + timedelta(weeks=i), 0))
         for i in range(weeks)
     ]
+
+
+def pending_deletion(*, studio):
+    """The studio's scheduled deletion that has neither run nor been cancelled, or None."""
+    return studio.deletions.filter(cancelled_at__isnull=True, deleted_at__isnull=True).first()

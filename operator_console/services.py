@@ -6,15 +6,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
+from sorl.thumbnail import default as sorl_default
+from sorl.thumbnail.images import ImageFile
 
 from billing.licences import licence_block, licence_transition, licence_unblock
 from billing.models import Plan, PlanKind, StudioSalesSnapshot
+from billing.subscriptions import studio_stripe_detach
+from saas_platform import purge
 from saas_platform.accounts.models import SUPPORT_EMAIL_DOMAIN, Role, User
 from saas_platform.accounts.services import login_token_issue
 from tenants.models import Studio, StudioStatus
@@ -32,6 +37,7 @@ from .models import (
     NoticeKind,
     OperatorNotice,
     PlatformDailyStat,
+    StudioDeletion,
 )
 
 logger = logging.getLogger(__name__)
@@ -210,6 +216,167 @@ def support_login_issue(*, actor: User, studio: Studio, reason: str, request=Non
         data={"support_user": user.email},
     )
     return studio_url(studio=studio, path=f"/accounts/welcome/{token}/", request=request)
+
+
+# --- deleting a studio ------------------------------------------------------------------
+
+
+def _deletion_warning_send(deletion: StudioDeletion, studio: Studio) -> None:
+    """The owner hears of it in the studio's language, with the date and whom to write to."""
+    if not studio.owner_email:
+        return
+    with translation.override(studio.language or settings.LANGUAGE_CODE):
+        when = timezone.localtime(deletion.delete_after, studio_tzinfo(studio))
+        values = {
+            "name": studio.name,
+            "date": when.strftime("%Y-%m-%d %H:%M"),
+            "host": f"{studio.slug}.{settings.BASE_DOMAIN}",
+            "support": settings.SUPPORT_EMAIL
+            or (settings.OPERATOR_EMAILS[0] if settings.OPERATOR_EMAILS else ""),
+        }
+        subject = _("%(name)s will be deleted on %(date)s") % values
+        body = (
+            _(
+                "Pictureday will delete the studio %(name)s (%(host)s) on %(date)s: its schools, "
+                "photos, orders, parents' accounts and every stored file. This cannot be undone "
+                "afterwards.\n\nIf this is a mistake, write to %(support)s before then."
+            )
+            % values
+        )
+    send_mail(subject, body, None, [studio.owner_email])
+    deletion.warned_at = timezone.now()
+    deletion.save(update_fields=["warned_at"])
+
+
+@transaction.atomic
+def studio_deletion_schedule(
+    *, actor: User, studio: Studio, reason: str, days: int | None = None
+) -> StudioDeletion:
+    """The studio is deleted when the grace period ends (``studio_deletions_run``); the owner
+    is e-mailed now and the operators can cancel until then."""
+    reason = _require_reason(reason)
+    days = settings.STUDIO_DELETION_GRACE_DAYS if days is None else days
+    studio = Studio.objects.select_for_update().get(pk=studio.pk)
+    if StudioDeletion.objects.filter(
+        studio=studio, cancelled_at__isnull=True, deleted_at__isnull=True
+    ).exists():
+        raise ValidationError(_("A deletion is already scheduled."), code="scheduled")
+    deletion = StudioDeletion.objects.create(
+        studio=studio,
+        studio_name=studio.name,
+        slug=studio.slug,
+        schema_name=studio.schema_name,
+        requested_by=actor,
+        requested_by_email=actor.email,
+        reason=reason,
+        delete_after=timezone.now() + datetime.timedelta(days=days),
+    )
+    _audit(
+        actor=actor,
+        studio=studio,
+        action=AuditAction.DELETION_SCHEDULED,
+        reason=reason,
+        data={"delete_after": deletion.delete_after.isoformat()},
+    )
+    transaction.on_commit(lambda: _deletion_warning_send(deletion, studio))
+    return deletion
+
+
+@transaction.atomic
+def studio_deletion_cancel(*, actor: User, studio: Studio, reason: str) -> StudioDeletion:
+    reason = _require_reason(reason)
+    deletion = (
+        StudioDeletion.objects.select_for_update()
+        .filter(studio=studio, cancelled_at__isnull=True, deleted_at__isnull=True)
+        .first()
+    )
+    if deletion is None:
+        raise ValidationError(_("No deletion is scheduled."), code="none")
+    deletion.cancelled_at = timezone.now()
+    deletion.cancelled_by_email = actor.email
+    deletion.save(update_fields=["cancelled_at", "cancelled_by_email"])
+    _audit(
+        actor=actor,
+        studio=studio,
+        action=AuditAction.DELETION_CANCELLED,
+        reason=reason,
+        data={"delete_after": deletion.delete_after.isoformat()},
+    )
+    return deletion
+
+
+def _logo_thumbnails_forget(studio: Studio) -> None:
+    """sorl's key-value store (public schema) remembers the logo's sizes by file name."""
+    if studio.logo:
+        with schema_context(studio.schema_name):
+            image = ImageFile(studio.logo.name, sorl_default.storage)
+            sorl_default.kvstore.delete_thumbnails(image)
+            sorl_default.kvstore.delete(image)
+
+
+def _legacy_logo_delete(studio: Studio) -> None:
+    """A logo uploaded before logos lived in the studio's media (and never moved by
+    ``studio_logos_adopt``) is under the public schema's prefix: the one file of a studio
+    outside its own."""
+    name = studio.logo.name if studio.logo else ""
+    if not name:
+        return
+    with schema_context(studio.schema_name):
+        if default_storage.exists(name):
+            return
+    with schema_context(get_public_schema_name()):
+        if default_storage.exists(name):
+            default_storage.delete(name)
+
+
+def studio_deletion_carry_out(*, deletion: StudioDeletion) -> StudioDeletion:
+    """Deletes everything of the studio: its Stripe subscription and customer, its schema
+    (every row of its people, photos and orders), then every file under its storage prefix
+    and every cache key under its schema prefix. Safe to run again after a failure: each
+    step finds what is left."""
+    with schema_context(get_public_schema_name()):
+        report = dict(deletion.report)
+        studio = Studio.objects.filter(pk=deletion.studio_id).first()
+        if studio is not None:
+            report["stripe"] = studio_stripe_detach(studio=studio)
+            _logo_thumbnails_forget(studio)
+            _legacy_logo_delete(studio)
+            hosts = list(studio.domains.values_list("domain", flat=True))
+            with transaction.atomic():
+                studio.delete(force_drop=True)  # drops the schema (DDL is transactional)
+                StudioDeletion.objects.filter(pk=deletion.pk).update(report=report)
+            host_cache_forget(hostnames=hosts)
+        leftovers = purge.schema_leftovers_delete(schema_name=deletion.schema_name)
+        report.update(files=leftovers.files, cache_keys=leftovers.cache_keys)
+        report.pop("error", None)
+        deletion.report = report
+        deletion.studio = None
+        deletion.deleted_at = timezone.now()
+        deletion.save(update_fields=["report", "studio", "deleted_at"])
+    return deletion
+
+
+def studio_deletions_run(*, now=None) -> int:
+    """The periodic task: every deletion whose grace period is over. A failure is recorded
+    on its row and retried on the next run; the others go on."""
+    now = now or timezone.now()
+    done = 0
+    with schema_context(get_public_schema_name()):
+        due = list(
+            StudioDeletion.objects.filter(
+                cancelled_at__isnull=True, deleted_at__isnull=True, delete_after__lte=now
+            ).order_by("delete_after", "pk")
+        )
+    for deletion in due:
+        try:
+            studio_deletion_carry_out(deletion=deletion)
+            done += 1
+        except Exception as error:  # noqa: BLE001 - one studio's failure must not stop the rest
+            logger.exception("deleting studio %s failed", deletion.slug)
+            StudioDeletion.objects.filter(pk=deletion.pk).update(
+                report={**deletion.report, "error": repr(error)[:500]}
+            )
+    return done
 
 
 # --- notifications to operators -------------------------------------------------------------

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from .services import licence_notices_send as _licence_notices_send
 from .services import operator_signup_notify, platform_daily_stat_record
+from .services import studio_deletions_run as _studio_deletions_run
 
 
 @shared_task
@@ -17,3 +18,9 @@ def licence_notices_send() -> int:
 @shared_task
 def signup_notify(studio_id: int) -> bool:
     return operator_signup_notify(studio_id=studio_id)
+
+
+@shared_task
+def studio_deletions_run() -> int:
+    """Hourly: deletes the studios whose grace period ended."""
+    return _studio_deletions_run()

@@ -3,6 +3,7 @@ filled by the periodic tasks); actions go through ``services`` and are audited."
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
@@ -30,6 +31,7 @@ from .forms import (
     LicenceExtendForm,
     PlanChangeForm,
     ReasonForm,
+    StudioDeleteForm,
     StudioFilterForm,
 )
 
@@ -152,11 +154,22 @@ def studio_detail(request, pk):
             "block_form": ReasonForm(auto_id="block-%s"),
             "support_form": ReasonForm(auto_id="support-%s"),
             "blocked": studio.status == StudioStatus.BLOCKED,
+            "deletion": selectors.pending_deletion(studio=studio),
+            "delete_form": StudioDeleteForm(auto_id="delete-%s", studio=studio),
+            "cancel_form": ReasonForm(auto_id="cancel-%s"),
+            "grace_days": settings.STUDIO_DELETION_GRACE_DAYS,
         },
     )
 
 
 ACTIONS = {
+    "delete": (
+        StudioDeleteForm,
+        lambda r, s, d: services.studio_deletion_schedule(
+            actor=r.user, studio=s, reason=d["reason"]
+        ),
+        gettext_lazy("Deletion scheduled; the owner has been e-mailed."),
+    ),
     "extend": (
         LicenceExtendForm,
         lambda r, s, d: services.licence_extend(
@@ -173,6 +186,11 @@ ACTIONS = {
         ReasonForm,
         lambda r, s, d: services.studio_unblock(actor=r.user, studio=s, reason=d["reason"]),
         gettext_lazy("Studio unblocked."),
+    ),
+    "cancel-deletion": (
+        ReasonForm,
+        lambda r, s, d: services.studio_deletion_cancel(actor=r.user, studio=s, reason=d["reason"]),
+        gettext_lazy("Deletion cancelled."),
     ),
     "plan": (
         PlanChangeForm,
@@ -203,7 +221,7 @@ def studio_action(request, pk, action):
     if action not in ACTIONS:
         raise PermissionDenied
     form_class, run, done = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, **({"studio": studio} if action == "delete" else {}))
     if form.is_valid():
         try:
             run(request, studio, form.cleaned_data)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/commissions/", include("studio.commissions.urls")),
     path("staff/my-schools/", include("studio.commissions.portal_urls")),
     path("staff/reports/", include("studio.reports.urls")),
+    path("staff/privacy/", include("studio.privacy.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -280,6 +280,18 @@ class FakeStripe:
             if obj is None:
                 return 404, _error("No such account", "resource_missing")
             return 200, obj
+        if method == "DELETE" and parts[:2] == ["v1", "subscriptions"] and len(parts) == 3:
+            subscription = self.objects.get((account, parts[2]))
+            if subscription is None or subscription["object"] != "subscription":
+                return 404, _error(f"No such subscription: '{parts[2]}'", "resource_missing")
+            subscription.update(status="canceled", canceled_at=int(time.time()))
+            return 200, subscription
+        if method == "DELETE" and parts[:2] == ["v1", "customers"] and len(parts) == 3:
+            customer = self.objects.get((account, parts[2]))
+            if customer is None or customer["object"] != "customer":
+                return 404, _error(f"No such customer: '{parts[2]}'", "resource_missing")
+            del self.objects[(account, parts[2])]
+            return 200, {"id": parts[2], "object": "customer", "deleted": True}
         if method == "GET" and parts == ["v1", "refunds"]:
             data = [
                 obj
@@ -399,6 +411,9 @@ class FakeStripe:
             def do_POST(self):
                 if not self._checkout_page("POST"):
                     self._serve("POST")
+
+            def do_DELETE(self):
+                self._serve("DELETE")
 
             def log_message(self, *args):
                 pass

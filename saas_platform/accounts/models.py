@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 # The addresses of the operators' one-time support logins into a studio: never one of the
 # studio's own staff (no seat, no activity), whoever creates or counts them.
 SUPPORT_EMAIL_DOMAIN = "support.pictureday.invalid"
+# A parent who deleted their account is known by ``deleted-<id>-<random>@`` this domain: on
+# the account and on their orders, which stay for the books. Nothing is ever sent there.
+DELETED_EMAIL_DOMAIN = "deleted.pictureday.invalid"
 
 
 class Role(models.TextChoices):

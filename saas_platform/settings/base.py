@@ -79,6 +79,7 @@ TENANT_APPS = [
     "studio.domains",
     "studio.settings",
     "studio.reports",
+    "studio.privacy",
     "studio.demo",
 ]
 
@@ -322,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "operator_console.tasks.licence_notices_send",
         "schedule": 24 * 60 * 60,
     },
+    "studio-deletions": {
+        "task": "operator_console.tasks.studio_deletions_run",
+        "schedule": 60 * 60,
+    },
     "custom-domains-check": {"task": "tenants.tasks.custom_domains_check", "schedule": 5 * 60},
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
@@ -350,6 +355,9 @@ SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "").strip()
 # One-time login token that carries a new owner from the bare domain to their subdomain.
 LOGIN_TOKEN_TTL_SECONDS = 120
 TRIAL_DAYS = 14
+# Days between an operator scheduling a studio's deletion (the owner is e-mailed) and the
+# deletion itself; the operators can cancel until then.
+STUDIO_DELETION_GRACE_DAYS = int(os.environ.get("STUDIO_DELETION_GRACE_DAYS", "30"))
 # Days a studio keeps selling after its subscription payment failed, before suspension.
 LICENCE_GRACE_DAYS = 7
 # Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (rate limits

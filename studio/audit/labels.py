@@ -56,6 +56,15 @@ FIELD_LABELS = {
     "valid_from": _("Valid from"),
     "valid_until": _("Valid until"),
     "max_uses": _("Maximum uses"),
+    # privacy: what an erasure removed, consent
+    "photos_deleted": _("Photos deleted"),
+    "group_photos_untagged": _("Group photos untagged"),
+    "access_codes_deleted": _("Access codes deleted"),
+    "order_lines_kept": _("Order lines kept without the name"),
+    "downloads_revoked": _("Downloads withdrawn"),
+    "publish_consent": _("Consent to publish"),
+    "version": _("Version"),
+    "orders_anonymised": _("Orders anonymised"),
 }
 
 

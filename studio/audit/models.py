@@ -38,6 +38,10 @@ class AuditKind(models.TextChoices):
     COUPON_ADDED = "coupon_added", _("Coupon added")
     COUPON_CHANGED = "coupon_changed", _("Coupon changed")
     PAY_ADJUSTED = "pay_adjusted", _("Staff pay adjusted")
+    CHILD_ERASED = "child_erased", _("Child erased")
+    CONSENT_RECORDED = "consent_recorded", _("Consent to publish recorded")
+    CONSENT_TEXT_PUBLISHED = "consent_text_published", _("Consent text published")
+    PARENT_ACCOUNT_DELETED = "parent_account_deleted", _("Parent account deleted")
 
 
 class AuditEntry(models.Model):

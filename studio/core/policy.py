@@ -39,6 +39,9 @@ class Action(StrEnum):
     MANAGE_STAFF_PAY = "manage_staff_pay"
     VIEW_CHILD_GALLERY = "view_child_gallery"
     PLACE_ORDER = "place_order"
+    ERASE_CHILD = "erase_child"
+    RECORD_CONSENT = "record_consent"
+    MANAGE_OWN_ACCOUNT = "manage_own_account"
 
 
 _MANAGER_ACTIONS = {
@@ -57,6 +60,8 @@ _MANAGER_ACTIONS = {
     Action.VIEW_SCHOOL_REPORT,
     Action.MANAGE_API_TOKENS,
     Action.VIEW_STAFF_PAY,
+    Action.ERASE_CHILD,
+    Action.RECORD_CONSENT,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
@@ -90,7 +95,9 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.PRINCIPAL: frozenset({Action.VIEW_DASHBOARD, Action.VIEW_SCHOOL_REPORT}),
-    Role.PARENT: frozenset({Action.VIEW_CHILD_GALLERY, Action.PLACE_ORDER}),
+    Role.PARENT: frozenset(
+        {Action.VIEW_CHILD_GALLERY, Action.PLACE_ORDER, Action.MANAGE_OWN_ACCOUNT}
+    ),
 }
 
 STAFF_ROLES = frozenset(

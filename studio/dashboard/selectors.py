@@ -157,6 +157,12 @@ _SETTINGS_PAGES = [
         _("API tokens"),
         _("Keys for your own tools and scripts."),
     ),
+    (
+        Action.RECORD_CONSENT,
+        "privacy:consent_texts",
+        _("Consent to publish"),
+        _("The consent text families agree to, in versions."),
+    ),
     (Action.VIEW_AUDIT_LOG, "audit:log", _("Audit log"), _("Who changed which setting, and when.")),
 ]
 

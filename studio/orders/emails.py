@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _lazy
 
+from saas_platform.accounts.models import DELETED_EMAIL_DOMAIN
 from saas_platform.money import format_money
 from studio.core.emails import Action, parent_email_send, parent_language
 from tenants.models import Studio
@@ -106,7 +107,8 @@ def fulfilment_email_send(*, event_ids: list[int]) -> bool:
 
 def reminders_due(*, now: datetime.datetime):
     """(periodic, before the deadline): unpaid orders to remind now."""
-    unpaid = Order.objects.payable()
+    # a parent who deleted their account is not reminded (their address is a placeholder)
+    unpaid = Order.objects.payable().exclude(email__endswith="@" + DELETED_EMAIL_DOMAIN)
     periodic = unpaid.filter(created_at__lte=now - FIRST_REMINDER_AFTER + RUN_SLACK).exclude(
         last_reminded_at__gt=now - REMINDER_EVERY + RUN_SLACK
     )

@@ -295,8 +295,10 @@ FULFILMENT_KINDS = frozenset({"print", "album"})
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    child = models.ForeignKey("schools.Student", on_delete=models.PROTECT, null=True, blank=True)
-    photo = models.ForeignKey("photos.Photo", on_delete=models.PROTECT, null=True, blank=True)
+    # Emptied when the child is erased (``studio.privacy``): the line keeps its amounts, the
+    # books keep their ids, nothing names the child any more.
+    child = models.ForeignKey("schools.Student", on_delete=models.SET_NULL, null=True, blank=True)
+    photo = models.ForeignKey("photos.Photo", on_delete=models.SET_NULL, null=True, blank=True)
     kind = models.CharField(max_length=20)  # digital, print, album, other, package
     description = models.CharField(max_length=200)
     # What was sold, for downloads, the lab and later the ledger. PROTECT: the catalogue

@@ -4,6 +4,7 @@ from django.utils import timezone
 from saas_platform.accounts.models import Role
 from studio.core.limits import season_start
 from studio.core.policy import Action, may
+from studio.schools.models import hidden_students_q
 from studio.shoots.selectors import shoots_visible_to
 
 from .models import Photo, PhotoStatus, RetouchStatus
@@ -50,9 +51,9 @@ def shoot_progress(*, shoot) -> dict:
 
 
 def photos_parents_may_see(photos):
-    """Ready photos only, never one showing a child whose family asked not to publish (the
-    gallery and the paid downloads both narrow to this)."""
-    return photos.filter(status=PhotoStatus.READY).exclude(students__do_not_publish=True)
+    """Ready photos only, never one showing a hidden child (the studio's "do not publish" or
+    consent withdrawn; the gallery and the paid downloads both narrow to this)."""
+    return photos.filter(status=PhotoStatus.READY).exclude(hidden_students_q("students__"))
 
 
 def storage_used_bytes() -> int:

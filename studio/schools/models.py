@@ -52,6 +52,23 @@ class SchoolClass(models.Model):
         return f"{self.name} ({self.school_year})"
 
 
+class PublishConsent(models.TextChoices):
+    """The latest consent to publish the child's photos (``studio.privacy`` records who,
+    when and to which text). Not recorded publishes, as before consent was recorded."""
+
+    NOT_RECORDED = "", _("Not recorded")
+    GIVEN = "given", _("Given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def hidden_students_q(prefix: str = "") -> models.Q:
+    """Students whose photos no gallery shows: the studio's "do not publish", or consent
+    withdrawn. ``prefix`` reaches them through a relation (``"students__"``)."""
+    return models.Q(**{f"{prefix}do_not_publish": True}) | models.Q(
+        **{f"{prefix}publish_consent": PublishConsent.WITHDRAWN}
+    )
+
+
 class Student(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="students")
     first_name = models.CharField(_("first name"), max_length=100)
@@ -70,6 +87,13 @@ class Student(models.Model):
         default=False,
         help_text=_("Photos of this child never appear in any gallery."),
     )
+    publish_consent = models.CharField(
+        _("consent to publish"),
+        max_length=10,
+        choices=PublishConsent.choices,
+        default=PublishConsent.NOT_RECORDED,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -83,6 +107,11 @@ class Student(models.Model):
     @property
     def policy_school(self):
         return self.school_class.school
+
+    @property
+    def is_hidden(self) -> bool:
+        """No gallery shows the child: see ``hidden_students_q``."""
+        return self.do_not_publish or self.publish_consent == PublishConsent.WITHDRAWN
 
     @property
     def full_name(self) -> str:

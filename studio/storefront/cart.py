@@ -95,7 +95,7 @@ def cart_items(cart: Cart) -> list[CartItem]:
 def _still_for_sale(item: CartItem, rules: PricingRules | None) -> str | None:
     """Why an item cannot be sold any more, or None."""
     if item.photo_id and (
-        item.photo.status != PhotoStatus.READY or (item.child and item.child.do_not_publish)
+        item.photo.status != PhotoStatus.READY or (item.child and item.child.is_hidden)
     ):
         return _("a photo that is no longer in the gallery")
     if rules is None:

@@ -78,7 +78,7 @@ def gallery_sections(*, session) -> list[GallerySection]:
     )
     for code in codes:
         if code.kind == AccessCodeKind.STUDENT:
-            if code.student.do_not_publish:
+            if code.student.is_hidden:
                 continue
             section = GallerySection(
                 "child",
@@ -137,7 +137,7 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
         return None
     allowed = Q(pk__in=[])
     for code in codes:
-        if code.kind == AccessCodeKind.STUDENT and code.student.do_not_publish:
+        if code.kind == AccessCodeKind.STUDENT and code.student.is_hidden:
             continue
         allowed |= gallery_photos_q(code)
         if code.kind == AccessCodeKind.STUDENT:
@@ -225,7 +225,7 @@ def opened_child_code(*, session, shoot_id: int, child_id: int):
             code.kind == AccessCodeKind.STUDENT
             and code.shoot_id == shoot_id
             and code.student_id == child_id
-            and not code.student.do_not_publish
+            and not code.student.is_hidden
         ):
             return code
     return None

@@ -15,6 +15,8 @@ urlpatterns = [
     path("cart/update/", views.cart_update, name="cart_update"),
     path("checkout/", views.checkout, name="checkout"),
     path("account/", views.account, name="account"),
+    path("account/delete/", views.account_delete, name="account_delete"),
+    path("account/consent/", views.consent_decide, name="consent"),
     path("account/orders/<str:number>/", views.order_detail, name="order"),
     path("account/orders/<str:number>/pay/", views.order_pay, name="order_pay"),
 ]

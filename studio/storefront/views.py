@@ -5,6 +5,7 @@ import logging
 
 import stripe
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +18,12 @@ from studio.downloads.services import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
+from studio.privacy.models import ConsentDecision, ConsentSource
+from studio.privacy.selectors import parent_decidable_student_ids
+from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
 from studio.schools.services import student_update
 
+from .account import parent_account_delete
 from .cart import cart_price
 from .forms import CheckoutForm
 from .selectors import (
@@ -382,7 +387,68 @@ def account(request):
     return render(
         request,
         "storefront/account.html",
-        _shop_context(request, children=family_children(parent=request.user), orders=orders),
+        _shop_context(
+            request,
+            children=family_children(parent=request.user),
+            orders=orders,
+            consent_text=consent_text_current(),
+            decidable=parent_decidable_student_ids(parent=request.user),
+        ),
+    )
+
+
+@require_POST
+def consent_decide(request):
+    """A parent gives or withdraws consent to publish for a child whose code their account
+    holds; any other child is a 404. A withdrawal hides the child from the next request."""
+    if (response := _parent_required(request)) is not None:
+        return response
+    student = parent_may_decide(parent=request.user, student_id=_int(request.POST.get("child")))
+    decision = request.POST.get("decision")
+    if student is None or decision not in ConsentDecision.values:
+        raise Http404
+    try:
+        consent_record(
+            student=student, decision=decision, source=ConsentSource.PARENT, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            (
+                _("Thank you: %(name)s’s photos may be shown to the family.")
+                if decision == ConsentDecision.GIVEN
+                else _("Consent withdrawn: %(name)s’s photos are no longer shown in any gallery.")
+            )
+            % {"name": student.full_name},
+        )
+    return redirect("storefront:account")
+
+
+def account_delete(request):
+    """The confirm step, then the deletion; the parent is signed out and lands on the home
+    page."""
+    if (response := _parent_required(request)) is not None:
+        return response
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm.")
+        else:
+            try:
+                parent_account_delete(parent=request.user)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                logout(request)
+                messages.success(request, _("Your account has been deleted."))
+                return redirect("/")
+    orders = Order.objects.filter(parent=request.user).count()
+    return render(
+        request,
+        "storefront/account_delete.html",
+        _shop_context(request, error=error, orders=orders),
     )
 
 

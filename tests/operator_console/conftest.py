@@ -2,6 +2,7 @@ import pytest
 
 from saas_platform.accounts.models import User
 from tests.conftest import host_client
+from tests.studio.payments.conftest import stripe_on  # noqa: F401
 
 
 @pytest.fixture

@@ -386,7 +386,7 @@ def test_unknown_studio_and_action(console, alpha):
     assert console.get("/console/studios/999999/").status_code == 404
     template = Studio.objects.get(schema_name="studio_template")
     assert console.get(f"/console/studios/{template.pk}/").status_code == 404
-    assert _post(console, alpha.studio, "delete", {"reason": "x"}).status_code == 403
+    assert _post(console, alpha.studio, "drop", {"reason": "x"}).status_code == 403
     assert console.get(f"/console/studios/{alpha.studio.pk}/block/").status_code == 405
 
 
@@ -429,9 +429,17 @@ def test_chart_counts_are_whole_numbers_and_labels_sit_outside_the_drawing():
 
 def test_the_studio_page_has_each_form_with_fields_of_its_own(console, alpha):
     page = console.get(f"/console/studios/{alpha.studio.pk}/").content.decode()
-    for form_id in ("extend-reason", "extend-until", "plan-plan", "block-reason", "support-reason"):
+    for form_id in (
+        "extend-reason",
+        "extend-until",
+        "plan-plan",
+        "block-reason",
+        "support-reason",
+        "delete-reason",
+        "delete-confirm",
+    ):
         assert page.count(f'id="{form_id}"') == 1, form_id
-    assert page.count('name="reason"') == 4
+    assert page.count('name="reason"') == 5
 
 
 def test_the_studio_page_lists_only_its_own_stripe_events(console, alpha, beta):

@@ -37,6 +37,9 @@ view_staff_pay             y      y         -           -         -        -
 manage_staff_pay           y      -         -           -         -        -
 view_child_gallery         -      -         -           -         -        y
 place_order                -      -         -           -         -        y
+erase_child                y      y         -           -         -        -
+record_consent             y      y         -           -         -        -
+manage_own_account         -      -         -           -         -        y
 """
 
 

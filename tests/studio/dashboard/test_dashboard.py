@@ -129,9 +129,10 @@ SETTINGS_PAGES = {
         "/staff/team/",
         "/staff/billing/",
         "/staff/tokens/",
+        "/staff/privacy/consent-text/",
         "/staff/audit/",
     ],
-    Role.MANAGER: ["/staff/tokens/"],
+    Role.MANAGER: ["/staff/tokens/", "/staff/privacy/consent-text/"],
 }
 
 

@@ -251,3 +251,14 @@ def test_the_daily_beat_task_reminds_in_every_studio(alpha, media_in_tmp, run_ta
 
     assert [message.to for message in mail.outbox] == [["beat@example.com"]]
     assert ("studio.orders.tasks.send_order_reminders", None, None) in run_tasks
+
+
+def test_an_order_of_a_deleted_parent_account_is_never_reminded(shop):
+    """Its address is a placeholder (``storefront.account.parent_account_delete``)."""
+    from saas_platform.accounts.models import DELETED_EMAIL_DOMAIN
+
+    gone = place_order(shop, paid=False, email=f"deleted-1-ab12@{DELETED_EMAIL_DOMAIN}")
+    late = place_order(shop, paid=False, email="late@example.com")
+    Order.objects.filter(pk__in=[gone.pk, late.pk]).update(created_at=days_ago(4))
+
+    assert _reminded(timezone.now()) == ["late@example.com"]
