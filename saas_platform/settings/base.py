@@ -75,6 +75,7 @@ TENANT_APPS = [
     "studio.plan",
     "studio.domains",
     "studio.settings",
+    "studio.exports",
     "studio.reports",
     "studio.demo",
 ]
