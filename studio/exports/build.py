@@ -6,18 +6,17 @@ asked is e-mailed a signed link that expires (``links``)."""
 import csv
 import hashlib
 import io
+import itertools
 import json
 import logging
 import secrets
 import tempfile
 import time
-import zipfile
 
 from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,12 +28,13 @@ from tenants.selectors import studio_url
 from .links import LINK_MAX_AGE, export_link_token
 from .models import ExportStatus, StudioExport
 from .tables import MEDIA, PRIVATE, Table, export_tables, field_type, storage_for, storage_kind
+from .zipstream import StreamingZip
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 CHUNK = 1024 * 1024
-ROWS_PER_FETCH = 2000
+ROWS_PER_FETCH = 500
 PROGRESS_EVERY_S = 0.5
 # The studio's settings as exported (``settings.json``) and restored: what the owner set,
 # not the platform's bookkeeping (plan, Stripe ids, licence, schema).
@@ -106,12 +106,12 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-def _write_table(zf: zipfile.ZipFile, table: Table) -> int:
+def _write_table(zf: StreamingZip, table: Table) -> int:
     """``tables/<table>.jsonl`` (exact: what a restore reads) and ``tables/<table>.csv`` (for
     spreadsheets), each a pass over the rows. Returns the row count."""
     keys = table.columns
     count = 0
-    with zf.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as raw:
+    with zf.open(f"tables/{table.name}.jsonl") as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         for values in _rows(table):
             out.write(json.dumps(dict(zip(keys, values, strict=True)), cls=DjangoJSONEncoder))
@@ -119,7 +119,7 @@ def _write_table(zf: zipfile.ZipFile, table: Table) -> int:
             count += 1
         out.flush()
         out.detach()
-    with zf.open(f"tables/{table.name}.csv", "w", force_zip64=True) as raw:
+    with zf.open(f"tables/{table.name}.csv") as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         writer = csv.writer(out)
         writer.writerow(keys)
@@ -130,43 +130,48 @@ def _write_table(zf: zipfile.ZipFile, table: Table) -> int:
     return count
 
 
-def _file_names(tables: list[Table]):
-    """(storage kind, name) of every file the exported rows name, in table and key order."""
+def _files_query(tables: list[Table]) -> tuple[str, list[str]]:
+    """(storage kind, name) of every file the exported rows name, each once (``UNION``:
+    the database removes duplicates, so this process keeps no set of names)."""
+    quote = connection.ops.quote_name
+    parts, params = [], []
     for table in tables:
-        fields = table.file_fields
-        if not fields:
-            continue
-        for values in (
-            table.model._base_manager.order_by("pk")
-            .values_list(*[f.attname for f in fields])
-            .iterator(chunk_size=ROWS_PER_FETCH)
-        ):
-            for field, name in zip(fields, values, strict=True):
-                if name:
-                    yield storage_kind(field), name
+        for field in table.file_fields:
+            column = quote(field.column)
+            parts.append(
+                f"SELECT %s AS kind, {column} AS name FROM {quote(table.name)} "
+                f"WHERE {column} IS NOT NULL AND {column} <> ''"
+            )
+            params.append(storage_kind(field))
+    return " UNION ".join(parts), params
+
+
+def _file_names(tables: list[Table]):
+    sql, params = _files_query(tables)
+    if not sql:
+        return
+    with connection.chunked_cursor() as cursor:  # a server-side cursor: rows come in chunks
+        cursor.execute(f"{sql} ORDER BY 1, 2", params)
+        while rows := cursor.fetchmany(ROWS_PER_FETCH):
+            yield from rows
 
 
 def _files_total(tables: list[Table]) -> int:
-    total = 0
-    for table in tables:
-        for field in table.file_fields:
-            total += table.model._base_manager.exclude(
-                Q(**{field.attname: ""}) | Q(**{f"{field.attname}__isnull": True})
-            ).count()
-    return total
+    sql, params = _files_query(tables)
+    if not sql:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS files", params)
+        return cursor.fetchone()[0]
 
 
-def _copy_file(zf: zipfile.ZipFile, *, kind: str, name: str) -> tuple[int, str]:
+def _copy_file(zf: StreamingZip, *, kind: str, name: str) -> tuple[int, str]:
     """Streams one stored file into the ZIP; returns its size and SHA-256."""
     digest = hashlib.sha256()
     size = 0
     with (
         storage_for(kind).open(name, "rb") as source,
-        zf.open(
-            zipfile.ZipInfo(f"files/{kind}/{name}", date_time=time.gmtime()[:6]),
-            "w",
-            force_zip64=True,
-        ) as target,
+        zf.open(f"files/{kind}/{name}", compress=False) as target,
     ):
         while chunk := source.read(CHUNK):
             digest.update(chunk)
@@ -207,10 +212,12 @@ def export_write_zip(*, studio: Studio, target, progress: _Progress | None = Non
     """Writes the current studio's export into the binary file ``target``; returns the
     manifest (also inside the ZIP as ``manifest.json``)."""
     tables = export_tables()
-    if progress is not None:
-        progress.export.total = len(tables) + _files_total(tables) + 2
-        StudioExport.objects.filter(pk=progress.export.pk).update(total=progress.export.total)
     settings_data = _studio_settings(studio)
+    if progress is not None:
+        progress.export.total = (
+            len(tables) + _files_total(tables) + len(list(_settings_files(settings_data))) + 2
+        )
+        StudioExport.objects.filter(pk=progress.export.pk).update(total=progress.export.total)
     manifest = {
         "format_version": FORMAT_VERSION,
         "studio": {"name": studio.name, "slug": studio.slug, "schema": studio.schema_name},
@@ -220,7 +227,7 @@ def export_write_zip(*, studio: Studio, target, progress: _Progress | None = Non
     }
     with (
         tempfile.TemporaryFile(mode="w+", encoding="utf-8") as hashes,
-        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf,
+        StreamingZip(target) as zf,
     ):
         zf.writestr("README.md", _readme(studio, tables))
         zf.writestr(
@@ -238,20 +245,16 @@ def export_write_zip(*, studio: Studio, target, progress: _Progress | None = Non
             }
             if progress is not None:
                 progress.step()
-        seen = set()
-        file_names = list(_settings_files(settings_data))
-        for kind, name in [*file_names, *_file_names(tables)]:
-            key = f"{kind}/{name}"
-            if key not in seen:
-                seen.add(key)
-                size, digest = _copy_file(zf, kind=kind, name=name)
-                hashes.write(f"{digest}  files/{key}\n")
-                manifest["files"]["count"] += 1
-                manifest["files"]["bytes"] += size
+        # The settings' files (branding/, watermark/) and the rows' files never share a name.
+        for kind, name in itertools.chain(_settings_files(settings_data), _file_names(tables)):
+            size, digest = _copy_file(zf, kind=kind, name=name)
+            hashes.write(f"{digest}  files/{kind}/{name}\n")
+            manifest["files"]["count"] += 1
+            manifest["files"]["bytes"] += size
             if progress is not None:
                 progress.step()
         hashes.seek(0)
-        with zf.open("files.sha256", "w", force_zip64=True) as out:
+        with zf.open("files.sha256") as out:
             while chunk := hashes.read(CHUNK):
                 out.write(chunk.encode())
         zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -130,6 +130,7 @@ SETTINGS_PAGES = {
         "/staff/billing/",
         "/staff/tokens/",
         "/staff/audit/",
+        "/staff/settings/export/",
     ],
     Role.MANAGER: ["/staff/tokens/"],
 }
