@@ -166,3 +166,12 @@ def test_a_newer_export_removes_the_older_file(alpha, alpha_season):
     assert not storage.exists(first.file_name)
     first.refresh_from_db()
     assert first.file_name == "" and first.status == ExportStatus.FAILED
+
+
+def test_a_suspended_studio_can_still_take_its_data_out(alpha, in_alpha):
+    alpha.studio.status = "suspended"
+    alpha.studio.save(update_fields=["status"])
+    client = logged_in_client(alpha, _owner(alpha))
+    assert client.post("/staff/settings/studio/", {"name": "X"}).status_code == 403
+    assert client.post("/staff/settings/export/start/").status_code == 302
+    assert StudioExport.objects.count() == 1
