@@ -38,6 +38,8 @@ class AuditKind(models.TextChoices):
     COUPON_ADDED = "coupon_added", _("Coupon added")
     COUPON_CHANGED = "coupon_changed", _("Coupon changed")
     PAY_ADJUSTED = "pay_adjusted", _("Staff pay adjusted")
+    DATA_EXPORT_STARTED = "data_export_started", _("Full data export started")
+    DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Full data export downloaded")
 
 
 class AuditEntry(models.Model):

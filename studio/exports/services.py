@@ -4,6 +4,8 @@
 from django.db import transaction
 
 from saas_platform.accounts.models import User
+from studio.audit.models import AuditKind
+from studio.audit.services import audit_record
 from studio.core.policy import Action, require
 
 from .models import ExportStatus, StudioExport
@@ -23,5 +25,12 @@ def export_start(*, actor: User) -> StudioExport:
         if pending is not None:
             return pending
         export = StudioExport.objects.create(created_by=actor)
+        audit_record(actor=actor, kind=AuditKind.DATA_EXPORT_STARTED, subject=f"#{export.pk}")
         build_export.enqueue_on_commit(export.pk)
     return export
+
+
+def export_downloaded(*, actor: User, export: StudioExport) -> None:
+    """Every download of the studio's whole data is in the audit log."""
+    require(actor, Action.EXPORT_STUDIO_DATA)
+    audit_record(actor=actor, kind=AuditKind.DATA_EXPORT_DOWNLOADED, subject=f"#{export.pk}")

@@ -11,7 +11,7 @@ from studio.core.policy import Action, require
 from .links import LINK_MAX_AGE, export_for_token, export_link_token
 from .models import ExportStatus
 from .selectors import export_latest
-from .services import export_start
+from .services import export_downloaded, export_start
 from .tables import PRIVATE, storage_for
 
 
@@ -70,6 +70,7 @@ def export_download(request, token):
     export = export_for_token(token)
     if export is None or not export.file_name:
         raise Http404
+    export_downloaded(actor=request.user, export=export)
     response = FileResponse(
         storage_for(PRIVATE).open(export.file_name, "rb"),
         as_attachment=True,

@@ -12,6 +12,7 @@ from django.core import signing
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from studio.audit.models import AuditEntry
 from studio.exports.build import export_build
 from studio.exports.links import export_link_token
 from studio.exports.models import ExportStatus, StudioExport
@@ -92,6 +93,11 @@ def test_owner_starts_an_export_and_gets_a_zip_and_a_link(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert b"".join(response.streaming_content)[:2] == b"PK"
+    kinds = list(AuditEntry.objects.order_by("pk").values_list("kind", "actor_email"))
+    assert kinds[-2:] == [
+        ("data_export_started", "owner@alpha.test"),
+        ("data_export_downloaded", "owner@alpha.test"),
+    ]
     progress = client.get("/staff/settings/export/progress/").json()
     assert progress["status"] == "ready" and progress["percent"] == 100
     assert progress["url"] == path
