@@ -4,6 +4,7 @@ and handed to the private storage in chunks, so memory stays flat whatever the s
 asked is e-mailed a signed link that expires (``links``)."""
 
 import csv
+import datetime
 import hashlib
 import io
 import itertools
@@ -94,13 +95,23 @@ def _rows(table: Table):
     )
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's, but times keep their microseconds (it cuts them to milliseconds, and a
+    restore must give back what was exported)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return json.dumps(value, cls=_Encoder, ensure_ascii=False)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
@@ -114,7 +125,7 @@ def _write_table(zf: StreamingZip, table: Table) -> int:
     with zf.open(f"tables/{table.name}.jsonl") as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         for values in _rows(table):
-            out.write(json.dumps(dict(zip(keys, values, strict=True)), cls=DjangoJSONEncoder))
+            out.write(json.dumps(dict(zip(keys, values, strict=True)), cls=_Encoder))
             out.write("\n")
             count += 1
         out.flush()
@@ -186,6 +197,14 @@ def _studio_settings(studio: Studio) -> dict:
     }
 
 
+def _about(table: Table) -> str:
+    """The model's docstring's first line; not Django's generated ``Model(field, …)``."""
+    doc = (table.model.__doc__ or "").strip()
+    if not doc or doc.startswith(f"{table.model.__name__}("):
+        return ""
+    return doc.splitlines()[0]
+
+
 def _readme(studio: Studio, tables: list[Table]) -> str:
     return render_to_string(
         "exports/README.md",
@@ -196,9 +215,7 @@ def _readme(studio: Studio, tables: list[Table]) -> str:
                 {
                     "name": table.name,
                     "model": table.model._meta.label,
-                    "about": (table.model.__doc__ or "").strip().splitlines()[0]
-                    if table.model.__doc__ and not table.model._meta.auto_created
-                    else "",
+                    "about": _about(table),
                     "columns": [(f.column, field_type(f)) for f in table.fields],
                 }
                 for table in tables
@@ -232,7 +249,7 @@ def export_write_zip(*, studio: Studio, target, progress: _Progress | None = Non
         zf.writestr("README.md", _readme(studio, tables))
         zf.writestr(
             "settings.json",
-            json.dumps(settings_data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            json.dumps(settings_data, cls=_Encoder, indent=2, ensure_ascii=False),
         )
         if progress is not None:
             progress.step()

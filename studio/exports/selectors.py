@@ -41,6 +41,7 @@ def studio_fingerprint(*, files: bool = True) -> dict:
         (
             photo.original_name,
             photo.content_hash,
+            photo.uploaded_at.isoformat(),
             photo.shoot.name,
             photo.shoot.school.name,
             photo.school_class.name if photo.school_class_id else "",
@@ -62,6 +63,7 @@ def studio_fingerprint(*, files: bool = True) -> dict:
         (
             order.number,
             order.email,
+            order.created_at.isoformat(),
             order.status,
             str(order.total),
             str(order.paid_total),
@@ -77,7 +79,17 @@ def studio_fingerprint(*, files: bool = True) -> dict:
                     for line in order.lines.all()
                 )
             ),
-            tuple(sorted((p.provider, str(p.amount), p.status) for p in order.payments.all())),
+            tuple(
+                sorted(
+                    (
+                        p.provider,
+                        str(p.amount),
+                        p.status,
+                        p.confirmed_at and p.confirmed_at.isoformat(),
+                    )
+                    for p in order.payments.all()
+                )
+            ),
             tuple(sorted((str(r.amount), r.reason) for r in order.refunds.all())),
         )
         for order in Order.objects.prefetch_related(

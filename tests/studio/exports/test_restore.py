@@ -59,7 +59,7 @@ def test_round_trip_is_equal_and_touches_no_other_studio(alpha, beta, media_in_t
     assert after["orders"] == original["orders"] and len(after["orders"]) == 2
     # A group photo's children and class, and every file hash, came back.
     group = next(p for p in after["photos"] if p[0] == "GROUP.jpg")
-    assert group[4] == "3A" and group[5] == ("Ivan Petrov", "Masha Orlova") and group[7]
+    assert group[5] == "3A" and group[6] == ("Ivan Petrov", "Masha Orlova") and group[8]
     # Nobody else changed.
     for schema in (alpha.schema, beta.schema):
         assert _fingerprint(schema) == before[schema]
