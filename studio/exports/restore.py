@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from psycopg2.extras import execute_values
 
+from saas_platform.accounts.models import Role, User
 from tenants.models import Studio
 from tenants.services import studio_create
 
@@ -126,12 +127,15 @@ def studio_restore(*, archive, slug: str, name: str = "", owner_email: str = "")
         manifest = json.loads(zf.read("manifest.json"))
         _check_manifest(manifest, tables)
         settings_data = json.loads(zf.read("settings.json"))
+        owner_email = owner_email or settings_data.get("owner_email", "")
+        if not owner_email:
+            raise ValidationError("the export names no owner e-mail: give one")
         try:
             with transaction.atomic():
                 result = studio_create(
                     name=name or settings_data["name"],
                     slug=slug,
-                    owner_email=owner_email or settings_data["owner_email"],
+                    owner_email=owner_email,
                     owner_name="",
                     owner_password=None,
                     country=settings_data.get("country", ""),
@@ -150,6 +154,7 @@ def studio_restore(*, archive, slug: str, name: str = "", owner_email: str = "")
                 schema = studio.schema_name
                 with schema_context(schema):
                     rows = _load(zf, manifest, tables, schema=schema)
+                    _ensure_owner(owner_email)
                     files = _copy_files(zf, written)
         except BaseException:
             if written:
@@ -159,6 +164,13 @@ def studio_restore(*, archive, slug: str, name: str = "", owner_email: str = "")
             raise
     connection.set_schema_to_public()
     return RestoreResult(studio=studio, rows=rows, files=files)
+
+
+def _ensure_owner(email: str) -> None:
+    """An owner given on the command line who is not among the exported people is added
+    (without a password, like everyone restored)."""
+    if not User.objects.filter(email__iexact=email).exists():
+        User.objects.create_user(email=email, password=None, role=Role.OWNER)
 
 
 def _load(zf, manifest: dict, tables: dict[str, Table], *, schema: str) -> dict[str, int]:

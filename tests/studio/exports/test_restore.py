@@ -129,8 +129,15 @@ def test_the_command_restores_and_says_where(alpha, media_in_tmp, tmp_path):
     archive = tmp_path / "alpha.zip"
     _export(alpha.schema, archive)
     out = io.StringIO()
-    call_command("restore_studio_export", str(archive), "restored", "--name", "Copy", stdout=out)
+    call_command(
+        "restore_studio_export", str(archive), "restored", "--name", "Copy",
+        "--owner-email", "new-owner@example.com", stdout=out,
+    )  # fmt: skip
     assert "Restored Copy at http://restored.localhost" in out.getvalue()
-    assert Studio.objects.get(slug="restored").name == "Copy"
+    restored = Studio.objects.get(slug="restored")
+    assert restored.name == "Copy" and restored.owner_email == "new-owner@example.com"
+    with schema_context(restored.schema_name):
+        owners = set(User.objects.filter(role="owner").values_list("email", flat=True))
+        assert owners == {"owner@alpha.test", "new-owner@example.com"}
     with pytest.raises(CommandError):
         call_command("restore_studio_export", str(archive), "restored", stdout=out)
