@@ -193,6 +193,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 # Chunks of uploads in progress. With several web servers this must be a shared volume.
 UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))
+# Where a worker builds a studio's export ZIP before storing it (as large as the export);
+# the system's temporary folder when unset.
+EXPORT_TEMP_DIR = os.environ.get("EXPORT_TEMP_DIR") or None
 UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
 # How long the download links of a paid order work; parents can ask for new ones.
 DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))

@@ -298,7 +298,7 @@ def export_build(*, export_id: int) -> StudioExport:
     )
     storage = storage_for(PRIVATE)
     try:
-        with tempfile.TemporaryFile(dir=getattr(settings, "EXPORT_TEMP_DIR", None)) as tmp:
+        with tempfile.TemporaryFile(dir=settings.EXPORT_TEMP_DIR) as tmp:
             export_write_zip(studio=studio, target=tmp, progress=_Progress(export))
             size = tmp.tell()
             tmp.seek(0)
