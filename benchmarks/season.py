@@ -236,7 +236,7 @@ class SendClock:
 
 def place_orders(setup: dict, args, rng: random.Random) -> dict:
     from django.db import transaction
-    from django_tenants.utils import schema_context
+    from django_tenants.utils import tenant_context
 
     from saas_platform.money import quantize, to_minor
     from studio.orders.models import APPLICATION_FEE_KEY, Payment
@@ -256,7 +256,8 @@ def place_orders(setup: dict, args, rng: random.Random) -> dict:
     signals = (payment_confirmed, order_paid, order_refunded)
     orders = []
     placed_started = time.perf_counter()
-    with schema_context(setup["schema"]), SendClock(signals) as clock:
+    # tenant_context, as in the requests (webhooks, staff forms) where these events happen
+    with tenant_context(studio), SendClock(signals) as clock:
         for n in range(args.orders):
             child, photo, shoot = children[rng.randrange(len(children))]
             lines = [
@@ -343,14 +344,14 @@ def close_and_state(setup: dict) -> dict:
     """Closes everything so far as one period; stores every school's statement; builds every
     person's pay statement."""
     from django.utils import timezone
-    from django_tenants.utils import schema_context
+    from django_tenants.utils import tenant_context
 
     from studio.commissions.services import statement_get
     from studio.ledger.models import LedgerEntry
     from studio.ledger.services import period_close
     from studio.payroll import selectors as pay_selectors
 
-    with schema_context(setup["schema"]):
+    with tenant_context(setup["studio"]):  # a request: the owner closes the month
         first = LedgerEntry.objects.order_by("occurred_at").values_list("occurred_at", flat=True)[0]
         time.sleep(0.01)
         ends = timezone.now()

@@ -8,6 +8,7 @@ desktop instead of shrinking with the drawing."""
 
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -64,7 +65,9 @@ def svg_chart(points: list[tuple[str, Decimal | int]], *, title: str, bars: bool
 
 
 def _fmt(value, counts: bool) -> str:
+    """A scale label in the reader's language ("1,234.50" / "1 234,50")."""
     if counts:
-        return f"{int(value):,}"
-    value = float(value)
-    return f"{value:,.0f}" if value >= 10 else f"{value:,.2f}"
+        return formats.number_format(int(value), use_l10n=True, force_grouping=True)
+    value = Decimal(value)
+    places = 0 if value >= 10 else 2
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)

@@ -71,6 +71,10 @@ FIND_MAILS_PER_STUDENT = Limit(3, 24 * 60 * 60)
 # and per e-mail however many addresses try it. A success gives its attempt back.
 LOGIN_PER_IP = Limit(10, 15 * 60)
 LOGIN_PER_EMAIL = Limit(5, 15 * 60)
+# Password-reset e-mails: each request sends mail, so every request counts (nothing is
+# given back); enough for a person who mistyped, too few to flood an inbox or the SMTP quota.
+RESET_PER_IP = Limit(5, 60 * 60)
+RESET_PER_EMAIL = Limit(3, 60 * 60)
 
 
 @dataclass(frozen=True)
@@ -190,24 +194,48 @@ def blocked_response(
     return response
 
 
-def login_attempt(request, *, scope: str, email: str):
-    """One password log-in against the visitor's address and the typed e-mail (``scope``
-    names the log-in page): ``Attempt`` to refund on success, or ``Blocked``."""
+def _address_and_email(request, *, scope: str, email: str, per_ip: Limit, per_email: Limit):
+    """One attempt against the visitor's address and the typed e-mail (``scope`` names the
+    form): ``Attempt`` to refund on success, or ``Blocked``."""
     email = (email or "").strip().lower()
     return attempt(
         [
-            (f"{scope}:ip:{client_ip(request)}", LOGIN_PER_IP),
-            (f"{scope}:email:{email}", LOGIN_PER_EMAIL),
+            (f"{scope}:ip:{client_ip(request)}", per_ip),
+            (f"{scope}:email:{email}", per_email),
         ]
     )
 
 
-def login_blocked_response(request, template: str, context: dict, blocked: Blocked):
-    """The log-in form again, refused: 429, the wait and ``Retry-After``."""
+def login_attempt(request, *, scope: str, email: str):
+    """One password log-in (``scope`` names the log-in page)."""
+    return _address_and_email(
+        request, scope=scope, email=email, per_ip=LOGIN_PER_IP, per_email=LOGIN_PER_EMAIL
+    )
+
+
+def password_reset_attempt(request, *, email: str):
+    """One request for a password-reset e-mail."""
+    return _address_and_email(
+        request, scope="password-reset", email=email, per_ip=RESET_PER_IP, per_email=RESET_PER_EMAIL
+    )
+
+
+def login_blocked_response(
+    request, template: str, context: dict, blocked: Blocked, *, reset: bool = False
+):
+    """The log-in (or password-reset) form again, refused: 429, the wait and
+    ``Retry-After``."""
     minutes = blocked.retry_after_minutes
-    message = ngettext(
-        "Too many failed log-ins. Please try again in %(minutes)d minute.",
-        "Too many failed log-ins. Please try again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-    return blocked_response(request, template, context, blocked, message)
+    if reset:
+        message = ngettext(
+            "Too many password reset requests. Please try again in %(minutes)d minute.",
+            "Too many password reset requests. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Too many failed log-ins. Please try again in %(minutes)d minute.",
+            "Too many failed log-ins. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+    return blocked_response(request, template, context, blocked, message % {"minutes": minutes})

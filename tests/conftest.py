@@ -166,7 +166,8 @@ def _reset_storages():
 
 @pytest.fixture
 def media_in_tmp(settings, tmp_path):
-    """Media, private originals and upload chunks of this test in its own folder."""
+    """Media, private originals (and upload chunks) and scratch space of this test in its
+    own folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
@@ -227,8 +228,8 @@ def child_env(**extra) -> dict:
         DATABASE_URL=database_url(),
         REDIS_URL=settings.REDIS_URL,
         PYTHONPATH=str(REPO),
-        **extra,
     )
+    env.update(extra)  # a test may point the process elsewhere (its own Redis, say)
     return env
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from saas_platform import ratelimit
@@ -35,6 +36,26 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         self.counted.refund()
         return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a reset link, at most a few times an hour per address and per e-mail (counted
+    per studio): every request may send a mail, so none is given back."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("email", "")
+        counted = ratelimit.password_reset_attempt(request, email=email)
+        if isinstance(counted, ratelimit.Blocked):
+            form = self.get_form_class()(initial={"email": email})
+            return ratelimit.login_blocked_response(
+                request, self.template_name, self.get_context_data(form=form), counted, reset=True
+            )
+        return super().post(request, *args, **kwargs)
 
 
 def welcome(request, token):

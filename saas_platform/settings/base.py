@@ -1,10 +1,13 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from saas_platform.email_url import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -187,16 +190,27 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic writes; set it when running from an installed package (BASE_DIR is then
+# site-packages).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "saas_platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
-# Chunks of uploads in progress. With several web servers this must be a shared volume.
-UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))
+# One process's scratch space (a file being put together from its chunks, a ZIP being
+# unpacked, a copy of an original from S3); never shared, emptied as each job ends. Chunks of
+# uploads in progress live in the originals storage, which every process shares.
+UPLOAD_TEMP_DIR = os.environ.get(
+    "UPLOAD_TEMP_DIR", os.path.join(tempfile.gettempdir(), "pictureday-uploads")
+)
 # Where a worker builds a studio's export ZIP before storing it (as large as the export);
 # the system's temporary folder when unset.
 EXPORT_TEMP_DIR = os.environ.get("EXPORT_TEMP_DIR") or None
+# What the uploader sends per request, and the most the API accepts for one chunk (refused by
+# its Content-Length, before the body is read).
 UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+UPLOAD_CHUNK_MAX_BYTES = int(
+    os.environ.get("UPLOAD_CHUNK_MAX_BYTES", str(UPLOAD_CHUNK_BYTES + 1024 * 1024))
+)
 # How long the download links of a paid order work; parents can ask for new ones.
 DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))
 MAX_ZIP_BYTES = 4 * 1024**3
@@ -244,7 +258,9 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail: EMAIL_URL, or EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT (saas_platform.email_url).
+globals().update(email_settings(os.environ, "django.core.mail.backends.console.EmailBackend"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pictureday <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -284,6 +300,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Liveness files the worker and beat touch for their probes (saas_platform/heartbeat.py,
+# infra/README.md); empty = none written. Beat wakes at least once a minute to touch its own.
+WORKER_HEARTBEAT_FILE = os.environ.get("WORKER_HEARTBEAT_FILE", "")
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "15"))
+BEAT_HEARTBEAT_FILE = os.environ.get("BEAT_HEARTBEAT_FILE", "")
+CELERY_BEAT_SCHEDULER = "saas_platform.heartbeat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "collect-studio-usage": {"task": "studio.plan.tasks.usage_collect_all", "schedule": 15 * 60},
     "requeue-stuck-photos": {

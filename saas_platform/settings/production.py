@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from saas_platform.email_url import SMTP_BACKEND, email_is_configured, email_settings
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
@@ -11,6 +13,9 @@ DEBUG = False
 
 _REQUIRED = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN"]
 _missing = [name for name in _REQUIRED if not os.environ.get(name)]
+# Parents sign in and staff are invited by e-mail: never guess an SMTP server on localhost.
+if not email_is_configured(os.environ):
+    _missing.append("EMAIL_URL (or EMAIL_HOST)")
 if _missing:
     raise ImproperlyConfigured(f"Missing required environment variables: {', '.join(_missing)}")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):  # noqa: F405
@@ -29,4 +34,4 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 PUBLIC_SCHEME = "https"
 PUBLIC_PORT = ""
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+globals().update(email_settings(os.environ, SMTP_BACKEND))

@@ -18,10 +18,12 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from saas_platform.money import format_money, from_minor
 from saas_platform.pdf_fonts import BOLD, SANS, register_fonts
+from studio.ledger.models import period_title
 
 from .models import Agreement, Basis, ProductKind
 
@@ -34,16 +36,10 @@ def _styles():
     base = ParagraphStyle("base", fontName=SANS, fontSize=9.5, leading=13, textColor=INK)
     return {
         "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
         "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8.5, leading=11),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=18, leading=22),
         "head": ParagraphStyle("head", parent=base, fontName=BOLD),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "small_right": ParagraphStyle("small_right", parent=base, fontSize=8, alignment=TA_RIGHT),
-        "small_head": ParagraphStyle("small_head", parent=base, fontName=BOLD, fontSize=8),
-        "small_head_right": ParagraphStyle(
-            "small_head_right", parent=base, fontName=BOLD, fontSize=8, alignment=TA_RIGHT
-        ),
         "head_right": ParagraphStyle("head_right", parent=base, fontName=BOLD, alignment=TA_RIGHT),
     }
 
@@ -165,6 +161,44 @@ def agreement_pdf(*, agreement: Agreement, studio) -> bytes:
     return _build(story, title=title, author=studio.name)
 
 
+DETAIL_SIZE = 8
+CELL_PADDING_MM = 2  # reportlab's default 6 pt: 3 pt each side
+
+
+def _clip(text, width_mm: float, font: str = SANS) -> str:
+    """``text`` cut with an ellipsis to fit a detail column ``width_mm`` wide."""
+    text = str(text)
+    room = (width_mm - CELL_PADDING_MM) * mm
+    if stringWidth(text, font, DETAIL_SIZE) <= room:
+        return text
+    while text and stringWidth(text + "…", font, DETAIL_SIZE) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def statement_groups(snapshot: dict) -> list[dict]:
+    """The statement's lines summed by picture day and class: items sold (refunds not
+    counted), their net, and the commission less what refunds reversed."""
+    groups: dict[tuple[str, str], dict] = {}
+    for line in snapshot["lines"]:
+        key = (line["picture_day"], line["class"])
+        group = groups.setdefault(
+            key,
+            {
+                "picture_day": key[0],
+                "class": key[1],
+                "items": 0,
+                "net": Decimal(0),
+                "commission": 0,
+            },
+        )
+        if not line["reversal"]:
+            group["items"] += 1
+            group["net"] += Decimal(line["net"] or 0)
+        group["commission"] += line["commission"]
+    return sorted(groups.values(), key=lambda g: (g["picture_day"], g["class"]))
+
+
 def _money(snapshot: dict, minor: int) -> str:
     return format_money(from_minor(minor, snapshot["currency"]), snapshot["currency"])
 
@@ -173,7 +207,7 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
     """The statement made from its snapshot, in the active language."""
     register_fonts()
     s = _styles()
-    title = _("Commission statement %(period)s") % {"period": snapshot["period"]}
+    title = _("Commission statement %(period)s") % {"period": period_title(snapshot["period"])}
     story = [_p(snapshot["studio"], s["head"]), Spacer(1, 4 * mm), _p(title, s["title"])]
     story.append(_p(snapshot["school"], s["head"]))
     story.append(_p(f"{_date(snapshot['starts'])} — {_date(snapshot['ends'])}", s["muted"]))
@@ -197,51 +231,45 @@ def statement_pdf(*, snapshot: dict, studio) -> bytes:
         )
     )
     story.append(Spacer(1, 6 * mm))
-    header = [
-        _("Date"),
-        _("Order"),
-        _("Class"),
-        _("Picture day"),
-        _("Item"),
-        _("Net"),
-        _("Commission"),
-    ]
-    rows = [
-        [
-            _p(text, s["small_head"] if i < 5 else s["small_head_right"])
-            for i, text in enumerate(header)
+    # By picture day and class, not line by line: a big school sells hundreds of lines a
+    # month, which the CSV lists in full. A month's close stays in seconds this way too.
+    widths = [54, 36, 20, 30, 34]
+    header = [_("Picture day"), _("Class"), _("Order lines"), _("Net sales"), _("Commission")]
+    rows = [[_clip(text, width, BOLD) for text, width in zip(header, widths, strict=True)]]
+    for group in statement_groups(snapshot):
+        texts = [
+            group["picture_day"] or "—",
+            group["class"] or "—",
+            str(group["items"]),
+            format_money(group["net"], snapshot["currency"]),
+            _money(snapshot, group["commission"]),
         ]
-    ]
-    for line in snapshot["lines"]:
-        description = line["description"] + (f" ({_('refund')})" if line["reversal"] else "")
-        net = format_money(Decimal(line["net"]), snapshot["currency"]) if line["net"] else ""
-        rows.append(
-            [
-                _p(_date(line["date"]), s["small"]),
-                _p(line["order"], s["small"]),
-                _p(line["class"], s["small"]),
-                _p(line["picture_day"], s["small"]),
-                _p(description, s["small"]),
-                _p(net, s["small_right"]),
-                _p(_money(snapshot, line["commission"]), s["small_right"]),
-            ]
-        )
+        rows.append([_clip(text, width) for text, width in zip(texts, widths, strict=True)])
     if not snapshot["lines"]:
-        rows.append([_p(_("No sales in this period."), s["muted"])] + [""] * 6)
+        rows.append([_("No sales in this period.")] + [""] * 4)
     story.append(
         Table(
             rows,
-            colWidths=[20 * mm, 24 * mm, 14 * mm, 26 * mm, None, 22 * mm, 24 * mm],
+            colWidths=[width * mm for width in widths],
             repeatRows=1,
+            hAlign="LEFT",
             style=TableStyle(
                 [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 0), (-1, 0), BOLD, DETAIL_SIZE),
+                    ("FONT", (0, 1), (-1, -1), SANS, DETAIL_SIZE),
+                    ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                    ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.3, LINE),
                 ]
             ),
         )
     )
+    if snapshot["lines"]:
+        story += [
+            Spacer(1, 2 * mm),
+            _p(_("Every order line, refunds included, is in the statement's CSV."), s["muted"]),
+        ]
     if snapshot["payouts"]:
         story += [Spacer(1, 6 * mm), _p(_("Payments to the school"), s["head"])]
         story.append(

@@ -118,7 +118,7 @@ def index(request):
 
 
 def _may_close(user) -> bool:
-    return may(user, Action.VIEW_STUDIO_REPORTS)
+    return may(user, Action.CLOSE_PERIOD)
 
 
 @login_required
@@ -279,7 +279,7 @@ def _closable_months(tz) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(GET_POST)
 def month_close(request):
-    require(request.user, Action.VIEW_STUDIO_REPORTS)
+    require(request.user, Action.CLOSE_PERIOD)
     tz = studio_tzinfo(request.tenant)
     months = _closable_months(tz)
     form = MonthCloseForm(request.POST or None, months=months)
@@ -292,7 +292,7 @@ def month_close(request):
         else:
             messages.success(
                 request,
-                _("%(period)s is closed; its statements are ready.") % {"period": period.label},
+                _("%(period)s is closed; its statements are ready.") % {"period": period.title},
             )
             return redirect("commissions:index")
     return render(

@@ -33,6 +33,7 @@ class Action(StrEnum):
     REFUND_ORDER = "refund_order"
     EXPORT_LAB_BATCH = "export_lab_batch"
     VIEW_STUDIO_REPORTS = "view_studio_reports"
+    CLOSE_PERIOD = "close_period"  # closing a month in the books cannot be undone
     VIEW_SCHOOL_REPORT = "view_school_report"
     VIEW_OWN_STATEMENT = "view_own_statement"
     VIEW_STAFF_PAY = "view_staff_pay"
@@ -68,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_BILLING,
             Action.MANAGE_STAFF,
             Action.VIEW_STUDIO_REPORTS,
+            Action.CLOSE_PERIOD,
             Action.VIEW_AUDIT_LOG,
             Action.MANAGE_STAFF_PAY,
         }

@@ -1,4 +1,5 @@
-"""The demo studio: one of each role, a school with two classes of students."""
+"""The demo studio: one of each role, a school with two classes of students, a published
+picture day to shop, a signed commission agreement and pay rules."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from studio.schools.models import School, SchoolClass, Student
 from tenants.models import Studio
 from tenants.services import schema_name_for, studio_create
 
+from .money import demo_money_seed
 from .shop import demo_shop_seed
 
 DEMO_SLUG = "demo"
@@ -77,6 +79,7 @@ def demo_studio_seed() -> tuple[Studio, list[DemoLogin]]:
                     defaults={"first_name": first, "last_name": last},
                 )
         code = demo_shop_seed(school=school)
+        demo_money_seed(school=school, owner=people[Role.OWNER])
     logins = [DemoLogin(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_PEOPLE]
     parent = DemoLogin("parent", code.student.full_name, code.display)
     return studio, [*logins, parent]

@@ -13,8 +13,11 @@ the Decimal-and-currency rule of ``saas_platform.money`` at the edges, every row
 and closed periods keep balance snapshots so a balance never reads all history.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -154,6 +157,15 @@ class LedgerEntry(models.Model):
         return f"{self.account_id} {self.amount_minor} {self.currency}"
 
 
+def period_title(label: str) -> str:
+    """A month's label (``2026-11``) as its name and year in the active language."""
+    try:
+        month = datetime.datetime.strptime(label, "%Y-%m").date()
+    except ValueError:
+        return label
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
+
+
 class LedgerPeriod(models.Model):
     """A closed stretch of time (a month or a season): nothing is posted into it any more,
     and each account's closing balance is kept (``PeriodBalance``)."""
@@ -181,6 +193,11 @@ class LedgerPeriod(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def title(self) -> str:
+        """The period as people read it: "November 2026" for a month, else its label."""
+        return period_title(self.label)
 
 
 class PeriodBalance(models.Model):

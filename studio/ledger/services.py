@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,39 +46,57 @@ def transaction_post(
     legs = [leg for leg in legs if leg.amount_minor]
     if sum(leg.amount_minor for leg in legs) != 0:
         raise ValueError(f"ledger transaction {key} does not balance: {legs}")
-    existing = LedgerTransaction.objects.filter(key=key).first()
-    if existing is not None or not legs:
-        return existing
-    try:
-        with transaction.atomic():
-            _lock(shared=True)
-            now = timezone.now()  # read under the lock: never inside a period closed meanwhile
-            txn = LedgerTransaction.objects.create(
-                key=key,
-                kind=kind,
+    if not legs:
+        return LedgerTransaction.objects.filter(key=key).first()
+    # No savepoint: nothing here is expected to fail, and if it does the caller's transaction
+    # (or this one, when there is none) fails whole.
+    with transaction.atomic(savepoint=False):
+        _lock(shared=True)
+        now = timezone.now()  # read under the lock: never inside a period closed meanwhile
+        fields = {
+            "key": key,
+            "kind": kind,
+            "currency": currency,
+            "occurred_at": now,
+            "memo": memo[:300],
+            "order_id": order_id,
+            "payment_id": getattr(payment_id, "pk", payment_id),
+            "refund_id": getattr(refund_id, "pk", refund_id),
+            "created_by_id": getattr(created_by, "pk", created_by),
+        }
+        txn_id = _insert_once(fields)
+        if txn_id is None:  # posted before, or at this moment by another process
+            return LedgerTransaction.objects.get(key=key)
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                transaction_id=txn_id,
+                account=leg.account,
+                amount_minor=leg.amount_minor,
                 currency=currency,
                 occurred_at=now,
-                memo=memo[:300],
-                order_id=order_id,
-                payment_id=payment_id,
-                refund_id=refund_id,
-                created_by=created_by,
+                order_line_id=leg.order_line_id,
+                shoot_id=leg.shoot_id,
             )
-            LedgerEntry.objects.bulk_create(
-                LedgerEntry(
-                    transaction=txn,
-                    account=leg.account,
-                    amount_minor=leg.amount_minor,
-                    currency=currency,
-                    occurred_at=now,
-                    order_line_id=leg.order_line_id,
-                    shoot_id=leg.shoot_id,
-                )
-                for leg in legs
-            )
-    except IntegrityError:
-        return LedgerTransaction.objects.get(key=key)  # the same event, posted concurrently
-    return txn
+            for leg in legs
+        )
+    row = {"id": txn_id, **fields}
+    names = [field.attname for field in LedgerTransaction._meta.concrete_fields]
+    return LedgerTransaction.from_db(connection.alias, names, [row[name] for name in names])
+
+
+def _insert_once(fields: dict) -> int | None:
+    """The transaction's row, or ``None`` when its key is already there: one statement that
+    waits for a concurrent insert of the same key instead of failing on it."""
+    columns = ", ".join(f'"{name}"' for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{LedgerTransaction._meta.db_table}" ({columns}) '
+            f'VALUES ({placeholders}) ON CONFLICT ("key") DO NOTHING RETURNING "id"',
+            list(fields.values()),
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def last_closed_end() -> datetime | None:

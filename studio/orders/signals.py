@@ -4,7 +4,7 @@ Apps that care connect in their ``AppConfig.ready``; receivers get ``sender=Orde
 
 from django.db import connection, transaction
 from django.dispatch import Signal
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from .models import Order
 
@@ -19,12 +19,14 @@ payment_confirmed = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:
-    """Sends ``signal`` when the current transaction commits, in the schema current now:
-    by commit time a ``schema_context`` may have been left (the Stripe webhook's is)."""
-    schema_name = connection.schema_name
+    """Sends ``signal`` when the current transaction commits, in the studio current now:
+    by commit time a ``schema_context`` may have been left (the Stripe webhook's is). The
+    tenant itself is kept, not only its schema, so receivers asking for the studio need no
+    query for it."""
+    tenant = connection.tenant
 
     def send():
-        with schema_context(schema_name):
+        with tenant_context(tenant):
             signal.send(sender=Order, **kwargs)
 
     transaction.on_commit(send)

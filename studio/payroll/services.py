@@ -149,13 +149,21 @@ def sale_accrue(*, order: Order) -> None:
     each line of a picture day pays its photographers their percent of the line's net."""
     on = _paid_on(order)
     lines = order.lines.select_related("photo__photographer", "photo__shoot", "shoot")
+    found_rules: dict[tuple[int, str], PayRule | None] = {}  # an order's lines share people
+    photographers: dict[int, list] = {}
+
+    def rule_for(person, kind: str) -> PayRule | None:
+        if (person.pk, kind) not in found_rules:
+            found_rules[person.pk, kind] = rule_in_force(person, kind, on)
+        return found_rules[person.pk, kind]
+
     for line in lines:
         if line.refunded:
             continue
         memo = f"{order.number} · {line.description} × {line.quantity}"
         photo = line.photo
         if photo is not None and line.kind in SOLD_PHOTO_KINDS and photo.photographer_id:
-            rule = rule_in_force(photo.photographer, K.PHOTO_SALE, on)
+            rule = rule_for(photo.photographer, K.PHOTO_SALE)
             if rule is not None:
                 rate = rule.amount
                 if line.kind == "print" and rule.print_amount is not None:
@@ -172,8 +180,10 @@ def sale_accrue(*, order: Order) -> None:
         shoot = line.shoot or (photo.shoot if photo is not None else None)
         if shoot is None:
             continue
-        for person in shoot.photographers.all():
-            rule = rule_in_force(person, K.SALES_PERCENT, on)
+        if shoot.pk not in photographers:
+            photographers[shoot.pk] = list(shoot.photographers.all())
+        for person in photographers[shoot.pk]:
+            rule = rule_for(person, K.SALES_PERCENT)
             if rule is not None:
                 _accrue(
                     key=f"pay:{K.SALES_PERCENT}:line:{line.pk}:person:{person.pk}",

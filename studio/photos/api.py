@@ -2,6 +2,7 @@ import tempfile
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -172,17 +173,6 @@ class UploadSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "received_bytes", "status", "outcome"]
 
 
-class RawChunkParser(parsers.BaseParser):
-    media_type = "application/offset+octet-stream"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read()
-
-
-class OctetStreamParser(RawChunkParser):
-    media_type = "application/octet-stream"
-
-
 class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Resumable uploads: ``POST`` announces a file (name, size, fingerprint) and returns the
     offset to go on from; ``PUT chunk/`` with header ``Upload-Offset`` appends raw bytes; the
@@ -221,9 +211,21 @@ class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
         parameters=[OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True)],
         responses=UploadSerializer,
     )
-    @action(detail=True, methods=["put"], parser_classes=[RawChunkParser, OctetStreamParser])
+    @action(detail=True, methods=["put"], parser_classes=[])
     def chunk(self, request, pk=None):
+        """Judged by its headers before a byte of the body is read (a missing or too large
+        ``Content-Length``, a wrong offset, more than the announced size); then streamed to
+        storage."""
         upload = self.get_object()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            length = -1
+        if length < 0:
+            return Response(
+                {"chunk": [_("Send the chunk with a Content-Length header.")]},
+                status=status.HTTP_411_LENGTH_REQUIRED,
+            )
         try:
             offset = int(request.headers.get("Upload-Offset", ""))
         except ValueError:
@@ -231,14 +233,21 @@ class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
                 {"Upload-Offset": ["Required: the byte offset of this chunk."]}
             ) from None
         try:
-            upload = upload_append_chunk(upload=upload, offset=offset, data=request.data or b"")
+            upload = upload_append_chunk(
+                upload=upload, offset=offset, length=length, body=request._request
+            )
         except OffsetMismatch as mismatch:
             return Response(
                 {"detail": "Offset mismatch.", "received_bytes": mismatch.expected},
                 status=status.HTTP_409_CONFLICT,
             )
         except DjangoValidationError as error:
-            raise ValidationError({"chunk": error.messages}) from error
+            code = (
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+                if error.code == "too_large"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"chunk": error.messages}, status=code)
         return Response(UploadSerializer(upload).data)
 
 

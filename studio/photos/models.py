@@ -160,3 +160,23 @@ class Upload(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class UploadChunk(models.Model):
+    """One acknowledged chunk of an upload: an object of its own in the studio's private
+    storage (shared by every web and worker process), recorded only once fully stored. The
+    upload's file is these objects put together in ``offset`` order."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="chunks")
+    offset = models.BigIntegerField()
+    size_bytes = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "offset"], name="upload_chunk_offset_unique")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -154,7 +154,7 @@ def test_the_owner_closes_last_month_and_the_figures_agree_on_a_phone(
     page.get_by_role("button", name="Close the month").click()
     expect(page).to_have_url(f"{base}/staff/commissions/")
     expect(page.locator(".messages li").first).to_contain_text(
-        f"{month_start:%Y-%m} is closed; its statements are ready."
+        f"{month_start:%B %Y} is closed; its statements are ready."
     )
     row = page.locator("main tbody tr").filter(has_text=crew.school.name)
     # 10 % of €21.00 + €15.00
@@ -165,7 +165,7 @@ def test_the_owner_closes_last_month_and_the_figures_agree_on_a_phone(
     # 2. the school's statement of the month, then pay the school what it is due
     row.get_by_role("link", name=crew.school.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(crew.school.name)
-    statement = page.locator(".statements .statement").filter(has_text=f"{month_start:%Y-%m}")
+    statement = page.locator(".statements .statement").filter(has_text=f"{month_start:%B %Y}")
     # the month's own days, its last one included
     expect(statement).to_contain_text(f"1 {month_start:%b %Y} — {month_end.day} {month_end:%b %Y}")
     with page.expect_download() as info:

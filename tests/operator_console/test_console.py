@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from billing.licences import (
@@ -415,8 +415,16 @@ def test_chart_counts_are_whole_numbers_and_labels_sit_outside_the_drawing():
     mrr = str(svg_chart([("01.09", Decimal("4.5")), ("02.09", Decimal("7.25"))], title="M"))
     assert '<div class="chart-top muted">7.25</div>' in mrr
     assert 'vector-effect="non-scaling-stroke"' in mrr
-    nothing = str(svg_chart([("01.09", Decimal("0")), ("02.09", Decimal("0"))], title="G"))
+    nothing_points = [("01.09", Decimal("0")), ("02.09", Decimal("0"))]
+    nothing = str(svg_chart(nothing_points, title="G"))
     assert '<div class="chart-top muted">0.00</div>' in nothing
+    big = [("01.09", Decimal("1234.5")), ("02.09", Decimal("12345.25"))]
+    assert '<div class="chart-top muted">12,345</div>' in str(svg_chart(big, title="G"))
+    with translation.override("ru"):  # the reader's separators, not Python's
+        assert '<div class="chart-top muted">0,00</div>' in str(
+            svg_chart(nothing_points, title="G")
+        )
+        assert '<div class="chart-top muted">12\xa0345</div>' in str(svg_chart(big, title="G"))
 
 
 def test_the_studio_page_has_each_form_with_fields_of_its_own(console, alpha):

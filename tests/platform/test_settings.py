@@ -15,11 +15,16 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://pictureday@db.internal:5432/pictureday",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "BASE_DOMAIN": "pictureday.example.com",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587/?tls=1",
 }
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "SECRET_KEY"}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and k != "SECRET_KEY" and not k.startswith("EMAIL_")
+    }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=REPO,
@@ -62,9 +67,17 @@ def test_production_names_every_missing_variable():
 
     assert result.returncode != 0
     assert (
-        "Missing required environment variables: SECRET_KEY, DATABASE_URL, REDIS_URL, BASE_DOMAIN"
-        in result.stderr
+        "Missing required environment variables: SECRET_KEY, DATABASE_URL, REDIS_URL, "
+        "BASE_DOMAIN, EMAIL_URL (or EMAIL_HOST)" in result.stderr
     )
+
+
+def test_production_refuses_to_guess_where_mail_goes():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+    result = manage("check", **env, SECRET_KEY=secrets.token_urlsafe(64))
+
+    assert result.returncode != 0
+    assert "Missing required environment variables: EMAIL_URL (or EMAIL_HOST)" in result.stderr
 
 
 def test_settings_read_database_and_redis_from_the_environment(settings):

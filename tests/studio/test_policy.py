@@ -31,6 +31,7 @@ record_payment             y      y         -           -         -        -
 refund_order               y      y         -           -         -        -
 export_lab_batch           y      y         -           -         -        -
 view_studio_reports        y      -         -           -         -        -
+close_period               y      -         -           -         -        -
 view_school_report         y      y         -           -         y        -
 view_own_statement         -      -         y           y         -        -
 view_staff_pay             y      y         -           -         -        -

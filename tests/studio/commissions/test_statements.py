@@ -14,6 +14,7 @@ from studio.commissions.models import Payout, Statement
 from studio.ledger import accounts
 from studio.ledger.models import LedgerEntry, PeriodBalance
 from studio.ledger.services import period_close
+from tests.studio.downloads.pdftext import pdf_text
 
 
 def _backdate(hours):
@@ -69,6 +70,12 @@ def test_a_closed_statement_equals_the_ledger_and_never_changes_after_a_refund(w
     )
     pdf, csv = bytes(statement.pdf), documents.statement_csv(snapshot=statement.snapshot)
     assert pdf.startswith(b"%PDF")
+    # The PDF sums the lines by picture day and class; the CSV lists each of them.
+    text = pdf_text(pdf)
+    assert "Autumn portraits" in text and "3B" in text
+    assert "€10.00" in text and "€6.00" in text  # the commission accrued, then what is due
+    assert order.number not in text
+    assert order.number in csv.decode("utf-8-sig")
 
     # A refund after the close reverses in the next period; the closed statement is the same.
     refund(order, "100.00")

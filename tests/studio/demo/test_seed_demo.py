@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
 from studio.access.models import AccessCode
+from studio.commissions.models import Agreement
+from studio.payroll.models import PayRule
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
 from tenants.models import Studio
@@ -37,6 +41,15 @@ def test_seed_demo_creates_one_login_per_role_and_a_school_and_is_repeatable(db,
             "student__external_id"
         )[0]
     assert f"/?code={first_code.display}" in output
+    # the money side: a signed agreement with the school, pay rules for the two who earn
+    with schema_context("studio_demo"):
+        assert list(Agreement.objects.values_list("status", "percent")) == [
+            ("signed", Decimal("10.00"))
+        ]
+        assert sorted(PayRule.objects.values_list("kind", "role")) == [
+            ("photo-sale", Role.PHOTOGRAPHER),
+            ("retouch", Role.RETOUCHER),
+        ]
 
     client = host_client("demo.localhost")
     response = client.post(

@@ -7,11 +7,17 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from studio.ledger import accounts, selectors
-from studio.ledger.models import LedgerEntry, LedgerPeriod, LedgerTransaction, PeriodBalance
+from studio.ledger.models import (
+    LedgerEntry,
+    LedgerPeriod,
+    LedgerTransaction,
+    PeriodBalance,
+    period_title,
+)
 from studio.ledger.services import Leg, last_closed_end, period_close, transaction_post
 from studio.orders.models import APPLICATION_FEE_KEY, Payment
 from studio.orders.services import (
@@ -201,3 +207,11 @@ def test_a_closed_period_keeps_its_balances_and_later_money_lands_after_it(books
     assert selectors.balance(cash, "CHF") == Decimal("30.00")
     assert selectors.balance(cash, "CHF", until=end) == Decimal("40.00")
     assert LedgerPeriod.objects.count() == periods_before + 1
+
+
+def test_a_month_reads_as_its_name_in_the_readers_language():
+    with translation.override("en"):
+        assert period_title("2026-11") == "November 2026"
+    with translation.override("ru"):
+        assert period_title("2026-11") == "Ноябрь 2026"
+    assert period_title("season 2026") == "season 2026"  # not a month: as it was named

@@ -219,3 +219,214 @@ def test_a_last_chunk_whose_answer_was_lost_finishes_the_file_when_sent_again(
     assert [o["result"] for o in again["outcome"]] == ["accepted"]
     with schema_context(production["studio"].schema):
         assert Photo.objects.get().original.read() == data
+
+
+def chunk_objects(studio, upload_id) -> list[str]:
+    """What the studio's private storage holds under the upload's chunk folder."""
+    from studio.photos.storage import originals_storage
+
+    with schema_context(studio.schema):
+        try:
+            return sorted(originals_storage().listdir(f"uploads/{upload_id}")[1])
+        except FileNotFoundError:
+            return []
+
+
+class UnreadBody:
+    """A request body that fails the test if the server reads a byte of it."""
+
+    def __init__(self):
+        self.read_calls = 0
+
+    def read(self, *args):
+        self.read_calls += 1
+        raise AssertionError("the server read a body it should have refused by its headers")
+
+    readline = read
+
+
+def put_declared(client, upload_id, offset, length, body=None):
+    """A chunk PUT that declares ``length`` bytes in Content-Length, whatever the body holds."""
+    return client.generic(
+        "PUT",
+        f"/api/uploads/{upload_id}/chunk/",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET=str(offset),
+        **{"CONTENT_LENGTH": str(length), "wsgi.input": body if body is not None else UnreadBody()},
+    )
+
+
+def test_chunks_are_objects_in_the_studios_storage_until_the_file_is_finished(
+    photographer_api, production, media_in_tmp, django_capture_on_commit_callbacks
+):
+    data = jpeg_bytes(900, 700, seed=25)
+    upload_id = start(photographer_api, production["shoot"], "IMG_2.jpg", len(data)).json()["id"]
+
+    put_chunk(photographer_api, upload_id, 0, data[:20_000])
+    put_chunk(photographer_api, upload_id, 20_000, data[20_000:40_000])
+
+    stored = chunk_objects(production["studio"], upload_id)
+    assert [name.split("-")[0] for name in stored] == [f"{0:015d}", f"{20_000:015d}"]
+    # in the studio's private folder, nothing in this process's scratch space
+    private = media_in_tmp / "private" / production["studio"].schema / "uploads" / upload_id
+    assert sorted(p.name for p in private.iterdir()) == stored
+    assert not any(p.is_file() for p in (media_in_tmp / "uploads").rglob("*"))
+    with schema_context(production["studio"].schema):
+        assert Upload.objects.get(pk=upload_id).received_bytes == 40_000
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = put_chunk(photographer_api, upload_id, 40_000, data[40_000:]).json()
+
+    assert (body["status"], body["outcome"][0]["result"]) == ("done", "accepted")
+    with schema_context(production["studio"].schema):
+        assert Photo.objects.get().original.read() == data
+        assert not Upload.objects.get(pk=upload_id).chunks.exists()
+    assert chunk_objects(production["studio"], upload_id) == []
+    assert not private.exists()
+
+
+@pytest.mark.parametrize(
+    ("size", "offset", "declared", "status", "error"),
+    [
+        # 300 MB on an upload announced at 1,000 bytes: over the app's cap
+        (1_000, 0, 300_000_000, 413, "A chunk may be at most 5 MB."),
+        # within the cap, but past the announced size
+        (1_000, 0, 1_001, 400, "More data than the announced file size."),
+        (3_000_000, 0, 3_000_001, 400, "More data than the announced file size."),
+    ],
+)
+def test_a_chunk_too_large_is_refused_by_its_headers_without_reading_the_body(
+    photographer_api, production, size, offset, declared, status, error
+):
+    upload_id = start(photographer_api, production["shoot"], "IMG_3.jpg", size).json()["id"]
+    body = UnreadBody()
+
+    response = put_declared(photographer_api, upload_id, offset, declared, body)
+
+    assert (response.status_code, response.json()) == (status, {"chunk": [error]})
+    assert body.read_calls == 0
+    assert chunk_objects(production["studio"], upload_id) == []
+
+
+def test_a_chunk_at_the_wrong_offset_is_refused_without_reading_the_body(
+    photographer_api, production
+):
+    upload_id = start(photographer_api, production["shoot"], "IMG_4.jpg", 5_000).json()["id"]
+
+    response = put_declared(photographer_api, upload_id, 1_000, 1_000)
+
+    assert (response.status_code, response.json()["received_bytes"]) == (409, 0)
+
+
+def test_a_chunk_without_content_length_is_refused(photographer_api, production):
+    upload_id = start(photographer_api, production["shoot"], "IMG_5.jpg", 5_000).json()["id"]
+
+    response = photographer_api.generic(
+        "PUT",
+        f"/api/uploads/{upload_id}/chunk/",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        **{"CONTENT_LENGTH": "", "wsgi.input": UnreadBody()},
+    )
+
+    assert response.status_code == 411
+    assert response.json() == {"chunk": ["Send the chunk with a Content-Length header."]}
+
+
+def test_a_chunk_cut_off_on_the_way_is_not_acknowledged(photographer_api, production):
+    import io
+
+    upload_id = start(photographer_api, production["shoot"], "IMG_6.jpg", 50_000).json()["id"]
+
+    response = put_declared(photographer_api, upload_id, 0, 10_000, io.BytesIO(b"x" * 6_000))
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"chunk": ["The chunk arrived incomplete."]},
+    )
+    assert photographer_api.get(f"/api/uploads/{upload_id}/").json()["received_bytes"] == 0
+    assert chunk_objects(production["studio"], upload_id) == []
+
+
+def test_of_two_attempts_at_one_offset_the_slower_is_told_where_to_go_on(
+    photographer_api, production
+):
+    """A retry sent to another pod while the first attempt is still arriving: both stream to
+    objects of their own; the first to be stored wins, the other's object is removed."""
+    data = jpeg_bytes(seed=26)
+    upload_id = start(photographer_api, production["shoot"], "IMG_7.jpg", len(data)).json()["id"]
+    other = api_as(production["studio"], production["users"][Role.PHOTOGRAPHER])
+
+    class RetryArrivesMeanwhile:
+        """The slow attempt's body: while it is being read, the retry is stored."""
+
+        def __init__(self, payload):
+            self.payload, self.sent = payload, False
+
+        def read(self, size=-1):
+            if not self.sent:
+                self.sent = True
+                assert put_chunk(other, upload_id, 0, data[:10_000]).status_code == 200
+                return self.payload
+            return b""
+
+        readline = read
+
+    slow = put_declared(
+        photographer_api, upload_id, 0, 10_000, RetryArrivesMeanwhile(data[:10_000])
+    )
+
+    assert (slow.status_code, slow.json()["received_bytes"]) == (409, 10_000)
+    assert len(chunk_objects(production["studio"], upload_id)) == 1
+    last = put_chunk(photographer_api, upload_id, 10_000, data[10_000:]).json()
+    assert last["status"] == "done"
+    with schema_context(production["studio"].schema):
+        assert Photo.objects.get().original.read() == data
+
+
+def test_objects_of_attempts_that_died_before_being_acknowledged_are_swept(
+    photographer_api, production, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from studio.photos.storage import originals_storage
+
+    data = jpeg_bytes(seed=27)
+    upload_id = start(photographer_api, production["shoot"], "IMG_8.jpg", len(data)).json()["id"]
+    with schema_context(production["studio"].schema):
+        # a web process killed between storing its chunk and recording it
+        originals_storage().save(f"uploads/{upload_id}/000000000000000-dead", ContentFile(b"x"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = put_chunk(photographer_api, upload_id, 0, data).json()
+
+    assert body["status"] == "done"
+    assert chunk_objects(production["studio"], upload_id) == []
+
+
+def test_another_studios_upload_and_another_persons_session_are_refused(production, beta):
+    data = jpeg_bytes(seed=28)
+    owner = api_as(production["studio"], production["users"][Role.PHOTOGRAPHER])
+    upload_id = start(owner, production["shoot"], "IMG_9.jpg", len(data)).json()["id"]
+    put_chunk(owner, upload_id, 0, data[:10_000])
+    with schema_context(beta.schema):
+        from saas_platform.accounts.models import User
+
+        beta_owner = User.objects.get(email=beta.owner_email)
+
+    refused = {
+        "beta's owner on beta's host": api_as(beta, beta_owner),
+        "alpha's manager": api_as(production["studio"], production["users"][Role.MANAGER]),
+        "alpha's retoucher": api_as(production["studio"], production["users"][Role.RETOUCHER]),
+        "a parent": api_as(production["studio"], production["users"][Role.PARENT]),
+        "another photographer": api_as(production["studio"], production["outsider"]),
+    }
+    for who, client in refused.items():
+        body = UnreadBody()
+        chunk = put_declared(client, upload_id, 10_000, len(data) - 10_000, body)
+        status = client.get(f"/api/uploads/{upload_id}/").status_code
+        assert (who, chunk.status_code, status) in {(who, 404, 404), (who, 403, 403)}
+        assert body.read_calls == 0
+
+    assert owner.get(f"/api/uploads/{upload_id}/").json()["received_bytes"] == 10_000
+    assert len(chunk_objects(production["studio"], upload_id)) == 1
