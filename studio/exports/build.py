@@ -207,7 +207,7 @@ def _about(table: Table) -> str:
 
 def _readme(studio: Studio, tables: list[Table]) -> str:
     return render_to_string(
-        "exports/README.md",
+        "exports/zip_readme.txt",  # README.md in the ZIP (Markdown)
         {
             "studio": studio,
             "format_version": FORMAT_VERSION,
