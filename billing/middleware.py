@@ -1,5 +1,6 @@
 """A suspended studio's staff may look but not change: unsafe requests to the staff pages and
-the API are refused with a page that says why (the billing page stays open to pay)."""
+the API are refused with a page that says why (the billing page stays open to pay, and the
+owner's data export stays open: a studio keeps its data and may take it out)."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from tenants.models import Studio
 
 GUARDED = ("/staff/", "/api/")
-OPEN = ("/staff/billing/",)
+OPEN = ("/staff/billing/", "/staff/settings/export/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 

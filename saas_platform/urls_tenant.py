@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/settings/studio/", include("studio.settings.urls")),
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/settings/domains/", include("studio.domains.urls")),
+    path("staff/settings/export/", include("studio.exports.urls")),
     path("staff/billing/", include("studio.plan.urls")),
     path("staff/tokens/", include("studio.api_tokens.urls")),
     path("staff/audit/", include("studio.audit.urls")),

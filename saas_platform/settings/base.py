@@ -78,6 +78,7 @@ TENANT_APPS = [
     "studio.plan",
     "studio.domains",
     "studio.settings",
+    "studio.exports",
     "studio.reports",
     "studio.privacy",
     "studio.demo",
@@ -202,6 +203,9 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 UPLOAD_TEMP_DIR = os.environ.get(
     "UPLOAD_TEMP_DIR", os.path.join(tempfile.gettempdir(), "pictureday-uploads")
 )
+# Where a worker builds a studio's export ZIP before storing it (as large as the export);
+# the system's temporary folder when unset.
+EXPORT_TEMP_DIR = os.environ.get("EXPORT_TEMP_DIR") or None
 # What the uploader sends per request, and the most the API accepts for one chunk (refused by
 # its Content-Length, before the body is read).
 UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024

@@ -42,6 +42,8 @@ class AuditKind(models.TextChoices):
     CONSENT_RECORDED = "consent_recorded", _("Consent to publish recorded")
     CONSENT_TEXT_PUBLISHED = "consent_text_published", _("Consent text published")
     PARENT_ACCOUNT_DELETED = "parent_account_deleted", _("Parent account deleted")
+    DATA_EXPORT_STARTED = "data_export_started", _("Full data export started")
+    DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Full data export downloaded")
 
 
 class AuditEntry(models.Model):

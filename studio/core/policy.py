@@ -15,6 +15,7 @@ from saas_platform.accounts.models import API_TOKEN_SCOPES, Role
 class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_STUDIO_SETTINGS = "manage_studio_settings"
+    EXPORT_STUDIO_DATA = "export_studio_data"
     MANAGE_BILLING = "manage_billing"
     MANAGE_STAFF = "manage_staff"
     MANAGE_API_TOKENS = "manage_api_tokens"
@@ -69,6 +70,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
         _MANAGER_ACTIONS
         | {
             Action.MANAGE_STUDIO_SETTINGS,
+            Action.EXPORT_STUDIO_DATA,
             Action.MANAGE_BILLING,
             Action.MANAGE_STAFF,
             Action.VIEW_STUDIO_REPORTS,

@@ -164,6 +164,12 @@ _SETTINGS_PAGES = [
         _("The consent text families agree to, in versions."),
     ),
     (Action.VIEW_AUDIT_LOG, "audit:log", _("Audit log"), _("Who changed which setting, and when.")),
+    (
+        Action.EXPORT_STUDIO_DATA,
+        "exports:home",
+        _("Export your data"),
+        _("Everything the studio keeps here, as one ZIP: tables, photos and a README."),
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ action                   owner manager photographer retoucher principal parent
 view_dashboard             y      y         y           y         y        -
 view_production            y      y         y           y         -        -
 manage_studio_settings     y      -         -           -         -        -
+export_studio_data         y      -         -           -         -        -
 manage_billing             y      -         -           -         -        -
 manage_staff               y      -         -           -         -        -
 manage_api_tokens          y      y         -           -         -        -

@@ -131,6 +131,7 @@ SETTINGS_PAGES = {
         "/staff/tokens/",
         "/staff/privacy/consent-text/",
         "/staff/audit/",
+        "/staff/settings/export/",
     ],
     Role.MANAGER: ["/staff/tokens/", "/staff/privacy/consent-text/"],
 }
