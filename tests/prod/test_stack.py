@@ -34,6 +34,7 @@ import json
 import logging
 import re
 import secrets
+import signal
 import time
 import urllib.request
 import zipfile
@@ -234,6 +235,9 @@ def stack(tmp_path):
     """Everything above, started; stopped and removed however the test ends (the database
     dropped WITH (FORCE), the bucket deleted, every process group killed if it lingers)."""
     with contextlib.ExitStack() as stack:
+        # A CI timeout's SIGTERM unwinds like Ctrl-C, so the clean-up below runs.
+        stack.callback(signal.signal, signal.SIGTERM, signal.getsignal(signal.SIGTERM))
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         python, _site = fresh_venv_with(build_wheel(tmp_path / "build"), tmp_path / "venv")
         console_scripts(python.parent.parent, "gunicorn", "celery")
         app = tmp_path / "app"  # the working folder: not the source tree
