@@ -16,11 +16,13 @@ both). gunicorn is told not to trust the ingress's address (FORWARDED_ALLOW_IPS)
 Django's own SECURE_PROXY_SSL_HEADER and TRUSTED_PROXY_COUNT do the work.
 
 Then Chromium at phone width: sign-up → school, roster, price sheet, bank transfer → a picture
-day, real JPEGs uploaded (one of two chunks) and processed by the worker → published → the
+day, real JPEGs uploaded (one in two chunks) and processed by the worker → published → the
 codes e-mailed; the parent follows the e-mailed link, orders, signs in with the e-mailed code
 → the owner records the transfer → the parent downloads (bytes streamed from S3, compared) →
 the owner exports the lab batch. The originals are objects in the bucket and on no local
-disk; the worker's and beat's liveness probes pass; no process logged a traceback.
+disk; the sign-in's rate limit counted the address the ingress saw, not the one the browser
+claimed in X-Forwarded-For; the worker's and beat's liveness probes and the web readiness
+probe pass; no process logged a traceback.
 
 Looked at behind the browser's back: e-mails (the SMTP server's inbox), the bucket, the
 folders, the logs. Screenshots: ``test-output/screenshots/prod-*.png``. Run it alone with
