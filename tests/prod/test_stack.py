@@ -327,11 +327,12 @@ def shot(page: Page, step: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"prod-{step}.png", full_page=True)
 
 
-def mail_to(inbox: Inbox, address: str, pattern: str, timeout: float = 60) -> str:
-    """The first match of ``pattern`` in the newest e-mail to ``address`` that has one."""
+def mail_to(inbox: Inbox, address: str, pattern: str, *, after: int, timeout: float = 60) -> str:
+    """The first match of ``pattern`` in an e-mail to ``address`` among those that arrived
+    after the first ``after`` (so an earlier e-mail never stands in for one on its way)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for received in reversed(list(inbox.received)):
+        for received in list(inbox.received)[after:]:
             if address in received["to"]:
                 body = received["message"].get_body(preferencelist=("plain",)).get_content()
                 if found := re.search(pattern, body):
@@ -537,13 +538,14 @@ def season(stack: Stack, phone, plan: Season) -> None:
     owner.locator("#share-codes").get_by_role(
         "link", name="E-mail the codes or print the cards"
     ).click()
+    mails_before = len(stack.inbox.received)
     owner.get_by_role("button", name="E-mail parents").click()
     expect_success(owner, "The codes of 3 children are on their way to their parents.")
     shot(owner, "04-codes-emailed")
 
     # --- 5. The parent: the e-mailed link, the gallery, the cart. -------------------------
     parent_email = children[0][3]
-    link = mail_to(stack.inbox, parent_email, r"https://\S+\?code=\S+")
+    link = mail_to(stack.inbox, parent_email, r"https://\S+\?code=\S+", after=mails_before)
     # The e-mail names the public https address; this ingress listens on another port.
     assert link.startswith(f"https://{slug}.localhost/?code="), link
     # The parent's browser claims an address of its choosing; the ingress appends the real one.
@@ -569,10 +571,11 @@ def season(stack: Stack, phone, plan: Season) -> None:
     # --- 6. Signed in with the e-mailed code; ordered by bank transfer. -------------------
     parent.get_by_role("link", name="Checkout").click()
     parent.get_by_label("Your e-mail").fill(parent_email)
+    mails_before = len(stack.inbox.received)
     parent.get_by_role("button", name="E-mail me a code").click()
     expect(parent.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     parent.get_by_label("The 6-digit code from the e-mail").fill(
-        mail_to(stack.inbox, parent_email, r"\b\d{6}\b")
+        mail_to(stack.inbox, parent_email, r"\b\d{6}\b", after=mails_before)
     )
     parent.get_by_role("button", name="Sign in").click()
     expect(parent).to_have_url(f"{base}/checkout/")
