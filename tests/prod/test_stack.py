@@ -527,7 +527,7 @@ def season(stack: Stack, phone, plan: Season) -> None:
     assert sorted(two) == sorted(stack.ingress.backends)  # one chunk on each web process
 
     # --- 4. Published; the codes e-mailed through the SMTP server. ------------------------
-    owner.reload()  # the grid is drawn with the page
+    owner.get_by_role("link", name="New photos are ready — show them").click()
     expect(owner.locator(".photo-grid img")).to_have_count(3)
     for status in ("Uploading", "In review"):
         owner.get_by_role("button", name=f"Move to “{status}”").click()
