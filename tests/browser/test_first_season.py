@@ -85,6 +85,27 @@ def follow_step(page: Page, key: str) -> None:
     page.locator(f'#first-day li[data-step="{key}"] a').click()
 
 
+def add_products(page: Page) -> None:
+    """On the catalogue: a digital file and a 13×18 print, back on the catalogue after each."""
+    for kind, name, size in (("digital", "Digital file", ""), ("print", "Print 13×18", "13x18")):
+        page.get_by_role("link", name="Add a product").click()
+        page.get_by_label("Kind").select_option(kind)
+        page.get_by_label("Name").fill(name)
+        if size:
+            page.get_by_label("Print size").fill(size)
+        page.get_by_role("button", name="Add product").click()
+        expect_success(page, f"Product “{name}” added.")
+        page.get_by_role("link", name="Catalogue").first.click()
+
+
+def attach_price_sheet(page: Page, school_name: str) -> None:
+    """On a price sheet's page: the school sells with it."""
+    attach_form = page.locator("form[action$='/attach/']")
+    attach_form.get_by_label("School").select_option(label=school_name)
+    attach_form.get_by_role("button", name="Attach").click()
+    expect_success(page, f"{school_name} now sells with this price sheet.")
+
+
 def roster_csv(tmp_path, tag: str) -> tuple:
     """Three children of class 3B, their parents' e-mails and ids (photos named after the
     ids tag themselves)."""
@@ -191,15 +212,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     follow_step(page, "prices")
     expect(page).to_have_url(f"{base}/staff/catalogue/")
     shot(page, screenshot_dir, "05-catalogue-empty")
-    for kind, name, size in (("digital", "Digital file", ""), ("print", "Print 13×18", "13x18")):
-        page.get_by_role("link", name="Add a product").click()
-        page.get_by_label("Kind").select_option(kind)
-        page.get_by_label("Name").fill(name)
-        if size:
-            page.get_by_label("Print size").fill(size)
-        page.get_by_role("button", name="Add product").click()
-        expect_success(page, f"Product “{name}” added.")
-        page.get_by_role("link", name="Catalogue").first.click()
+    add_products(page)
     page.get_by_role("link", name="Add a price sheet").click()
     page.get_by_label("Name").fill("Season 2026")
     page.get_by_role("button", name="Add price sheet").click()
@@ -215,10 +228,7 @@ def test_a_new_studio_goes_from_sign_up_to_a_parents_order_on_a_phone(
     package_form.get_by_label("Price").fill(str(PACKAGE_PRICE))
     package_form.get_by_role("button", name="Add package").click()
     expect_success(page, "Package “All photos” added.")
-    attach_form = page.locator("form[action$='/attach/']")
-    attach_form.get_by_label("School").select_option(label=school_name)
-    attach_form.get_by_role("button", name="Attach").click()
-    expect_success(page, f"{school_name} now sells with this price sheet.")
+    attach_price_sheet(page, school_name)
     shot(page, screenshot_dir, "06-price-sheet")
     expect_fits_the_phone(page)
     to_dashboard(page, base)

@@ -4,10 +4,6 @@ tree. Slow (a wheel build and a fresh venv), and part of every run like any test
 
 import json
 import secrets
-import shutil
-import subprocess
-import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -16,24 +12,9 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import REPO
+from tests.installed import build_wheel, fresh_venv_with, run
 
 pytestmark = pytest.mark.slow
-
-# Folders of the source tree that are not part of the package, or are build leftovers (a
-# stale build/lib would put deleted files into the wheel).
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "var",
-    "build",
-    "*.egg-info",
-    "__pycache__",
-    "*.pyc",
-    ".*_cache",
-    "infra",
-    "test-output",
-    "node_modules",
-)
 
 
 def packaged_roots() -> list[str]:
@@ -43,31 +24,9 @@ def packaged_roots() -> list[str]:
     return [*pyproject["tool"]["importlinter"]["root_packages"], "templates", "locale"]
 
 
-def run(*args, **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)  # noqa: S603
-    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
-    return result
-
-
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """``pip wheel --no-deps`` of a clean copy of the working tree (as the Dockerfile builds)."""
-    base = tmp_path_factory.mktemp("packaging")
-    source = base / "source"
-    shutil.copytree(REPO, source, ignore=NOT_SOURCE)
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--no-deps",
-        "-q",
-        "-w",
-        str(base / "dist"),
-        str(source),
-    )
-    (found,) = (base / "dist").glob("pictureday-*.whl")
-    return found
+    return build_wheel(tmp_path_factory.mktemp("packaging"))
 
 
 def test_the_wheel_holds_every_app_migration_template_translation_and_static_file(wheel):
@@ -128,29 +87,7 @@ print(json.dumps({
 def test_the_installed_package_runs_the_production_settings_outside_the_source_tree(
     wheel, tmp_path
 ):
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--without-pip", str(venv))
-    python = venv / "bin" / "python"
-    site_packages = Path(
-        run(
-            str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-        ).stdout.strip()
-    )
-    # Dependencies from this venv (a path, not its site dir: the editable install's finder in
-    # there is not loaded), the package itself from the wheel only.
-    (site_packages / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "--python",
-        str(python),
-        "install",
-        "-q",
-        "--no-deps",
-        "--no-index",
-        str(wheel),
-    )
+    python, site_packages = fresh_venv_with(wheel, tmp_path / "venv")
 
     outside = tmp_path / "elsewhere"
     outside.mkdir()
