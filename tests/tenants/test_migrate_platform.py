@@ -1,0 +1,221 @@
+"""Deploys over many studios: current schemas are skipped, schemas behind in the same way get
+one plan's SQL replayed, and one studio that fails stops nobody (it is retried, reported,
+and shown under maintenance).
+
+The studios here are made and dropped by the tests themselves, committed (migrations run on
+connections of their own): the session's alpha and beta are only ever read.
+"""
+
+import shutil
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from tenants.models import Domain, Studio
+from tenants.provisioning import copy_schema
+from tenants.schema_migrations import graph_nodes, schemas_migrate, schemas_missing
+from tenants.services import studio_host
+
+REPO = settings.BASE_DIR
+SLUGS = ["migone", "migtwo", "migthree"]
+
+EXTRA_MIGRATION = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("schools", "{previous}")]
+
+    operations = [
+        migrations.AddField(
+            model_name="school", name="deploy_probe", field=models.IntegerField(null=True)
+        ),
+        migrations.AddIndex(
+            model_name="school",
+            index=models.Index(fields=["deploy_probe"], name="deploy_probe_idx"),
+        ),
+    ]
+"""
+
+
+def _execute(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+@pytest.fixture
+def three_studios(django_db_setup, django_db_blocker):
+    """Three committed studios cloned from the base schema, removed afterwards."""
+    with django_db_blocker.unblock():
+        studios = []
+        for slug in SLUGS:
+            with transaction.atomic():
+                studio = Studio(schema_name=f"studio_{slug}", slug=slug, name=slug.title())
+                Studio.objects.bulk_create([studio])
+                Domain.objects.create(domain=studio_host(slug), tenant=studio, is_primary=True)
+                copy_schema(base=settings.TENANT_BASE_SCHEMA, new=studio.schema_name)
+            connection.set_schema_to_public()
+            studios.append(studio)
+        try:
+            yield [studio.schema_name for studio in studios]
+        finally:
+            connection.set_schema_to_public()
+            for studio in studios:
+                _execute(f'DROP SCHEMA IF EXISTS "{studio.schema_name}" CASCADE')
+            Domain.objects.filter(tenant__in=studios).delete()
+            Studio.objects.filter(pk__in=[s.pk for s in studios]).delete()
+
+
+@pytest.fixture
+def extra_schools_migration(tmp_path, settings):
+    """``schools`` migrations from a temporary package: the real ones plus one that adds a
+    column and an index (the repository never changes)."""
+    package = tmp_path / "deployprobe_migrations"
+    target = package / "schools"
+    target.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    source = REPO / "studio" / "schools" / "migrations"
+    for path in source.glob("*.py"):
+        shutil.copy(path, target / path.name)
+    previous = sorted(p.stem for p in source.glob("[0-9]*.py"))[-1]
+    name = f"{int(previous[:4]) + 1:04d}_deploy_probe"
+    (target / f"{name}.py").write_text(EXTRA_MIGRATION.format(previous=previous))
+    sys.path.insert(0, str(tmp_path))
+    settings.MIGRATION_MODULES = {"schools": "deployprobe_migrations.schools"}
+    try:
+        yield ("schools", name)
+    finally:
+        sys.path.remove(str(tmp_path))
+        for module in [m for m in sys.modules if m.startswith("deployprobe_migrations")]:
+            del sys.modules[module]
+
+
+def _has_column(schema: str, column: str) -> bool:
+    return bool(
+        _execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = 'schools_school' AND column_name = %s",
+            [schema, column],
+        )
+    )
+
+
+def _has_index(schema: str, name: str) -> bool:
+    return bool(
+        _execute(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = %s AND indexname = %s", [schema, name]
+        )
+    )
+
+
+def test_a_schema_is_behind_exactly_by_the_migrations_it_lacks(alpha, beta):
+    nodes = graph_nodes()
+    assert schemas_missing([alpha.schema, beta.schema], nodes) == {
+        alpha.schema: frozenset(),
+        beta.schema: frozenset(),
+    }
+
+    _execute(
+        f'DELETE FROM "{beta.schema}".django_migrations WHERE app = %s AND name = %s',
+        ["schools", "0003_schoolclass_teacher"],
+    )
+    _execute('CREATE SCHEMA "no_migrations_table"')
+
+    missing = schemas_missing([alpha.schema, beta.schema, "no_migrations_table"], nodes)
+    assert missing[alpha.schema] == frozenset()
+    assert missing[beta.schema] == {("schools", "0003_schoolclass_teacher")}
+    assert missing["no_migrations_table"] == frozenset(nodes)
+
+
+def test_one_plan_is_replayed_in_every_schema_behind_and_a_second_run_does_nothing(
+    three_studios, extra_schools_migration, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        run = schemas_migrate(schemas=three_studios, processes=2)
+
+        assert sorted(run.replayed) == sorted(three_studios)
+        assert run.failed == {} and run.migrated == [] and run.current == []
+        for schema in three_studios:
+            assert _has_column(schema, "deploy_probe")
+            assert _has_index(schema, "deploy_probe_idx")
+            assert schemas_missing([schema], graph_nodes())[schema] == frozenset()
+
+        again = schemas_migrate(schemas=three_studios, processes=2)
+        assert sorted(again.current) == sorted(three_studios)
+        assert again.replayed == again.migrated == [] and again.failed == {}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_schema_that_fails_is_rolled_back_and_reported_and_the_others_are_migrated(
+    three_studios, extra_schools_migration, django_db_blocker, processes
+):
+    broken = three_studios[1]
+    with django_db_blocker.unblock():
+        # Drift: this studio already has a column of that name, so the migration cannot apply.
+        _execute(f'ALTER TABLE "{broken}".schools_school ADD COLUMN deploy_probe text')
+
+        run = schemas_migrate(schemas=three_studios, processes=processes)
+
+        assert list(run.failed) == [broken]
+        assert "deploy_probe" in run.failed[broken]
+        assert sorted(run.replayed) == sorted(set(three_studios) - {broken})
+        assert not _has_index(broken, "deploy_probe_idx")  # rolled back, nothing half-done
+        missing = schemas_missing(three_studios, graph_nodes())
+        assert missing[broken] == {extra_schools_migration}
+        assert all(not missing[s] for s in three_studios if s != broken)
+
+
+def test_migrate_platform_goes_on_past_a_failing_studio_flags_it_and_exits_non_zero(
+    three_studios, django_db_blocker
+):
+    broken = three_studios[0]
+    with django_db_blocker.unblock():
+        # Behind by one migration whose column is already there: `migrate` fails in it.
+        _execute(
+            f'DELETE FROM "{broken}".django_migrations WHERE app = %s AND name = %s',
+            ["schools", "0003_schoolclass_teacher"],
+        )
+        with pytest.raises(CommandError, match=broken) as failure:
+            call_command("migrate_platform", verbosity=0)
+        assert three_studios[1] not in str(failure.value)
+
+        flagged = Studio.objects.get(schema_name=broken)
+        assert flagged.maintenance_since is not None
+        assert "teacher" in flagged.maintenance_reason
+        assert not Studio.objects.filter(
+            maintenance_since__isnull=False, schema_name__in=three_studios[1:]
+        ).exists()
+
+        page = Client(HTTP_HOST=studio_host(SLUGS[0])).get("/")
+        assert page.status_code == 503
+        assert page["Retry-After"] == "300"
+        assert "under maintenance" in page.content.decode()
+        assert Client(HTTP_HOST=studio_host(SLUGS[1])).get("/").status_code != 503
+
+        # The cause fixed (here: the row put back), the next run lifts the flag.
+        _execute(
+            f'INSERT INTO "{broken}".django_migrations (app, name, applied) '
+            "VALUES ('schools', '0003_schoolclass_teacher', now())"
+        )
+        call_command("migrate_platform", "--executor=multiprocessing", verbosity=0)
+        assert Studio.objects.get(schema_name=broken).maintenance_since is None
+        assert Client(HTTP_HOST=studio_host(SLUGS[0])).get("/").status_code != 503
+
+
+def test_the_maintenance_page_is_in_the_studios_language(alpha):
+    alpha.studio.language = "ru"
+    alpha.studio.maintenance_since = timezone.now()
+    alpha.studio.save()
+
+    page = Client(HTTP_HOST=alpha.host).get("/staff/")
+
+    assert page.status_code == 503
+    assert "Сайт студии" in page.content.decode()
+    assert alpha.studio.name in page.content.decode()
