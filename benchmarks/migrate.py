@@ -296,9 +296,11 @@ def plain_migrate_schemas_sample(schemas: list[str]) -> float:
     return statistics.median(samples)
 
 
-def touch_every_schema(schemas: list[str]) -> dict:
-    """One connection runs a small query in each studio's schema (search_path set, as a web
-    process does per request); its backend's memory before and after."""
+def touch_every_schema(schemas: list[str], *, every_table: bool) -> dict:
+    """One fresh connection runs, in each studio's schema (search_path set, as a web process
+    does per request), one small query — or, with ``every_table``, one per table of the
+    schema (a process that served every page of every studio); its backend's memory before
+    and after."""
     from django.db import connections
 
     conn = connections.create_connection("default")
@@ -309,6 +311,11 @@ def touch_every_schema(schemas: list[str]) -> dict:
         with raw.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
+                [schemas[0]],
+            )
+            tables = [row[0] for row in cursor.fetchall()] if every_table else [TABLE]
 
             def cache_mb():
                 cursor.execute(
@@ -322,22 +329,25 @@ def touch_every_schema(schemas: list[str]) -> dict:
             started = time.perf_counter()
             for schema in schemas:
                 cursor.execute(f'SET search_path = "{schema}", public')
-                cursor.execute(f"SELECT id, name FROM {TABLE} ORDER BY id LIMIT 1")  # noqa: S608
-                cursor.fetchall()
+                for table in tables:
+                    cursor.execute(f'SELECT * FROM "{table}" LIMIT 1')  # noqa: S608
+                    cursor.fetchall()
             elapsed = time.perf_counter() - started
             cursor.execute("SET search_path = public")
             after = process_memory_mb(backend)
             cache_after = cache_mb()
     finally:
         conn.close()
+    prefix = "touch_all_" if every_table else "touch_"
     return {
-        "touch_s": elapsed,
-        "touch_backend_rss_before_mb": before and before["VmRSS"],
-        "touch_backend_rss_after_mb": after and after["VmRSS"],
-        "touch_backend_anon_before_mb": before and before["RssAnon"],
-        "touch_backend_anon_after_mb": after and after["RssAnon"],
-        "touch_cache_context_before_mb": cache_before,
-        "touch_cache_context_after_mb": cache_after,
+        f"{prefix}tables_per_schema": len(tables),
+        f"{prefix}s": elapsed,
+        f"{prefix}backend_rss_before_mb": before and before["VmRSS"],
+        f"{prefix}backend_rss_after_mb": after and after["VmRSS"],
+        f"{prefix}backend_anon_before_mb": before and before["RssAnon"],
+        f"{prefix}backend_anon_after_mb": after and after["RssAnon"],
+        f"{prefix}cache_context_before_mb": cache_before,
+        f"{prefix}cache_context_after_mb": cache_after,
     }
 
 
@@ -397,7 +407,9 @@ def run(studios: int, processes: int, work: Path, pid: int, database: str, child
     plain_per_schema = plain_migrate_schemas_sample(schemas)
     connection.close()
     _common.progress("touching every schema from one backend")
-    touched = touch_every_schema(schemas)
+    touched = touch_every_schema(schemas, every_table=False)
+    _common.progress("touching every table of every schema from one backend")
+    touched_all = touch_every_schema(schemas, every_table=True)
     server = server_memory_mb()
 
     peaks = sorted(sampler.peaks.values())
@@ -422,12 +434,29 @@ def run(studios: int, processes: int, work: Path, pid: int, database: str, child
         "migration_backend_peak_anon_mb": peaks[-1] if peaks else None,
         "migration_backends_peak_anon_total_mb": sampler.peak_total if peaks else None,
         **touched,
+        **touched_all,
         **server,
         "postgres_version": _common.server_version(),
     }
 
 
 # --- report ---------------------------------------------------------------------------------
+
+
+def memory_lines(f: dict, prefix: str, title: str) -> list[str]:
+    def mb(value):
+        return "n/a" if value is None else f"{value:.1f} MB"
+
+    return [
+        f"{title:<46}{f[prefix + 's']:9.1f} s",
+        f"{'    RSS before → after':<46}{mb(f[prefix + 'backend_rss_before_mb']):>12} → "
+        f"{mb(f[prefix + 'backend_rss_after_mb'])}",
+        f"{'    private before → after':<46}{mb(f[prefix + 'backend_anon_before_mb']):>12} → "
+        f"{mb(f[prefix + 'backend_anon_after_mb'])}",
+        f"{'    catalog cache before → after':<46}"
+        f"{mb(f[prefix + 'cache_context_before_mb']):>12} → "
+        f"{mb(f[prefix + 'cache_context_after_mb'])}",
+    ]
 
 
 def report(f: dict, database: str) -> None:
@@ -461,13 +490,12 @@ def report(f: dict, database: str) -> None:
         f"{'  peak private memory of one':<46}{mb(f['migration_backend_peak_anon_mb'])}",
         f"{'  peak private memory of all at once':<46}"
         f"{mb(f['migration_backends_peak_anon_total_mb'])}",
-        f"{'  one backend, a query in every schema':<46}{f['touch_s']:9.1f} s",
-        f"{'    RSS before → after':<46}{mb(f['touch_backend_rss_before_mb'])} → "
-        f"{mb(f['touch_backend_rss_after_mb']).strip()}",
-        f"{'    private before → after':<46}{mb(f['touch_backend_anon_before_mb'])} → "
-        f"{mb(f['touch_backend_anon_after_mb']).strip()}",
-        f"{'    catalog cache before → after':<46}{mb(f['touch_cache_context_before_mb'])} → "
-        f"{mb(f['touch_cache_context_after_mb']).strip()}",
+        *memory_lines(f, "touch_", "  one backend, one query in every schema"),
+        *memory_lines(
+            f,
+            "touch_all_",
+            f"  one backend, every table ({f['touch_all_tables_per_schema']}) of every schema",
+        ),
         "",
     ]
     print("\n".join(lines))
