@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from saas_platform.accounts.models import User
 from tenants.models import Domain, Studio
 from tenants.provisioning import copy_schema
 from tenants.schema_migrations import graph_nodes, schemas_migrate, schemas_missing
@@ -219,3 +220,19 @@ def test_the_maintenance_page_is_in_the_studios_language(alpha):
     assert page.status_code == 503
     assert "Сайт студии" in page.content.decode()
     assert alpha.studio.name in page.content.decode()
+
+
+def test_operators_see_why_a_studio_is_under_maintenance_in_the_admin(alpha):
+    alpha.studio.maintenance_since = timezone.now()
+    alpha.studio.maintenance_reason = "ProgrammingError: column already exists"
+    alpha.studio.save()
+    User.objects.create_superuser(email="operator@pictureday.test", password="op-secret-123")
+    client = Client(HTTP_HOST="localhost")
+    client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "operator@pictureday.test", "password": "op-secret-123"},
+    )
+
+    page = client.get(f"/admin/tenants/studio/{alpha.studio.pk}/change/").content.decode()
+
+    assert "column already exists" in page

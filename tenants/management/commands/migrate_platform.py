@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -32,9 +34,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, executor, processes, verbosity, **options):
+        started = time.monotonic()
+
+        def log(message):
+            if verbosity >= 1:
+                self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {message}")
+
         public = get_public_schema_name()
         if schemas_missing([public], graph_nodes())[public]:
+            log("migrating the public schema")
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        log("public schema current")
         ensure_public_tenant()
         ensure_template_studio()
         if executor == "multiprocessing":
@@ -46,10 +56,6 @@ class Command(BaseCommand):
             .order_by("schema_name")
             .values_list("schema_name", flat=True)
         )
-
-        def log(message):
-            if verbosity >= 1:
-                self.stdout.write(message)
 
         run = schemas_migrate(schemas=schemas, processes=processes, verbosity=verbosity, log=log)
         studios_maintenance_update(failed=run.failed)
