@@ -215,6 +215,8 @@ class BackendSampler:
 
 
 def run_migrate_platform(env: dict, executor: str, log: Path) -> float:
+    """One ``manage.py migrate_platform`` process, timed; its own timed steps go to stderr."""
+    offset = log.stat().st_size if log.exists() else 0
     started = time.perf_counter()
     with open(log, "a") as out:
         completed = subprocess.run(  # noqa: S603
@@ -226,6 +228,11 @@ def run_migrate_platform(env: dict, executor: str, log: Path) -> float:
             check=False,
         )
     elapsed = time.perf_counter() - started
+    with open(log) as out:
+        out.seek(offset)
+        for line in out:
+            if line.startswith("[") and " s] " in line[:12]:
+                print(f"    {line.rstrip()}", file=sys.stderr)
     if completed.returncode != 0:
         raise RuntimeError(
             f"migrate_platform exited {completed.returncode}; see {log}:\n"
