@@ -42,6 +42,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.migrations import operations
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django_tenants.utils import get_public_schema_name
 
 BATCH = 200
 
@@ -162,28 +163,27 @@ def recorded_names(plan) -> list[Node]:
 
 
 def _replay_chunk(schemas: list[str], sql: str, rows: list[Node]) -> dict[str, str]:
-    """Replays on a connection of its own; returns the schemas that failed with the error."""
+    """Replays on a connection of its own, one round trip per schema (the transaction, its
+    search path, the plan's SQL and the migrations' rows in one string); returns the schemas
+    that failed with the error."""
     failed = {}
     wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         wrapper.ensure_connection()
         raw = wrapper.connection
-        raw.autocommit = False
-        for schema in schemas:
-            try:
-                with raw.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL search_path = {_ident(schema)}, public")
-                    if sql:
-                        cursor.execute(sql)
-                    cursor.executemany(
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            values = ", ".join(cursor.mogrify("(%s, %s, now())", row).decode() for row in rows)
+            for schema in schemas:
+                try:
+                    cursor.execute(
+                        f"BEGIN; SET LOCAL search_path = {_ident(schema)}, public;\n{sql}\n"
                         f"INSERT INTO {_ident(schema)}.django_migrations (app, name, applied) "  # noqa: S608
-                        "VALUES (%s, %s, now())",
-                        rows,
+                        f"VALUES {values}; COMMIT"
                     )
-                raw.commit()
-            except Exception as error:  # noqa: BLE001 - one schema's failure is reported, not raised
-                raw.rollback()
-                failed[schema] = f"{type(error).__name__}: {error}".strip()
+                except Exception as error:  # noqa: BLE001 - one schema's failure is reported, not raised
+                    cursor.execute("ROLLBACK")
+                    failed[schema] = f"{type(error).__name__}: {error}".strip()
     finally:
         wrapper.close()
     return failed
@@ -199,12 +199,15 @@ def _replay(schemas: list[str], sql: str, rows: list[Node], processes: int) -> d
 
 
 def migrate_one(schema: str, verbosity: int = 0) -> str | None:
-    """Django's ``migrate`` in one schema (through django-tenants); the error, or None."""
+    """Django's ``migrate`` in one schema (through django-tenants: ``--shared`` for the public
+    schema); the error, or None."""
+    public = schema == get_public_schema_name()
     try:
         call_command(
             "migrate_schemas",
-            tenant=True,
-            schema_name=schema,
+            tenant=not public,
+            shared=public,
+            schema_name=None if public else schema,
             interactive=False,
             verbosity=verbosity,
         )
@@ -240,7 +243,7 @@ def schemas_migrate(
     verbosity: int = 0,
     log: Callable[[str], None] = lambda message: None,
 ) -> MigrationRun:
-    """Brings every schema in ``schemas`` (studio schemas, not public) to the graph's leaves;
+    """Brings every schema in ``schemas`` to the graph's leaves;
     see the module's docstring. ``processes`` > 1 replays on that many connections and runs
     per-schema migrations in that many processes."""
     run = MigrationRun()
@@ -257,29 +260,28 @@ def schemas_migrate(
     failed: dict[str, str] = {}
     for missing, members in groups.items():
         members.sort()
-        if missing == nodes or len(members) == 1:
-            plan = None  # a schema without migrations, or alone: nothing to share
-        else:
-            executor, plan = _plan_in(members[0])
+        sql, can_replay, models_changed = "", False, False
+        if missing != nodes:  # else the schema has no migrations yet: Django makes its table
+            executor, plan = _plan_in(members[0])  # the router now answers for this schema
+            can_replay = replayable(plan)
+            if can_replay:
+                sql = "\n".join(executor.loader.collect_sql(plan))
+                rows, models_changed = recorded_names(plan), changes_models(plan)
             connection.set_schema_to_public()
-        if plan and replayable(plan):
-            connection.set_schema(members[0])
-            sql = "\n".join(executor.loader.collect_sql(plan))
-            connection.set_schema_to_public()
-            log(f"replaying {len(plan)} migration(s) in {len(members)} schemas")
-            errors = _replay(members, sql, recorded_names(plan), max(1, processes))
+        if can_replay:
+            log(f"replaying {len(plan)} migration(s) in {len(members)} schema(s)")
+            errors = _replay(members, sql, rows, max(1, processes))
             done = [schema for schema in members if schema not in errors]
-            if changes_models(plan):
+            if models_changed:
                 for schema in done:
                     connection.set_schema(schema)
                     emit_post_migrate_signal(0, False, DEFAULT_DB_ALIAS)
                 connection.set_schema_to_public()
             run.replayed.extend(done)
-            if errors:
-                log(f"{len(errors)} schema(s) could not replay; migrating them one by one")
-                members = sorted(errors)
-            else:
+            if not errors:
                 continue
+            log(f"{len(errors)} schema(s) could not replay; migrating them one by one")
+            members = sorted(errors)
         log(f"migrating {len(members)} schema(s) one by one")
         errors = _migrate_each(members, processes, verbosity)
         run.migrated.extend(schema for schema in members if schema not in errors)

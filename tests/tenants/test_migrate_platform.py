@@ -74,10 +74,24 @@ def three_studios(django_db_setup, django_db_blocker):
             Studio.objects.filter(pk__in=[s.pk for s in studios]).delete()
 
 
-@pytest.fixture
-def extra_schools_migration(tmp_path, settings):
-    """``schools`` migrations from a temporary package: the real ones plus one that adds a
-    column and an index (the repository never changes)."""
+RUN_PYTHON_MIGRATION = """\
+from django.db import migrations
+
+
+def add_school(apps, schema_editor):
+    apps.get_model("schools", "School").objects.create(name="Added by RunPython")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("schools", "{previous}")]
+
+    operations = [migrations.RunPython(add_school, migrations.RunPython.noop)]
+"""
+
+
+def _schools_migrations_with(tmp_path, settings, body: str, suffix: str):
+    """``schools`` migrations from a temporary package: the real ones plus ``body`` (the
+    repository never changes)."""
     package = tmp_path / "deployprobe_migrations"
     target = package / "schools"
     target.mkdir(parents=True)
@@ -86,8 +100,8 @@ def extra_schools_migration(tmp_path, settings):
     for path in source.glob("*.py"):
         shutil.copy(path, target / path.name)
     previous = sorted(p.stem for p in source.glob("[0-9]*.py"))[-1]
-    name = f"{int(previous[:4]) + 1:04d}_deploy_probe"
-    (target / f"{name}.py").write_text(EXTRA_MIGRATION.format(previous=previous))
+    name = f"{int(previous[:4]) + 1:04d}_{suffix}"
+    (target / f"{name}.py").write_text(body.format(previous=previous))
     sys.path.insert(0, str(tmp_path))
     settings.MIGRATION_MODULES = {"schools": "deployprobe_migrations.schools"}
     try:
@@ -96,6 +110,18 @@ def extra_schools_migration(tmp_path, settings):
         sys.path.remove(str(tmp_path))
         for module in [m for m in sys.modules if m.startswith("deployprobe_migrations")]:
             del sys.modules[module]
+
+
+@pytest.fixture
+def extra_schools_migration(tmp_path, settings):
+    """A column and an index on ``schools_school``."""
+    yield from _schools_migrations_with(tmp_path, settings, EXTRA_MIGRATION, "deploy_probe")
+
+
+@pytest.fixture
+def run_python_schools_migration(tmp_path, settings):
+    """A data migration: it cannot be written as SQL."""
+    yield from _schools_migrations_with(tmp_path, settings, RUN_PYTHON_MIGRATION, "data_probe")
 
 
 def _has_column(schema: str, column: str) -> bool:
@@ -154,23 +180,45 @@ def test_one_plan_is_replayed_in_every_schema_behind_and_a_second_run_does_nothi
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_a_schema_that_fails_is_rolled_back_and_reported_and_the_others_are_migrated(
+def test_a_plan_that_cannot_be_written_as_sql_runs_through_migrate_in_each_schema(
+    three_studios, run_python_schools_migration, django_db_blocker, processes
+):
+    with django_db_blocker.unblock():
+        run = schemas_migrate(schemas=three_studios, processes=processes)
+
+        assert sorted(run.migrated) == sorted(three_studios)
+        assert run.replayed == [] and run.failed == {}
+        for schema in three_studios:
+            assert _execute(
+                f'SELECT count(*) FROM "{schema}".schools_school WHERE name = %s',
+                ["Added by RunPython"],
+            ) == [(1,)]
+            assert schemas_missing([schema], graph_nodes())[schema] == frozenset()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_schemas_that_fail_are_rolled_back_and_reported_and_the_others_are_migrated(
     three_studios, extra_schools_migration, django_db_blocker, processes
 ):
-    broken = three_studios[1]
+    """Two drifted schemas: their replay fails, then Django's migrate fails in them (in
+    ``processes`` processes), then the retry; the third is migrated all the same."""
+    fine, *broken = three_studios
     with django_db_blocker.unblock():
-        # Drift: this studio already has a column of that name, so the migration cannot apply.
-        _execute(f'ALTER TABLE "{broken}".schools_school ADD COLUMN deploy_probe text')
+        # Drift: these studios already have a column of that name, so the migration cannot apply.
+        for schema in broken:
+            _execute(f'ALTER TABLE "{schema}".schools_school ADD COLUMN deploy_probe text')
 
         run = schemas_migrate(schemas=three_studios, processes=processes)
 
-        assert list(run.failed) == [broken]
-        assert "deploy_probe" in run.failed[broken]
-        assert sorted(run.replayed) == sorted(set(three_studios) - {broken})
-        assert not _has_index(broken, "deploy_probe_idx")  # rolled back, nothing half-done
+        assert sorted(run.failed) == sorted(broken)
+        assert all("deploy_probe" in error for error in run.failed.values())
+        assert run.replayed == [fine] and run.migrated == []
+        assert _has_index(fine, "deploy_probe_idx")
         missing = schemas_missing(three_studios, graph_nodes())
-        assert missing[broken] == {extra_schools_migration}
-        assert all(not missing[s] for s in three_studios if s != broken)
+        assert missing[fine] == frozenset()
+        for schema in broken:
+            assert not _has_index(schema, "deploy_probe_idx")  # rolled back, nothing half-done
+            assert missing[schema] == {extra_schools_migration}
 
 
 def test_migrate_platform_goes_on_past_a_failing_studio_flags_it_and_exits_non_zero(

@@ -1,13 +1,12 @@
 import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name
 
 from tenants.maintenance import studios_maintenance_update
 from tenants.models import Studio
-from tenants.schema_migrations import graph_nodes, schemas_migrate, schemas_missing
+from tenants.schema_migrations import schemas_migrate
 from tenants.services import ensure_public_tenant, ensure_template_studio
 
 
@@ -41,9 +40,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {message}")
 
         public = get_public_schema_name()
-        if schemas_missing([public], graph_nodes())[public]:
-            log("migrating the public schema")
-            call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        shared = schemas_migrate(schemas=[public], verbosity=verbosity, log=log)
+        if shared.failed:  # studios cannot be migrated past a public schema that is not
+            raise CommandError(f"The public schema failed to migrate: {shared.failed[public]}")
         log("public schema current")
         ensure_public_tenant()
         ensure_template_studio()
