@@ -33,6 +33,7 @@ targets are met: this is a measurement, not a test.
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -214,8 +215,10 @@ class BackendSampler:
         self._thread.join()
 
 
-def run_migrate_platform(env: dict, executor: str, log: Path) -> float:
-    """One ``manage.py migrate_platform`` process, timed; its own timed steps go to stderr."""
+def run_migrate_platform(env: dict, executor: str, log: Path) -> tuple[float, float | None]:
+    """One ``manage.py migrate_platform`` process: its wall time, and the seconds its studio
+    replay took by its own log (from "replaying … in N schema(s)", N > 1, to the summary;
+    None when nothing was replayed). Its timed steps go to stderr."""
     offset = log.stat().st_size if log.exists() else 0
     started = time.perf_counter()
     with open(log, "a") as out:
@@ -228,17 +231,39 @@ def run_migrate_platform(env: dict, executor: str, log: Path) -> float:
             check=False,
         )
     elapsed = time.perf_counter() - started
+    replay_started = replay_s = None
     with open(log) as out:
         out.seek(offset)
         for line in out:
-            if line.startswith("[") and " s] " in line[:12]:
+            if line.startswith("[") and " s] " in line[:13]:
                 print(f"    {line.rstrip()}", file=sys.stderr)
+                at = float(line[1:].split(" s]", 1)[0])
+                if re.search(r"replaying .* in ([2-9]|\d\d+) schema", line):
+                    replay_started = at
+                elif replay_started is not None and " replayed, " in line:
+                    replay_s = at - replay_started
     if completed.returncode != 0:
         raise RuntimeError(
             f"migrate_platform exited {completed.returncode}; see {log}:\n"
             + log.read_text()[-3000:]
         )
-    return elapsed
+    return elapsed, replay_s
+
+
+def django_startup(env: dict) -> float:
+    """What every ``manage.py`` process pays before its command runs: Python and
+    ``django.setup()`` with every app (median of three)."""
+    samples = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", "import django; django.setup()"],
+            cwd=_common.REPO,
+            env=env,
+            check=True,
+        )
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
 
 
 def applied(schema: str, name: str) -> bool:
@@ -391,18 +416,19 @@ def run(studios: int, processes: int, work: Path, pid: int, database: str, child
     create_s = time.perf_counter() - started
     connection.close()
 
+    startup = django_startup(env)
     _common.progress("no-op, serial")
-    noop_serial = run_migrate_platform(env, "standard", log)
+    noop_serial, _ = run_migrate_platform(env, "standard", log)
     _common.progress("no-op, parallel")
-    noop = run_migrate_platform(env, "multiprocessing", log)
+    noop, _ = run_migrate_platform(env, "multiprocessing", log)
 
     first = add_migration(work, package, "bench_a")
     _common.progress(f"real migration ({first}), serial")
-    real_serial = run_migrate_platform(env, "standard", log)
+    real_serial, replay_serial = run_migrate_platform(env, "standard", log)
     second = add_migration(work, package, "bench_b")
     _common.progress(f"real migration ({second}), parallel")
     with BackendSampler(database) as sampler:
-        real = run_migrate_platform(env, "multiprocessing", log)
+        real, replay = run_migrate_platform(env, "multiprocessing", log)
     for schema in (schemas[0], schemas[-1]):
         for name, column in ((first, "bench_a"), (second, "bench_b")):
             if not (applied(schema, name) and column_exists(schema, column)):
@@ -430,6 +456,11 @@ def run(studios: int, processes: int, work: Path, pid: int, database: str, child
         "bare_ddl_s": bare,
         "real_to_bare_ratio": real / bare,
         "real_serial_to_bare_ratio": real_serial / bare,
+        "startup_s": startup,
+        "replay_s": replay,
+        "replay_serial_s": replay_serial,
+        "replay_to_bare_ratio": replay / bare if replay is not None else None,
+        "real_after_startup_to_bare_ratio": max(real - startup, 0.0) / bare,
         "target_noop_s": TARGET_NOOP_S,
         "target_real_to_bare_ratio": TARGET_REAL_TO_BARE,
         "meets_noop_target": noop < TARGET_NOOP_S and noop_serial < TARGET_NOOP_S,
@@ -487,6 +518,10 @@ def report(f: dict, database: str) -> None:
         f"{'  real / limit':<46}{f['real_serial_to_bare_ratio']:9.2f} x  "
         f"{f['real_to_bare_ratio']:9.2f} x   ≤ {TARGET_REAL_TO_BARE:.0f} x  "
         f"{_common.verdict(f['meets_real_target'])}",
+        f"{'  of which Python + django.setup()':<46}{s(f['startup_s'])}"
+        f"   (real after it / limit {f['real_after_startup_to_bare_ratio']:.2f} x)",
+        f"{'  of which the studios (replay, by its log)':<46}{s(f['replay_serial_s'])}  "
+        f"{s(f['replay_s'])}   (/ limit {f['replay_to_bare_ratio']:.2f} x)",
         "",
         f"reference: django-tenants' migrate_schemas, one studio, no-op "
         f"{f['plain_migrate_schemas_per_studio_s'] * 1000:.0f} ms "

@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
         def log(message):
             if verbosity >= 1:
-                self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {message}")
+                self.stdout.write(f"[{time.monotonic() - started:7.2f} s] {message}")
 
         public = get_public_schema_name()
         shared = schemas_migrate(schemas=[public], verbosity=verbosity, log=log)
