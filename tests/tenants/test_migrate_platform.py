@@ -74,6 +74,21 @@ def three_studios(django_db_setup, django_db_blocker):
             Studio.objects.filter(pk__in=[s.pk for s in studios]).delete()
 
 
+NEW_MODEL_MIGRATION = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("schools", "{previous}")]
+
+    operations = [
+        migrations.CreateModel(
+            name="DeployProbe",
+            fields=[("id", models.BigAutoField(primary_key=True)), ("note", models.TextField())],
+        ),
+    ]
+"""
+
 RUN_PYTHON_MIGRATION = """\
 from django.db import migrations
 
@@ -116,6 +131,12 @@ def _schools_migrations_with(tmp_path, settings, body: str, suffix: str):
 def extra_schools_migration(tmp_path, settings):
     """A column and an index on ``schools_school``."""
     yield from _schools_migrations_with(tmp_path, settings, EXTRA_MIGRATION, "deploy_probe")
+
+
+@pytest.fixture
+def new_model_schools_migration(tmp_path, settings):
+    """A new model: content types and permissions follow it."""
+    yield from _schools_migrations_with(tmp_path, settings, NEW_MODEL_MIGRATION, "model_probe")
 
 
 @pytest.fixture
@@ -177,6 +198,22 @@ def test_one_plan_is_replayed_in_every_schema_behind_and_a_second_run_does_nothi
         again = schemas_migrate(schemas=three_studios, processes=2)
         assert sorted(again.current) == sorted(three_studios)
         assert again.replayed == again.migrated == [] and again.failed == {}
+
+
+def test_a_new_model_replayed_gets_its_content_type_and_permissions_in_each_schema(
+    three_studios, new_model_schools_migration, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        run = schemas_migrate(schemas=three_studios, processes=2)
+
+        assert sorted(run.replayed) == sorted(three_studios)
+        for schema in three_studios:
+            assert _execute(f'SELECT count(*) FROM "{schema}".schools_deployprobe') == [(0,)]
+            assert _execute(
+                f'SELECT p.codename FROM "{schema}".auth_permission p JOIN "{schema}".'
+                "django_content_type ct ON ct.id = p.content_type_id "
+                "WHERE ct.app_label = 'schools' AND ct.model = 'deployprobe' ORDER BY 1"
+            ) == [(f"{verb}_deployprobe",) for verb in ("add", "change", "delete", "view")]
 
 
 @pytest.mark.parametrize("processes", [1, 2])
