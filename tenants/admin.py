@@ -17,7 +17,15 @@ class StudioAdmin(TenantAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "owner_email"]
     # The logo belongs in the studio's own media: owners upload it at /staff/settings/ (an
     # upload here would be stored under the public schema's media, which no page serves).
-    readonly_fields = ["schema_name", "created_at", "logo"]
+    # The maintenance flag is migrate_platform's: set when the studio's schema failed to
+    # migrate, lifted by the run that migrates it.
+    readonly_fields = [
+        "schema_name",
+        "created_at",
+        "logo",
+        "maintenance_since",
+        "maintenance_reason",
+    ]
     inlines = [DomainInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "schema_name", "owner_email", "created_at"]}),
@@ -37,6 +45,7 @@ class StudioAdmin(TenantAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Maintenance"), {"fields": ["maintenance_since", "maintenance_reason"]}),
     ]
 
 

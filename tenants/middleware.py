@@ -4,6 +4,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
 from .domains import TLS_ASK_PATH, WELL_KNOWN_PATH, tls_allowed, verification_token_of
+from .maintenance import maintenance_response
 from .selectors import studio_for_host
 
 
@@ -15,7 +16,8 @@ class CachedTenantMiddleware(TenantMainMiddleware):
     def process_request(self, request):
         """Two answers come before routing, whatever the host: the TLS proxy's question
         (``/tls/ask?domain=…``: 200 only for an active host) and a custom domain's
-        ownership token, which a pending host must serve before it routes anything."""
+        ownership token, which a pending host must serve before it routes anything. A studio
+        whose schema failed to migrate gets the maintenance page (``tenants.maintenance``)."""
         if request.path == TLS_ASK_PATH:
             allowed = tls_allowed(request.GET.get("domain", ""))
             return HttpResponse("ok\n" if allowed else "no\n", status=200 if allowed else 404)
@@ -24,7 +26,11 @@ class CachedTenantMiddleware(TenantMainMiddleware):
             if token and request.path == WELL_KNOWN_PATH + token:
                 return HttpResponse(token, content_type="text/plain")
             return self.no_tenant_found(request, "")
-        return super().process_request(request)
+        response = super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if response is None and tenant is not None and tenant.maintenance_since is not None:
+            return maintenance_response(tenant)
+        return response
 
     @staticmethod
     def hostname_from_request(request):

@@ -105,6 +105,12 @@ class Studio(TenantMixin):
     stripe_subscription_id = models.CharField(_("Stripe subscription"), max_length=64, blank=True)
     grace_until = models.DateTimeField(_("payment grace period until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
+    # Set by ``migrate_platform`` when this studio's schema failed to migrate (its hosts then
+    # answer 503 "under maintenance" instead of erroring on the new code), cleared once a run
+    # migrates it.
+    maintenance_since = models.DateTimeField(_("under maintenance since"), null=True, blank=True)
+    # A default in the database too: the previous release inserts studios without it (expand).
+    maintenance_reason = models.TextField(_("maintenance reason"), blank=True, db_default="")
 
     auto_create_schema = True
     auto_drop_schema = True

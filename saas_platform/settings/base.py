@@ -137,7 +137,11 @@ TEMPLATES = [
 
 
 def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    """``CONN_MAX_AGE`` (seconds, default 60) bounds how long a server backend lives, and so how
+    many studios' catalogs it caches (``infra/README.md``, "Database connections")."""
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
     config["ENGINE"] = "django_tenants.postgresql_backend"
     return config
 

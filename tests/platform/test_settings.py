@@ -80,7 +80,7 @@ def test_production_refuses_to_guess_where_mail_goes():
     assert "Missing required environment variables: EMAIL_URL (or EMAIL_HOST)" in result.stderr
 
 
-def test_settings_read_database_and_redis_from_the_environment(settings):
+def test_settings_read_database_and_redis_from_the_environment(settings, monkeypatch):
     from saas_platform.settings.base import caches_from_url, database_from_url
 
     db = database_from_url("postgres://app:pw@db.internal:6543/studiodb")
@@ -93,6 +93,9 @@ def test_settings_read_database_and_redis_from_the_environment(settings):
     )
     # persistent connections with health checks: connecting costs throughput on every request
     assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
+    # ...bounded, since a backend caches the catalog of every studio it serves (infra/README)
+    monkeypatch.setenv("CONN_MAX_AGE", "20")
+    assert database_from_url("postgres://app:pw@db.internal:6543/studiodb")["CONN_MAX_AGE"] == 20
     cache = caches_from_url("redis://cache.internal:6379/3")["default"]
     assert (cache["LOCATION"], cache["KEY_FUNCTION"]) == (
         "redis://cache.internal:6379/3",
