@@ -1,6 +1,7 @@
 """The studio's figures from aggregate queries (never a loop over orders), so the page stays
 fast with tens of thousands of orders: every sales grouping comes from one pass over the sold
-lines (``sales_rollup``, GROUPING SETS), the other tables from one query each.
+lines (``rollup.sales_rollup``, GROUPING SETS, kept day by day), the other tables from one
+query each.
 
 Definitions, shown on the page too:
 
@@ -18,7 +19,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -47,9 +47,10 @@ from studio.ledger import selectors as ledger
 from studio.orders.models import Order, OrderLine, fulfillable_q
 from studio.photos.models import Photo
 from studio.retouching.models import RetouchEvent, RetouchEventKind
-from studio.schools.models import School, SchoolClass, Student
+from studio.schools.models import School, SchoolClass
 from studio.shoots.models import Shoot
 
+from . import rollup
 from .tables import COUNT, DATE, DURATION, MONEY, PERCENT, Column, Table
 
 AMOUNT = DecimalField(max_digits=20, decimal_places=6)
@@ -81,7 +82,7 @@ class Period:
 
     @cached_property
     def sales(self) -> dict[str, list[dict]]:
-        return sales_rollup(self)
+        return rollup.sales_rollup(self)
 
 
 def default_period(currency: str, school_id: int | None = None) -> Period:
@@ -99,129 +100,6 @@ class Median(Aggregate):
 
 def _line_school():
     return Coalesce(F("shoot__school_id"), F("child__school_class__school_id"))
-
-
-# The groupings of sold lines, computed together in one pass (GROUPING SETS).
-_KEYS = (
-    "day",
-    "school_id",
-    "class_id",
-    "shoot_id",
-    "kind",
-    "product_id",
-    "package_id",
-    "photographer_id",
-)
-_SETS = {
-    "total": (),
-    "day": ("day",),
-    "school": ("school_id",),
-    "class": ("class_id",),
-    "shoot": ("shoot_id",),
-    "product": ("kind", "product_id", "package_id"),
-    "photographer": ("photographer_id",),
-}
-_MASKS = {
-    sum(1 << (len(_KEYS) - 1 - i) for i, key in enumerate(_KEYS) if key not in keys): name
-    for name, keys in _SETS.items()
-}
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _sold_orders(period: "Period"):
-    return Order.objects.filter(
-        fulfillable_q(),
-        currency=period.currency,
-        created_at__gte=period.starts_at,
-        created_at__lt=period.ends_at,
-    ).order_by()
-
-
-def sales_rollup(period: "Period") -> dict[str, list[dict]]:
-    """Sold lines of the period summed per day, school, class, picture day, product and
-    photographer, and in total (orders, items, revenue); with them, families (distinct
-    e-mails) per school and photos sold (on lines not refunded) per photographer. One
-    statement: the sold lines are joined once and read three times. Distinct counts of text
-    in every grouping would cost more than the rest, so families are counted apart."""
-    orders = _sold_orders(period).values("id", "created_at", "email", "total", "refunded_total")
-    orders_sql, orders_params = orders.query.sql_with_params()
-    line = _table(OrderLine)
-    where, where_params = "", []
-    if period.school_id:
-        where, where_params = "WHERE school_id = %s", [period.school_id]
-    keys = ", ".join(_KEYS)
-    sets = ", ".join(f"({', '.join(group)})" for group in _SETS.values())
-
-    def only(key: str) -> str:  # the grouping columns with just ``key`` filled
-        return ", ".join(name if name == key else "NULL" for name in _KEYS)
-
-    sql = f"""
-        WITH o AS ({orders_sql}),
-        refunded_lines AS (
-            SELECT l.order_id, SUM(l.net) AS amount
-            FROM {line} l JOIN o ON o.id = l.order_id
-            WHERE l.refunded GROUP BY l.order_id
-        ),
-        sold AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT l.order_id, l.quantity, l.kind, l.product_id, l.package_id, l.shoot_id,
-                    st.school_class_id AS class_id,
-                    COALESCE(sh.school_id, cls.school_id) AS school_id,
-                    (o.created_at AT TIME ZONE %s)::date AS day, ph.photographer_id,
-                    l.photo_id, l.refunded, LOWER(o.email) AS family,
-                    CASE
-                        WHEN o.refunded_total <= 0 THEN l.net
-                        WHEN l.refunded THEN GREATEST(
-                            l.net - l.net * LEAST(o.refunded_total, r.amount)
-                                / NULLIF(r.amount, 0), 0)
-                        ELSE COALESCE(GREATEST(
-                            l.net - l.net * GREATEST(o.refunded_total - COALESCE(r.amount, 0), 0)
-                                / NULLIF(o.total - COALESCE(r.amount, 0), 0), 0), 0)
-                    END AS revenue
-                FROM {line} l
-                JOIN o ON o.id = l.order_id
-                LEFT JOIN refunded_lines r ON r.order_id = l.order_id
-                LEFT JOIN {_table(Shoot)} sh ON sh.id = l.shoot_id
-                LEFT JOIN {_table(Student)} st ON st.id = l.child_id
-                LEFT JOIN {_table(SchoolClass)} cls ON cls.id = st.school_class_id
-                LEFT JOIN {_table(Photo)} ph ON ph.id = l.photo_id
-            ) lines {where}
-        )
-        SELECT 'sales', GROUPING({keys}), {keys},
-            COUNT(DISTINCT order_id), COALESCE(SUM(quantity), 0), COALESCE(SUM(revenue), 0)
-        FROM sold
-        GROUP BY GROUPING SETS ({sets})
-        UNION ALL
-        SELECT 'families', NULL, {only("school_id")}, COUNT(*), NULL, NULL
-        FROM (SELECT DISTINCT school_id, family FROM sold) pairs GROUP BY school_id
-        UNION ALL
-        SELECT 'photos', NULL, {only("photographer_id")}, COUNT(DISTINCT photo_id), NULL,
-            NULL
-        FROM sold WHERE photo_id IS NOT NULL AND NOT refunded GROUP BY photographer_id
-    """
-    params = [*orders_params, timezone.get_current_timezone_name(), *where_params]
-    rollup: dict[str, list[dict]] = {name: [] for name in _SETS}
-    families, photos = {}, {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for what, mask, *values in cursor.fetchall():
-            row = dict(zip(_KEYS, values[: len(_KEYS)], strict=True))
-            counted = values[len(_KEYS)]
-            if what == "families":
-                families[row["school_id"]] = counted
-            elif what == "photos":
-                photos[row["photographer_id"]] = counted
-            else:
-                row["orders"], row["items"], row["revenue"] = values[len(_KEYS) :]
-                rollup[_MASKS[mask]].append(row)
-    for row in rollup["school"]:
-        row["families"] = families.get(row["school_id"], 0)
-    for row in rollup["photographer"]:
-        row["photos"] = photos.get(row["photographer_id"], 0)
-    return rollup
 
 
 def _money(value, currency: str) -> Decimal:
