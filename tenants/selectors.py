@@ -66,6 +66,12 @@ def serving_studios():
     )
 
 
+def working_studios():
+    """Serving studios whose schema is in step with the code: a studio whose migration failed
+    (``maintenance_since``) gets no background work until a later migration succeeds."""
+    return serving_studios().filter(maintenance_since__isnull=True)
+
+
 def studio_primary_host(*, studio: Studio) -> str:
     active = studio.domains.filter(status=DomainStatus.ACTIVE)
     domain = active.filter(is_primary=True).first() or active.order_by("pk").first()

@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from tenants.selectors import serving_studios
+from tenants.selectors import working_studios
 
 from .emails import fulfilment_email_send, order_reminders_send, payment_received_send
 
@@ -33,7 +33,7 @@ def send_order_reminders() -> int:
 @shared_task
 def send_order_reminders_everywhere() -> int:
     """Daily beat fan-out from the public schema into every studio."""
-    studios = list(serving_studios().values_list("schema_name", flat=True))
+    studios = list(working_studios().values_list("schema_name", flat=True))
     for schema_name in studios:
         send_order_reminders.apply_async(schema=schema_name)
     return len(studios)

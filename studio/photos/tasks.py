@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from tenants.selectors import serving_studios
+from tenants.selectors import working_studios
 
 from .models import Upload
 from .services.processing import photo_process, photos_requeue_stuck
@@ -26,7 +26,7 @@ def requeue_stuck_photos() -> int:
 @shared_task
 def requeue_stuck_photos_everywhere() -> int:
     """Beat fan-out from the public schema into every studio."""
-    studios = list(serving_studios().values_list("schema_name", flat=True))
+    studios = list(working_studios().values_list("schema_name", flat=True))
     for schema_name in studios:
         requeue_stuck_photos.apply_async(schema=schema_name)
     return len(studios)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.services import sales_snapshot_record, studio_usage_record
-from tenants.selectors import current_studio, serving_studios, studio_tzinfo
+from tenants.selectors import current_studio, studio_tzinfo, working_studios
 
 from .platform_fees import platform_fees_invoice
 from .selectors import studio_sales_counts, studio_usage_counts
@@ -19,7 +19,7 @@ from .selectors import studio_sales_counts, studio_usage_counts
 def _each_studio(task) -> int:
     """Periodic fan-out from the public schema: one task per studio, in its schema."""
     with schema_context(get_public_schema_name()):
-        studios = list(serving_studios().values_list("id", "schema_name"))
+        studios = list(working_studios().values_list("id", "schema_name"))
     for studio_id, schema_name in studios:
         task.apply_async(args=[studio_id], schema=schema_name)
     return len(studios)

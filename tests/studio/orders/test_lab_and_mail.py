@@ -253,6 +253,37 @@ def test_the_daily_beat_task_reminds_in_every_studio(alpha, media_in_tmp, run_ta
     assert ("studio.orders.tasks.send_order_reminders", None, None) in run_tasks
 
 
+def test_a_studio_under_maintenance_gets_no_background_work(alpha, beta, monkeypatch):
+    """Its schema is behind the code (its migration failed): the beat's fan-outs pass it by
+    until a migration succeeds."""
+    from celery import Task
+    from django.db import connection
+    from django.utils import timezone
+
+    from saas_platform.tasks import SCHEMA_HEADER
+    from studio.orders.tasks import send_order_reminders_everywhere
+    from studio.photos.tasks import requeue_stuck_photos_everywhere
+    from tenants.models import Studio
+
+    sent_to = []  # the schema each task was sent to
+    monkeypatch.setattr(
+        Task,
+        "apply_async",
+        lambda self, *a, **options: sent_to.append(options["headers"][SCHEMA_HEADER]),
+    )
+    connection.set_schema_to_public()
+    Studio.objects.filter(pk=alpha.studio.pk).update(maintenance_since=timezone.now())
+
+    send_order_reminders_everywhere()
+    requeue_stuck_photos_everywhere()
+
+    assert alpha.schema not in sent_to
+    assert sent_to.count(beta.schema) == 2
+    Studio.objects.filter(pk=alpha.studio.pk).update(maintenance_since=None)  # migrated again
+    send_order_reminders_everywhere()
+    assert sent_to.count(alpha.schema) == 1
+
+
 def test_an_order_of_a_deleted_parent_account_is_never_reminded(shop):
     """Its address is a placeholder (``storefront.account.parent_account_delete``)."""
     from saas_platform.accounts.models import DELETED_EMAIL_DOMAIN
