@@ -60,9 +60,9 @@ def transaction_post(
             "occurred_at": now,
             "memo": memo[:300],
             "order_id": order_id,
-            "payment_id": getattr(payment_id, "pk", payment_id),
-            "refund_id": getattr(refund_id, "pk", refund_id),
-            "created_by_id": getattr(created_by, "pk", created_by),
+            "payment_id": payment_id,
+            "refund_id": refund_id,
+            "created_by_id": getattr(created_by, "pk", None),
         }
         txn_id = _insert_once(fields)
         if txn_id is None:  # posted before, or at this moment by another process

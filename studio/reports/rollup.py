@@ -53,8 +53,8 @@ def _orders(period):
     ).order_by()
 
 
-def _day_sql() -> str:
-    return "(o.created_at AT TIME ZONE %s)::date"
+# An order's day in the studio's time zone (the zone's name is the parameter).
+DAY_SQL = "(o.created_at AT TIME ZONE %s)::date"
 
 
 def day_fingerprints(period) -> dict:
@@ -64,7 +64,7 @@ def day_fingerprints(period) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT {_day_sql()} AS day, COUNT(*), MAX(o.id), SUM(o.paid_total),
+            SELECT {DAY_SQL} AS day, COUNT(*), MAX(o.id), SUM(o.paid_total),
                 SUM(o.refunded_total), COUNT(*) FILTER (WHERE o.progress = 'cancelled'),
                 SUM(hashtext(LOWER(o.email))::bigint)
             FROM {table} o WHERE o.id IN ({orders_sql})
@@ -92,7 +92,7 @@ def days_compute(period, days: list) -> dict:
     line = _table(OrderLine)
     school_filter, school_params = "", []
     if period.school_id:
-        school_filter, school_params = "AND school_id = %s", [period.school_id]
+        school_filter, school_params = "WHERE school_id = %s", [period.school_id]
     keys = ", ".join(KEYS)
     sets = ", ".join(f"({', '.join(('day', *group))})" for group in GROUPS.values())
 
@@ -102,8 +102,9 @@ def days_compute(period, days: list) -> dict:
             for name in KEYS
         )
 
+    # Only the asked days' orders are read: their lines, refunds and joins, nothing else.
     sql = f"""
-        WITH o AS ({orders_sql}),
+        WITH o AS (SELECT * FROM ({orders_sql}) o WHERE {DAY_SQL} = ANY(%s)),
         refunded_lines AS (
             SELECT l.order_id, SUM(l.net) AS amount
             FROM {line} l JOIN o ON o.id = l.order_id
@@ -114,7 +115,7 @@ def days_compute(period, days: list) -> dict:
                 SELECT l.order_id, l.quantity, l.kind, l.product_id, l.package_id, l.shoot_id,
                     st.school_class_id AS class_id,
                     COALESCE(sh.school_id, cls.school_id) AS school_id,
-                    {_day_sql()} AS day, ph.photographer_id, l.photo_id, l.refunded,
+                    {DAY_SQL} AS day, ph.photographer_id, l.photo_id, l.refunded,
                     ('x' || LEFT(MD5(LOWER(o.email)), 16))::bit(64)::bigint AS family,
                     CASE
                         WHEN o.refunded_total <= 0 THEN l.net
@@ -132,7 +133,7 @@ def days_compute(period, days: list) -> dict:
                 LEFT JOIN {_table(Student)} st ON st.id = l.child_id
                 LEFT JOIN {_table(SchoolClass)} cls ON cls.id = st.school_class_id
                 LEFT JOIN {_table(Photo)} ph ON ph.id = l.photo_id
-            ) lines WHERE day = ANY(%s) {school_filter}
+            ) lines {school_filter}
         )
         SELECT 'sales', GROUPING({keys}), day, {keys},
             COUNT(DISTINCT order_id), COALESCE(SUM(quantity), 0), COALESCE(SUM(revenue), 0)
@@ -147,7 +148,8 @@ def days_compute(period, days: list) -> dict:
             NULL::bigint, NULL::numeric
         FROM sold WHERE photo_id IS NOT NULL AND NOT refunded
     """
-    params = [*orders_params, timezone.get_current_timezone_name(), days, *school_params]
+    zone = timezone.get_current_timezone_name()
+    params = [*orders_params, zone, days, zone, *school_params]
     computed = {
         day: {"rows": {name: [] for name in GROUPS}, "families": {}, "photos": {}} for day in days
     }
