@@ -216,6 +216,9 @@ UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
 UPLOAD_CHUNK_MAX_BYTES = int(
     os.environ.get("UPLOAD_CHUNK_MAX_BYTES", str(UPLOAD_CHUNK_BYTES + 1024 * 1024))
 )
+# An upload nobody went on with for this long is given up: marked rejected with the reason,
+# its chunk objects deleted (``uploads_abandoned_sweep``, hourly).
+UPLOAD_ABANDON_HOURS = int(os.environ.get("UPLOAD_ABANDON_HOURS", "72"))
 # How long the download links of a paid order work; parents can ask for new ones.
 DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))
 MAX_ZIP_BYTES = 4 * 1024**3
@@ -317,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-photos": {
         "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
         "schedule": 5 * 60,
+    },
+    "uploads-abandoned-sweep": {
+        "task": "studio.photos.tasks.uploads_abandoned_sweep_everywhere",
+        "schedule": 60 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
     "operator-sales-snapshots": {
