@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.photos.tasks.uploads_abandoned_sweep_everywhere",
         "schedule": 60 * 60,
     },
+    "exports-expired-purge": {
+        "task": "studio.exports.tasks.exports_expired_purge_everywhere",
+        "schedule": 60 * 60,
+    },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
     "operator-sales-snapshots": {
         "task": "studio.plan.tasks.sales_snapshots_collect_all",
