@@ -272,8 +272,11 @@ def schemas_migrate(
             # An empty plan (a squash whose replaced migrations are all recorded): migrate
             # records the squash itself.
             can_replay = bool(plan) and replayable(plan)
-            if can_replay:
+            if can_replay and any(  # else only rows to record: no state to render
+                router.allow_migrate(connection.alias, migration.app_label) for migration, _ in plan
+            ):
                 sql = "\n".join(executor.loader.collect_sql(plan))
+            if can_replay:
                 rows, models_changed = recorded_names(plan), changes_models(plan)
                 if models_changed:  # post_migrate sees the models as migrate shows them
                     post_apps = executor.loader.project_state().apps
