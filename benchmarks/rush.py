@@ -75,6 +75,8 @@ STEPS = (
     "sign_in_code",
     "checkout_page",
     "place_order",
+    "place_order_bank_transfer",
+    "place_order_stripe",
     "order_page",
     "webhook",
 )
@@ -220,7 +222,7 @@ class ConnectionSampler:
 
     def __init__(self, settings_dict: dict, database: str):
         self.settings = {**settings_dict, "NAME": database}
-        self.peak = self.peak_active = 0
+        self.peak = self.peak_active = self.peak_lock_waits = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -239,13 +241,15 @@ class ConnectionSampler:
         with conn.cursor() as cursor:
             while not self.stop.is_set():
                 cursor.execute(
-                    "SELECT count(*), count(*) FILTER (WHERE state = 'active')"
+                    "SELECT count(*), count(*) FILTER (WHERE state = 'active'),"
+                    " count(*) FILTER (WHERE wait_event_type = 'Lock')"
                     " FROM pg_stat_activity WHERE datname = current_database()"
                     " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
                 )
-                total, active = cursor.fetchone()
+                total, active, waiting = cursor.fetchone()
                 self.peak = max(self.peak, total)
                 self.peak_active = max(self.peak_active, active)
+                self.peak_lock_waits = max(self.peak_lock_waits, waiting)
                 time.sleep(0.05)
         conn.close()
 
@@ -256,6 +260,10 @@ class ConnectionSampler:
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join(5)
+
+
+def arrival_rate(moment: float, peak: float, ramp: float) -> float:
+    return peak * min(moment / ramp, 1.0) if ramp else peak
 
 
 def arrival_times(families: int, peak: float, ramp: float) -> list[float]:
@@ -411,7 +419,9 @@ def run(args, work: Path, pid: int, token: str) -> dict:
             trivial_rps = trivial_ok / trivial["duration"]
             capacity_families = max(trivial_rps, 1.0) / REQUESTS_PER_FAMILY
             peak = args.overload * capacity_families
-            arrivals = arrival_times(args.families, peak, args.ramp)
+            # the peak is reached with half the families at most, the rest arrive at it
+            ramp = min(args.ramp, args.families / peak)
+            arrivals = arrival_times(args.families, peak, ramp)
             _common.progress(
                 f"trivial {trivial_rps:.0f} req/s → peak arrivals {peak:.1f} families/s; "
                 f"{args.families} families arrive over {arrivals[-1]:.0f} s …"
@@ -433,6 +443,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
                 result = load(spec, work, "rush", arrivals[-1] + 1800)
             figures["db_connections_peak"] = sampler.peak
             figures["db_connections_active_peak"] = sampler.peak_active
+            figures["db_lock_waits_peak"] = sampler.peak_lock_waits
             _common.progress("verifying the orders in the database …")
             checked = verify(setup["schema"], result["outcomes"], args.coupon_limit)
             server_errors = server.log_text().count("Traceback")
@@ -445,6 +456,16 @@ def run(args, work: Path, pid: int, token: str) -> dict:
             )
 
     steps = step_figures(result)
+    # The capacity found: the most families a second that completed their order (busiest
+    # 10 s). The checkout's p95 at that capacity is over the families that arrived while the
+    # arrival rate was at most that; the p95 over every checkout (overload included) is apart.
+    outcomes = result["outcomes"]
+    found = busiest_rate([o["placed_at"] for o in outcomes if o.get("placed")], window=10.0)
+    calm = [
+        o["place_s"]
+        for o, arrived in zip(outcomes, arrivals, strict=True)
+        if o.get("placed") and arrival_rate(arrived, peak, ramp) <= found
+    ]
     placed = sum(1 for o in result["outcomes"] if o.get("placed"))
     errors = sum(result["error_steps"].values())
     shed = sum(len(v) for v in result["shed"].values())
@@ -466,6 +487,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
             "capacity_families_per_s": capacity_families,
             "overload": args.overload,
             "peak_arrivals_per_s": peak,
+            "ramp_s": ramp,
             "arrivals_span_s": arrivals[-1],
             "rush_wall_s": result["wall"],
             "families_placed": placed,
@@ -479,9 +501,12 @@ def run(args, work: Path, pid: int, token: str) -> dict:
             "sent_back_to_cart": result["notes"].get("back_to_cart", 0),
             "mail_received": result["mail_received"],
             "steps": steps,
-            "checkout_p50_ms": steps["place_order"]["p50_ms"],
-            "checkout_p95_ms": steps["place_order"]["p95_ms"],
-            "checkout_p99_ms": steps["place_order"]["p99_ms"],
+            "capacity_found_families_per_s": found,
+            "families_arrived_within_capacity": len(calm),
+            "checkout_p95_ms": _common.percentile(calm, 0.95) * 1000 if calm else None,
+            "checkout_p50_overload_ms": steps["place_order"]["p50_ms"],
+            "checkout_p95_overload_ms": steps["place_order"]["p95_ms"],
+            "checkout_p99_overload_ms": steps["place_order"]["p99_ms"],
             "checkout_peak_rps": checkout_rps,
             "checkout_to_trivial_ratio": checkout_rps / trivial_rps if trivial_rps else 0.0,
             **checked,
@@ -517,8 +542,9 @@ def report(f: dict) -> None:
         f"capacity: /healthz {f['trivial_rps']:.0f} req/s (closed loop, {TRIVIAL_CONNECTIONS} "
         f"connections) ≈ {f['capacity_families_per_s']:.1f} families/s at "
         f"{REQUESTS_PER_FAMILY} requests each",
-        f"arrivals: ramped to {f['peak_arrivals_per_s']:.1f} families/s ({f['overload']:g}× that)"
-        f", all {f['families']} within {f['arrivals_span_s']:.0f} s; the rush took "
+        f"arrivals: ramped over {f['ramp_s']:.0f} s to {f['peak_arrivals_per_s']:.1f} families/s "
+        f"({f['overload']:g}× that), all {f['families']} within {f['arrivals_span_s']:.0f} s; "
+        f"the rush took "
         f"{f['rush_wall_s']:.0f} s",
         "",
         f"  {'step':<20}{'ok':>7}{'shed':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
@@ -542,12 +568,18 @@ def report(f: dict) -> None:
         f"{'coupon uses / limit (over must be 0)':<44}{f['coupon_uses']:>8} / "
         f"{f['coupon_limit']}   {_common.verdict(f['coupon_over'] == 0)}",
         f"{'card orders / paid by webhook':<44}{f['card_orders']:>8} / {f['card_orders_paid']}",
-        f"{'checkout p95':<44}{ms(f['checkout_p95_ms'])} ms < {TARGET_CHECKOUT_P95_MS} ms   "
-        f"{_common.verdict(f['checkout_p95_ms'] is not None and f['checkout_p95_ms'] < 500)}",
+        f"{'capacity found (families placing/s, 10 s)':<44}"
+        f"{f['capacity_found_families_per_s']:8.2f}",
+        f"{'checkout p95 at that capacity':<44}{ms(f['checkout_p95_ms'])} ms < "
+        f"{TARGET_CHECKOUT_P95_MS} ms   "
+        f"{_common.verdict(f['checkout_p95_ms'] is not None and f['checkout_p95_ms'] < 500)}"
+        f"  ({f['families_arrived_within_capacity']} families arrived at ≤ it)",
+        f"{'checkout p95 overall (overload included)':<44}{ms(f['checkout_p95_overload_ms'])} ms",
         f"{'checkout busiest 5 s / trivial req/s':<44}{f['checkout_peak_rps']:8.1f} / "
         f"{f['trivial_rps']:.0f} = {f['checkout_to_trivial_ratio']:.3f}",
         f"{'database connections (peak / active peak)':<44}{f['db_connections_peak']:>8} / "
-        f"{f['db_connections_active_peak']}  (allowed {f['db_connections_allowed']})",
+        f"{f['db_connections_active_peak']}  (allowed {f['db_connections_allowed']}); "
+        f"waiting on a lock, peak {f['db_lock_waits_peak']}",
         f"{'tracebacks in the server log':<44}{f['server_tracebacks']:>8}",
         f"overall {_common.verdict(f['meets_target'])}",
         "",
