@@ -33,6 +33,7 @@ import os
 import re
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
@@ -187,5 +188,19 @@ def busy_page(environ, retry_after: int) -> bytes:
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         return render_to_string(
-            "503.html", {"retry_after": retry_after, "LANGUAGE_CODE": language}
+            "503.html",
+            {"retry_after": retry_after, "LANGUAGE_CODE": language, "again": again_url(environ)},
         ).encode()
+
+
+def again_url(environ) -> str:
+    """Where "Try again" leads: the same page for a GET; after a form was sent (a POST must
+    not be replayed by a link), the page the form was on when it is on this host, else
+    the home page."""
+    if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD"):
+        query = environ.get("QUERY_STRING", "")
+        return environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")
+    referer = urlsplit(environ.get("HTTP_REFERER", ""))
+    if referer.netloc and referer.netloc == environ.get("HTTP_HOST") and referer.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"

@@ -292,3 +292,35 @@ def test_the_exempt_paths_are_the_real_ones():
     assert resolve("/healthz", urlconf="saas_platform.urls_public").url_name == "healthz"
     webhook = resolve("/stripe/webhook/", urlconf="saas_platform.urls_public")
     assert webhook.url_name == "stripe_webhook"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "referer", "again"),
+    [
+        ("GET", "/gallery/", "favourites=1", "", "/gallery/?favourites=1"),
+        (
+            "POST",
+            "/cart/add/",
+            "",
+            "http://alpha.localhost/gallery/12/?child=3",
+            "/gallery/12/?child=3",
+        ),
+        ("POST", "/cart/add/", "", "http://evil.example/phish", "/"),
+        ("POST", "/checkout/", "", "", "/"),
+    ],
+)
+def test_try_again_never_replays_a_form(database, method, path, query, referer, again):
+    app = BackPressure(sleeping_app(0), connections_allowed=1, queue_ms=1000)
+    late = f"t={time.time() - 3:.3f}"
+    env = environ(
+        path,
+        host="alpha.localhost",
+        REQUEST_METHOD=method,
+        QUERY_STRING=query,
+        HTTP_X_REQUEST_START=late,
+        HTTP_REFERER=referer,
+    )
+
+    _, _, body = call(app, env)
+
+    assert f'class="btn" href="{again.replace("&", "&amp;")}"' in body.decode()
