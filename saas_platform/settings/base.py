@@ -147,6 +147,15 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+# Back-pressure (saas_platform.backpressure): database connections one web process may hold
+# (default WEB_THREADS, the gunicorn threads, so every thread keeps one), how long a request may
+# have waited before it is answered "busy" (503) instead, and the Retry-After it is given.
+WEB_DB_CONNECTIONS = int(
+    os.environ.get("WEB_DB_CONNECTIONS") or os.environ.get("WEB_THREADS") or "8"
+)
+WEB_SHED_QUEUE_MS = int(os.environ.get("WEB_SHED_QUEUE_MS") or "1000")
+WEB_RETRY_AFTER = int(os.environ.get("WEB_RETRY_AFTER") or "5")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASES = {"default": database_from_url(DATABASE_URL)} if DATABASE_URL else {}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
@@ -301,6 +310,8 @@ SPECTACULAR_SETTINGS = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# The queue tasks are sent to (a benchmark's web servers send to a queue of their own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

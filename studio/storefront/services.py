@@ -369,8 +369,19 @@ def checkout_place(
         _validate_details(details, needs_delivery=priced.needs_delivery)
         if not priced.needs_delivery:
             details = CheckoutDetails(**{**details.__dict__, "delivery_method": "none"})
+        lines = _order_lines(priced)
+        coupon = coupon_by_code(code=cart.coupon_code) if priced.coupon_applied else None
+        # The cart is emptied before the order is made (the same transaction: a refusal below
+        # rolls it back), so that little is left between the order number's counter lock,
+        # taken last in ``order_create``, and the commit: every other checkout waits on it.
+        cart.items.all().delete()
+        cart.coupon_code = ""
+        cart.checkout_key = uuid.uuid4()
+        cart.save(update_fields=["coupon_code", "checkout_key", "updated_at"])
+        if parent is not None:
+            user_language_remember(user=parent, language=language)
         order = order_create(
-            lines=_order_lines(priced),
+            lines=lines,
             currency=priced.currency,
             email=details.email,
             payment_method=details.payment_method,
@@ -379,14 +390,7 @@ def checkout_place(
             delivery=details.delivery(),
             discount_total=priced.discount_total,
         )
-        if priced.coupon_applied:
-            coupon = coupon_by_code(code=cart.coupon_code)
+        if coupon is not None:
             coupon_redeem(coupon=coupon, order_ref=order.number, now=now)
-        cart.items.all().delete()
-        cart.coupon_code = ""
-        cart.checkout_key = uuid.uuid4()
-        cart.save(update_fields=["coupon_code", "checkout_key", "updated_at"])
-        if parent is not None:
-            user_language_remember(user=parent, language=language)
         order_confirmation_email.enqueue_on_commit(order.pk)
     return order
