@@ -6,10 +6,16 @@ import logging
 import stripe
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,13 +27,14 @@ from studio.payments.providers import enabled_providers, provider_for
 from studio.privacy.models import ConsentDecision, ConsentSource
 from studio.privacy.selectors import parent_decidable_student_ids
 from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
+from studio.schools.models import Student
 from studio.schools.services import student_update
 
 from .account import parent_account_delete
 from .cart import cart_price
 from .forms import CheckoutForm
 from .selectors import (
-    gallery_forget,
+    GALLERY_CACHE_SECONDS,
     gallery_photo,
     gallery_sections,
     opened_child_code,
@@ -40,11 +47,13 @@ from .services import (
     cart_add_package,
     cart_add_product,
     cart_for_request,
+    cart_glance,
     cart_item_set_quantity,
     cart_set_coupon,
     cart_toggle_favourite,
     checkout_place,
 )
+from .templatetags.gallery_grid import favourite_marks
 
 logger = logging.getLogger(__name__)
 
@@ -74,31 +83,81 @@ def _int(value) -> int | None:
 # --------------------------------------------------------------------------- gallery
 
 
+# Stand-ins in a cached section for what differs per page: replaced on every request.
+_CSRF_MARK, _POSITION_MARK = "csrf0mark0in0a0cached0section", "0position0mark0"
+
+
+def _section_render(section, *, favourites, gallery_url: str, counter, csrf_token) -> str:
+    return render_to_string(
+        "storefront/_gallery_section.html",
+        {
+            "section": section,
+            "favourites": favourites,
+            "only_favourites": bool(favourites),
+            "gallery_url": gallery_url,
+            "counter": counter,
+            "csrf_token": csrf_token,
+        },
+    )
+
+
+def _sections_html(request, sections, *, only_favourites: bool, favourites: set) -> list[str]:
+    """Each section's HTML. The grid shared by every parent is rendered once per version and
+    language and kept in the cache (``GallerySection.cache_key``: the versions of the
+    studio's galleries and the picture day's, moved by the services that change them);
+    this parent's CSRF token, the section's position and ♥ marks are put in afterwards. The
+    favourites filter is one parent's, so rendered each time."""
+    gallery_url = reverse("storefront:gallery")
+    token = get_token(request)
+    if only_favourites:
+        for section in sections:
+            section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
+            section.offer = shop_offer(shoot_id=section.shoot_id)
+        return [
+            _section_render(
+                s, favourites=favourites, gallery_url=gallery_url, counter=n, csrf_token=token
+            )
+            for n, s in enumerate(sections, start=1)
+        ]
+    language = get_language()
+    keys = [f"gallery-html:{language}:{s.cache_key}" for s in sections]
+    cached = cache.get_many(keys)
+    html = []
+    for number, (section, key) in enumerate(zip(sections, keys, strict=True), start=1):
+        shared = cached.get(key)
+        if shared is None:
+            section.offer = shop_offer(shoot_id=section.shoot_id)
+            shared = _section_render(
+                section,
+                favourites=(),
+                gallery_url=gallery_url,
+                counter=_POSITION_MARK,
+                csrf_token=_CSRF_MARK,
+            )
+            cache.set(key, shared, GALLERY_CACHE_SECONDS)
+        own = shared.replace(_CSRF_MARK, token).replace(_POSITION_MARK, str(number))
+        html.append(mark_safe(favourite_marks(own, favourites)))  # noqa: S308 - our template
+    return html
+
+
 def gallery(request):
     """The photos the access codes opened in this browser: watermarked previews only."""
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
-    cart = cart_for_request(request)
-    favourites = set(cart.favourite_photo_ids) if cart else set()
+    favourites, cart_count = cart_glance(request)
     only_favourites = request.GET.get("favourites") == "1"
-    offers = {}
-    for section in sections:
-        if section.shoot.pk not in offers:
-            offers[section.shoot.pk] = shop_offer(shoot=section.shoot)
-        section.offer = offers[section.shoot.pk]
-        if only_favourites:
-            section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
     return render(
         request,
         "storefront/gallery.html",
-        _shop_context(
-            request,
-            cart,
-            sections=sections,
-            favourites=favourites,
-            only_favourites=only_favourites,
-        ),
+        {
+            "cart_count": cart_count,
+            "favourites": favourites,
+            "only_favourites": only_favourites,
+            "section_html": _sections_html(
+                request, sections, only_favourites=only_favourites, favourites=favourites
+            ),
+        },
     )
 
 
@@ -131,7 +190,7 @@ def photo_view(request, photo_id):
             photo=photo,
             section=section,
             child_id=child_id,
-            offer=shop_offer(shoot=section.shoot),
+            offer=shop_offer(shoot_id=section.shoot_id),
             position=index + 1,
             count=len(ids),
             previous_id=ids[index - 1] if index > 0 else None,
@@ -167,16 +226,13 @@ def child_hide(request):
     """A parent asks that their child's photos appear in no gallery (class galleries too).
     Only the parent holding the child's code may ask; staff can undo it on the roster."""
     code = _child_code(request, _int(request.POST.get("child")))
-    student_update(student=code.student, do_not_publish=True)
-    gallery_forget(
-        shoot_id=code.shoot_id,
-        student_id=code.student_id,
-        school_class_id=code.student.school_class_id,
+    student = student_update(
+        student=get_object_or_404(Student, pk=code.student_id), do_not_publish=True
     )
     messages.success(
         request,
         _("%(name)s’s photos are no longer shown in any gallery. Contact the studio to undo this.")
-        % {"name": code.student.full_name},
+        % {"name": student.full_name},
     )
     return redirect("storefront:gallery")
 
