@@ -47,6 +47,19 @@ def versions_get(*names: str) -> dict[str, int]:
     return result
 
 
+def versions_get_with(names, keys) -> tuple[dict[str, int], dict]:
+    """The current versions of ``names`` and whatever the cache holds under ``keys``, in one
+    round trip: for entries that carry the versions they were made at, so a reader checks them
+    without a second trip (``studio.storefront.selectors``)."""
+    version_keys = {name: _key(name) for name in names}
+    found = cache.get_many([*version_keys.values(), *keys])
+    versions = {}
+    for name, key in version_keys.items():
+        value = found.pop(key, None)
+        versions[name] = int(value) if value is not None else versions_get(name)[name]
+    return versions, found
+
+
 def version_get(name: str) -> int:
     return versions_get(name)[name]
 

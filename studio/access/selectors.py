@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from saas_platform.versions import version_get
+from saas_platform.versions import versions_get_with
 from studio.schools.models import SchoolClass, Student
 from studio.schools.roster import current_school_year
 from studio.shoots.models import Shoot
@@ -128,8 +128,9 @@ class OpenedCode:
     until: datetime.datetime  # the code's expiry or the sales deadline, whichever comes first
 
 
-# Entries are keyed by the studio's "gallery" version, so they are never stale; the timeout
-# only lets the keys of versions gone by leave the cache.
+# Entries carry the studio's "gallery" version they were read at, and one of another version
+# is read again, so they are never stale; the timeout only lets codes no one opens any more
+# leave the cache.
 OPENED_CODE_SECONDS = 24 * 3600
 
 
@@ -154,23 +155,28 @@ def _opened(code: AccessCode, now) -> OpenedCode | bool:
 
 def opened_codes(*, session, now=None) -> list[OpenedCode]:
     """The codes this browser opened that open a gallery now, in the order they were opened.
-    Resolved once per version of the studio's galleries (``saas_platform.versions``: revoking
-    a code, moving a deadline, unpublishing a picture day, hiding a child bump it), so a
-    warm page reads them from one cache round trip and no table; expiry is checked here."""
+    Each is resolved once per version of the studio's galleries (``saas_platform.versions``:
+    revoking a code, moving a deadline, closing a picture day, hiding a child bump it) and
+    kept with that version, so a warm call is one cache round trip and no query; expiry is
+    checked here on every call."""
     ids = list(dict.fromkeys(session_code_ids(session)))
     if not ids:
         return []
     now = now or timezone.now()
-    version = version_get("gallery")
-    keys = {i: f"opened-code:{version}:{i}" for i in ids}
-    found = cache.get_many(list(keys.values()))
-    missing = [i for i in ids if keys[i] not in found]
+    keys = {i: f"opened-code:{i}" for i in ids}
+    versions, found = versions_get_with(["gallery"], list(keys.values()))
+    version = versions["gallery"]
+    opened = {}
+    for i in ids:
+        entry = found.get(keys[i])
+        if isinstance(entry, tuple) and entry[0] == version:
+            opened[i] = entry[1]
+    missing = [i for i in ids if i not in opened]
     if missing:
         rows = AccessCode.objects.filter(pk__in=missing).select_related(
             "shoot", "school_class", "student"
         )
         fresh = {code.pk: _opened(code, now) for code in rows}
-        entries = {keys[i]: fresh.get(i, False) for i in missing}
-        cache.set_many(entries, OPENED_CODE_SECONDS)
-        found.update(entries)
-    return [code for i in ids if (code := found[keys[i]]) and code.until > now]
+        opened.update({i: fresh.get(i, False) for i in missing})
+        cache.set_many({keys[i]: (version, opened[i]) for i in missing}, OPENED_CODE_SECONDS)
+    return [code for i in ids if (code := opened[i]) and code.until > now]

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from saas_platform.versions import shoot_gallery, version_get, versions_get
+from saas_platform.versions import shoot_gallery, versions_get_with
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import OpenedCode, opened_codes
 from studio.catalogue.kinds import PackageKind
@@ -34,8 +34,8 @@ class GallerySection:
 
     @property
     def cache_key(self) -> str:
-        """What the section's content depends on besides the language and the offer."""
-        return f"{self.stamp}:{self.kind}:{self.shoot_id}:{self.subject_id}:{self.child_id or 0}"
+        """Whose section it is; what it shows was read at ``stamp``."""
+        return f"{self.kind}:{self.shoot_id}:{self.subject_id}:{self.child_id or 0}"
 
 
 def gallery_photos_q(kind: str, shoot_id: int, subject_id: int) -> Q:
@@ -44,49 +44,65 @@ def gallery_photos_q(kind: str, shoot_id: int, subject_id: int) -> Q:
     return Q(shoot_id=shoot_id, school_class_id=subject_id, is_group=True)
 
 
-# Photo ids, offers and rendered sections are keyed by the studio's "gallery" version and the
-# picture day's (``saas_platform.versions``), bumped by the services that change them after
-# they commit: never stale, so no time limit. This timeout only lets the keys of versions gone
-# by leave the cache.
+# Photo ids, offers and rendered sections are cached with the versions they were read at (the
+# studio's "gallery" and the picture day's, ``saas_platform.versions``), which the services
+# that change them bump after they commit; an entry of other versions is read again, so none
+# is ever stale and none needs a time limit. This timeout only lets unused entries go.
 GALLERY_CACHE_SECONDS = 24 * 3600
 
 
-def _ids_key(stamp: str, kind: str, shoot_id: int, subject_id: int) -> str:
-    return f"gallery-ids:{stamp}:{kind}:{shoot_id}:{subject_id}"
+def cached_at(found: dict, key: str, stamp):
+    """The value cached under ``key`` if it was made at ``stamp``; None otherwise."""
+    entry = found.get(key)
+    return entry[1] if isinstance(entry, tuple) and entry[0] == stamp else None
 
 
-def _photo_ids(stamp: str, kind: str, shoot_id: int, subject_id: int, cached: dict) -> list[int]:
-    key = _ids_key(stamp, kind, shoot_id, subject_id)
-    ids = cached.get(key)
+def _ids_key(section: GallerySection) -> str:
+    return f"gallery-ids:{section.kind}:{section.shoot_id}:{section.subject_id}"
+
+
+def _photo_ids(section: GallerySection, found: dict) -> list[int]:
+    key = _ids_key(section)
+    ids = cached_at(found, key, section.stamp)
     if ids is None:
+        query = gallery_photos_q(section.kind, section.shoot_id, section.subject_id)
         ids = list(
-            photos_parents_may_see(
-                Photo.objects.filter(gallery_photos_q(kind, shoot_id, subject_id))
-            )
+            photos_parents_may_see(Photo.objects.filter(query))
             .order_by("original_name", "id")
             .values_list("pk", flat=True)
         )
-        cache.set(key, ids, GALLERY_CACHE_SECONDS)
-        cached[key] = ids
+        cache.set(key, (section.stamp, ids), GALLERY_CACHE_SECONDS)
     return ids
 
 
-def _stamps(codes) -> dict[int, str]:
-    """Each picture day's stamp: the studio's "gallery" version and the day's own."""
-    shoots = sorted({code.shoot_id for code in codes})
-    versions = versions_get("gallery", *(shoot_gallery(s) for s in shoots))
-    return {s: f"{versions['gallery']}.{versions[shoot_gallery(s)]}" for s in shoots}
+def _read_sections(plan: list[GallerySection]) -> None:
+    """Stamps and photo ids of ``plan``'s sections: one cache round trip when warm."""
+    shoots = sorted({section.shoot_id for section in plan})
+    versions, found = versions_get_with(
+        ["gallery", *(shoot_gallery(s) for s in shoots)], [_ids_key(s) for s in plan]
+    )
+    for section in plan:
+        section.stamp = f"{versions['gallery']}.{versions[shoot_gallery(section.shoot_id)]}"
+        section.photo_ids = _photo_ids(section, found)
 
 
 def gallery_sections(*, session) -> list[GallerySection]:
     """One section per opened code: the child's own photos, then each class's group photos
     (a class is listed once, whichever codes opened it). Sections carry photo ids only. A warm
-    call reads the cache only (three round trips) and no table."""
+    call reads the cache only (two round trips) and no table."""
     plan, done = [], set()
-    codes = [c for c in opened_codes(session=session) if not c.student_hidden]
-    stamps = _stamps(codes)
-    for code in codes:
-        stamp = stamps[code.shoot_id]
+    for code in opened_codes(session=session):
+        if code.student_hidden:
+            continue
+        group = GallerySection(
+            "class",
+            code.class_name,
+            code.shoot_name,
+            code.shoot_id,
+            kind=AccessCodeKind.CLASS,
+            subject_id=code.school_class_id,
+        )
+        own = None
         if code.kind == AccessCodeKind.STUDENT:
             own = GallerySection(
                 "child",
@@ -97,34 +113,16 @@ def gallery_sections(*, session) -> list[GallerySection]:
                 code_id=code.pk,
                 kind=AccessCodeKind.STUDENT,
                 subject_id=code.student_id,
-                stamp=stamp,
             )
-            # the class section that follows is bought for the child
-            group = GallerySection(
-                "class", code.class_name, code.shoot_name, code.shoot_id, child_id=code.student_id
-            )
+            group.child_id = code.student_id  # the class photos are bought for the child
         else:
-            own = None
-            group = GallerySection(
-                "class", code.class_name, code.shoot_name, code.shoot_id, code_id=code.pk
-            )
-        group.kind, group.subject_id, group.stamp = (
-            AccessCodeKind.CLASS,
-            code.school_class_id,
-            stamp,
-        )
+            group.code_id = code.pk
         for section in (own, group):
-            key = (section.kind, section.shoot_id, section.subject_id) if section else None
+            key = section and (section.kind, section.shoot_id, section.subject_id)
             if section and key not in done:
                 done.add(key)
                 plan.append(section)
-    cached = cache.get_many(  # one round trip for every section's ids
-        [_ids_key(s.stamp, s.kind, s.shoot_id, s.subject_id) for s in plan]
-    )
-    for section in plan:
-        section.photo_ids = _photo_ids(
-            section.stamp, section.kind, section.shoot_id, section.subject_id, cached
-        )
+    _read_sections(plan)
     return plan
 
 
@@ -160,14 +158,15 @@ class ShopOffer:
 
 def shop_offer(*, shoot_id: int, now=None) -> ShopOffer | None:
     """What a picture day sells and for how much (before discounts), or None if nothing.
-    Cached per version of the studio's galleries (the catalogue's services bump it): it is
+    Cached with the studio's "gallery" version (the catalogue's services bump it): it is
     what the gallery shows; the cart and checkout price afresh."""
-    key = f"shop-offer:{version_get('gallery')}:{int(shoot_id)}"
-    offer = cache.get(key)
+    key = f"shop-offer:{int(shoot_id)}"
+    versions, found = versions_get_with(["gallery"], [key])
+    offer = cached_at(found, key, versions["gallery"])
     if offer is None:
         shoot = Shoot.objects.filter(pk=shoot_id).first()
         offer = (shoot and _shop_offer(shoot=shoot, now=now)) or False
-        cache.set(key, offer, GALLERY_CACHE_SECONDS)
+        cache.set(key, (versions["gallery"], offer), GALLERY_CACHE_SECONDS)
     return offer or None
 
 
@@ -229,9 +228,11 @@ def photo_offer_target(*, session, photo_id: int, child_id: int | None):
         code = opened_child_code(session=session, shoot_id=photo.shoot_id, child_id=child_id)
         if code is None:
             return None
-        stamp = _stamps([code])[code.shoot_id]
-        own = _photo_ids(stamp, AccessCodeKind.STUDENT, code.shoot_id, child_id, {})
-        is_theirs = photo.pk in own or (
+        own = GallerySection(
+            "child", "", "", code.shoot_id, kind=AccessCodeKind.STUDENT, subject_id=child_id
+        )
+        _read_sections([own])
+        is_theirs = photo.pk in own.photo_ids or (
             photo.is_group and photo.school_class_id == code.school_class_id
         )
         return (photo, child_id) if is_theirs else None

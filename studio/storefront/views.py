@@ -35,6 +35,7 @@ from .cart import cart_price
 from .forms import CheckoutForm
 from .selectors import (
     GALLERY_CACHE_SECONDS,
+    cached_at,
     gallery_photo,
     gallery_sections,
     opened_child_code,
@@ -101,14 +102,13 @@ def _section_render(section, *, favourites, gallery_url: str, counter, csrf_toke
     )
 
 
-def _sections_html(request, sections, *, only_favourites: bool, favourites: set) -> list[str]:
-    """Each section's HTML. The grid shared by every parent is rendered once per version and
-    language and kept in the cache (``GallerySection.cache_key``: the versions of the
-    studio's galleries and the picture day's, moved by the services that change them);
-    this parent's CSRF token, the section's position and ♥ marks are put in afterwards. The
-    favourites filter is one parent's, so rendered each time."""
+def _sections_html(sections, *, token: str, only_favourites: bool, favourites: set):
+    """Each section's HTML. What every parent of the section sees is rendered once per
+    language and version (``GallerySection.stamp``: the studio's galleries' and the picture
+    day's, moved on by the services that change them) and cached with it; this parent's CSRF
+    token, the section's position and ♥ marks are put in afterwards. The favourites filter is
+    one parent's, so it is rendered each time."""
     gallery_url = reverse("storefront:gallery")
-    token = get_token(request)
     if only_favourites:
         for section in sections:
             section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
@@ -124,7 +124,7 @@ def _sections_html(request, sections, *, only_favourites: bool, favourites: set)
     cached = cache.get_many(keys)
     html = []
     for number, (section, key) in enumerate(zip(sections, keys, strict=True), start=1):
-        shared = cached.get(key)
+        shared = cached_at(cached, key, section.stamp)
         if shared is None:
             section.offer = shop_offer(shoot_id=section.shoot_id)
             shared = _section_render(
@@ -134,7 +134,7 @@ def _sections_html(request, sections, *, only_favourites: bool, favourites: set)
                 counter=_POSITION_MARK,
                 csrf_token=_CSRF_MARK,
             )
-            cache.set(key, shared, GALLERY_CACHE_SECONDS)
+            cache.set(key, (section.stamp, shared), GALLERY_CACHE_SECONDS)
         own = shared.replace(_CSRF_MARK, token).replace(_POSITION_MARK, str(number))
         html.append(mark_safe(favourite_marks(own, favourites)))  # noqa: S308 - our template
     return html
@@ -147,15 +147,17 @@ def gallery(request):
         return redirect("/")
     favourites, cart_count = cart_glance(request)
     only_favourites = request.GET.get("favourites") == "1"
+    token = get_token(request)  # masked once: the sections and the page's footer share it
     return render(
         request,
         "storefront/gallery.html",
         {
+            "csrf_token": token,
             "cart_count": cart_count,
             "favourites": favourites,
             "only_favourites": only_favourites,
             "section_html": _sections_html(
-                request, sections, only_favourites=only_favourites, favourites=favourites
+                sections, token=token, only_favourites=only_favourites, favourites=favourites
             ),
         },
     )
