@@ -136,7 +136,8 @@ def _sections_html(sections, *, token: str, only_favourites: bool, favourites: s
             )
             cache.set(key, (section.stamp, shared), GALLERY_CACHE_SECONDS)
         own = shared.replace(_CSRF_MARK, token).replace(_POSITION_MARK, str(number))
-        html.append(mark_safe(favourite_marks(own, favourites)))  # noqa: S308 - our template
+        own = favourite_marks(own, favourites.intersection(section.photo_ids))
+        html.append(mark_safe(own))  # noqa: S308 - our template, ints and our marks put in
     return html
 
 
