@@ -1,14 +1,17 @@
 """The parents' shop: gallery, cart, checkout and their account. Views only translate HTTP:
 what may be seen comes from ``selectors``, every change goes through ``services``."""
 
+import hashlib
 import logging
+from pathlib import Path
 
 import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -54,6 +57,7 @@ from .services import (
     cart_toggle_favourite,
     checkout_place,
 )
+from .templatetags import gallery_grid
 from .templatetags.gallery_grid import favourite_marks
 
 logger = logging.getLogger(__name__)
@@ -84,6 +88,25 @@ def _int(value) -> int | None:
 # --------------------------------------------------------------------------- gallery
 
 
+def _render_id() -> str:
+    """What the cached HTML was rendered by: the templates, the tiles' code and the
+    translations. A release that changes any of them renders afresh instead of serving HTML
+    cached by the one before."""
+    base = Path(settings.BASE_DIR)
+    files = [
+        *(base / "templates" / "storefront").glob("*.html"),
+        base / "templates" / "base.html",
+        Path(gallery_grid.__file__),
+        *(base / "locale").glob("*/LC_MESSAGES/django.mo"),
+    ]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(files):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+_RENDER_ID = _render_id()
+
 # Stand-ins in a cached section for what differs per page: replaced on every request.
 _CSRF_MARK, _POSITION_MARK = "csrf0mark0in0a0cached0section", "0position0mark0"
 
@@ -102,26 +125,28 @@ def _section_render(section, *, favourites, gallery_url: str, counter, csrf_toke
     )
 
 
-def _sections_html(sections, *, token: str, only_favourites: bool, favourites: set):
-    """Each section's HTML. What every parent of the section sees is rendered once per
-    language and version (``GallerySection.stamp``: the studio's galleries' and the picture
-    day's, moved on by the services that change them) and cached with it; this parent's CSRF
-    token, the section's position and ♥ marks are put in afterwards. The favourites filter is
-    one parent's, so it is rendered each time."""
+def _sections_html(sections, *, token: str, only_favourites: bool, favourites: set, also=()):
+    """Each section's HTML, and what the cache holds under the keys ``also`` (same round
+    trip). What every parent of the section sees is rendered once per language and version
+    (``GallerySection.stamp``: the studio's galleries' and the picture day's, moved on by
+    the services that change them) and cached with it; this parent's CSRF token, the
+    section's position and ♥ marks are put in afterwards. The favourites filter is one
+    parent's, so it is rendered each time."""
     gallery_url = reverse("storefront:gallery")
     if only_favourites:
         for section in sections:
             section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
             section.offer = shop_offer(shoot_id=section.shoot_id)
-        return [
+        html = [
             _section_render(
                 s, favourites=favourites, gallery_url=gallery_url, counter=n, csrf_token=token
             )
             for n, s in enumerate(sections, start=1)
         ]
+        return html, cache.get_many(list(also)) if also else {}
     language = get_language()
-    keys = [f"gallery-html:{language}:{s.cache_key}" for s in sections]
-    cached = cache.get_many(keys)
+    keys = [f"gallery-html:{_RENDER_ID}:{language}:{s.cache_key}" for s in sections]
+    cached = cache.get_many([*keys, *also])
     html = []
     for number, (section, key) in enumerate(zip(sections, keys, strict=True), start=1):
         shared = cached_at(cached, key, section.stamp)
@@ -138,30 +163,81 @@ def _sections_html(sections, *, token: str, only_favourites: bool, favourites: s
         own = shared.replace(_CSRF_MARK, token).replace(_POSITION_MARK, str(number))
         own = favourite_marks(own, favourites.intersection(section.photo_ids))
         html.append(mark_safe(own))  # noqa: S308 - our template, ints and our marks put in
-    return html
+    return html, cached
+
+
+# The page around the sections, for the marks below: shared by every visitor of the studio
+# who sees the same look, language and menu (signed in as a parent or not).
+_CART_MARK, _FAVOURITES_MARK, _SECTIONS_MARK = "0cart0mark0", "0favourites0mark0", "0sections0"
+_CART_BADGE = f' <span class="badge">{_CART_MARK}</span>'  # as storefront/_nav.html shows it
+
+
+def _shell_key(request) -> str:
+    studio, user = request.tenant, request.user
+    look = "\n".join(
+        str(value)
+        for value in (
+            studio.pk,
+            studio.name,
+            studio.brand_color,
+            studio.logo.name if studio.logo else "",
+            studio.contact_email,
+            studio.contact_phone,
+            studio.support_text,
+            user.is_authenticated and user.role,
+        )
+    )
+    digest = hashlib.blake2b(look.encode(), digest_size=16).hexdigest()
+    return f"gallery-page:{_RENDER_ID}:{get_language()}:{digest}"
 
 
 def gallery(request):
-    """The photos the access codes opened in this browser: watermarked previews only."""
+    """The photos the access codes opened in this browser: watermarked previews only. The
+    page around the sections (the studio's header and footer, the menu) is rendered once
+    per look, language and menu and cached; a page with messages to show, or the
+    favourites filter, is rendered whole."""
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
     favourites, cart_count = cart_glance(request)
     only_favourites = request.GET.get("favourites") == "1"
     token = get_token(request)  # masked once: the sections and the page's footer share it
-    return render(
-        request,
-        "storefront/gallery.html",
-        {
-            "csrf_token": token,
-            "cart_count": cart_count,
-            "favourites": favourites,
-            "only_favourites": only_favourites,
-            "section_html": _sections_html(
-                sections, token=token, only_favourites=only_favourites, favourites=favourites
-            ),
-        },
+    whole = only_favourites or bool(request.GET) or len(messages.get_messages(request)) > 0
+    shell_key = None if whole else _shell_key(request)
+    section_html, cached = _sections_html(
+        sections,
+        token=token,
+        only_favourites=only_favourites,
+        favourites=favourites,
+        also=[shell_key] if shell_key else (),
     )
+    context = {
+        "cart_count": cart_count,
+        "favourites_count": f" ({len(favourites)})" if favourites else "",
+        "only_favourites": only_favourites,
+        "section_html": section_html,
+        "csrf_token": token,
+    }
+    if whole:
+        return render(request, "storefront/gallery.html", context)
+    shell = cached.get(shell_key)
+    if shell is None:
+        marks = {
+            "cart_count": _CART_MARK,
+            "favourites_count": _FAVOURITES_MARK,
+            "section_html": [_SECTIONS_MARK],
+            "csrf_token": _CSRF_MARK,
+        }
+        shell = render_to_string("storefront/gallery.html", {**context, **marks}, request)
+        cache.set(shell_key, shell, GALLERY_CACHE_SECONDS)
+    badge = _CART_BADGE.replace(_CART_MARK, str(cart_count)) if cart_count else ""
+    page = (
+        shell.replace(_CSRF_MARK, token)
+        .replace(_CART_BADGE, badge)
+        .replace(_FAVOURITES_MARK, context["favourites_count"])
+        .replace(_SECTIONS_MARK, "".join(section_html))
+    )
+    return HttpResponse(page)
 
 
 def photo_view(request, photo_id):

@@ -198,8 +198,33 @@ def test_a_cached_page_carries_this_parents_token_favourites_and_positions(publi
     assert 'id="section-1"' in page and 'id="section-2"' in page
     assert "mark" not in "".join(re.findall(r'value="([^"]*mark[^"]*)"', page))
     assert 'class="fav-mark"' not in other.get("/gallery/").content.decode()
+    assert "Favourites</a>" not in page and "Favourites (1)</a>" in page
     favourites = client.get("/gallery/?favourites=1").content.decode()
     assert shown_ids(favourites) == {photos["anna2"].pk}
+
+
+def test_the_cached_page_shows_this_parents_cart_and_nothing_of_its_stand_ins(shop):
+    client = parent_with(shop, shop["codes"]["Anna"])
+    page = warm(client)
+    assert 'class="badge"' not in page
+    with schema_context(shop["studio"].schema):
+        anna = Student.objects.get(first_name="Anna")
+    response = client.post(
+        "/cart/add/",
+        {
+            "child": anna.pk,
+            "product": shop["catalogue"].digital.pk,
+            "photo": [shop["photos"]["anna1"].pk, shop["photos"]["anna2"].pk],
+        },
+    )
+    assert response.status_code == 302
+
+    client.get("/cart/")  # the "added" message is shown (and used up) there
+    page = client.get("/gallery/").content.decode()
+    assert '<span class="badge">2</span>' in page
+    for stand_in in ("0cart0mark0", "0favourites0mark0", "0sections0", "0mark0"):
+        assert stand_in not in page
+    assert page.count("<section") == 2 and 'name="next" value="/gallery/"' in page
 
 
 def _beta_gallery(beta) -> tuple[str, int]:
