@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role
+from saas_platform.versions import versions_bump
 from studio.access.models import AccessCode
 from studio.audit.models import AuditKind
 from studio.audit.services import audit_record
@@ -103,6 +104,8 @@ def consent_record(
         "shoot_ids": _shoot_ids(student),
     }
     transaction.on_commit(lambda: publish_consent_changed.send(sender=Student, **payload))
+    # a withdrawal hides the child's photos from the next request, signed links included
+    versions_bump("gallery", *(["withdrawn"] if student.is_hidden else []))
     return record
 
 
@@ -201,6 +204,7 @@ def child_erase(*, student: Student, actor) -> ErasureReport:
         child_erased.send(sender=Student, **payload)
 
     transaction.on_commit(after_commit)
+    versions_bump("gallery", "withdrawn")
     return report
 
 

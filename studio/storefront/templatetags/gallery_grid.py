@@ -9,12 +9,31 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+def thumbnail_src(base: str, photo_id: int) -> str:
+    """The one place a tile's image address is made (``base`` is escaped already)."""
+    return f"{base}{photo_id}/thumb.jpg"
+
+
+def _favourite_mark() -> str:
+    return f'<span class="fav-mark" title="{escape(_("Favourite"))}">♥</span>'
+
+
+def favourite_marks(html: str, favourites) -> str:
+    """Puts the ♥ on the tiles of ``favourites`` in tiles rendered without any: a cached grid
+    is shared by every parent, favourites are one parent's."""
+    mark = _favourite_mark()
+    for photo_id in favourites:
+        anchor = f'data-photo="{int(photo_id)}">'
+        html = html.replace(anchor, anchor + mark)
+    return html
+
+
 @register.simple_tag
 def photo_tiles(section, favourites, gallery_url: str):
     """``<li>`` tiles for ``section.photo_ids``: link to the full view, lazy thumbnail, ♥ for
     favourites, a checkbox for "select all" when the picture day sells photos."""
     photo_word, select_word = escape(_("Photo")), escape(_("Select photo"))
-    favourite_word = escape(_("Favourite"))
+    favourite_mark = _favourite_mark()
     child = f"?child={int(section.child_id)}" if section.child_id else ""
     selectable = bool(section.offer and section.offer.photo_products)
     base = escape(gallery_url)
@@ -22,12 +41,12 @@ def photo_tiles(section, favourites, gallery_url: str):
     for number, photo_id in enumerate(section.photo_ids, start=1):
         photo_id = int(photo_id)
         tile = (
-            f'<li class="tile"><a href="{base}{photo_id}/{child}">'
-            f'<img src="{base}{photo_id}/thumb.jpg" alt="{photo_word} {number}" loading="lazy" '
-            f'width="400" height="400"></a>'
+            f'<li class="tile" data-photo="{photo_id}">'
+            + (favourite_mark if photo_id in favourites else "")
+            + f'<a href="{base}{photo_id}/{child}">'
+            f'<img src="{thumbnail_src(base, photo_id)}" alt="{photo_word} {number}" '
+            f'loading="lazy" width="400" height="400"></a>'
         )
-        if photo_id in favourites:
-            tile += f'<span class="fav-mark" title="{favourite_word}">♥</span>'
         if selectable:
             tile += (
                 f'<label class="pick"><input type="checkbox" name="photo" value="{photo_id}">'
