@@ -20,10 +20,12 @@ from urllib.parse import quote
 import pytest
 from celery.app.task import Task
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
+from moto.server import ThreadedMotoServer
 
 from saas_platform import ratelimit
 from saas_platform.tasks import SCHEMA_HEADER
@@ -451,3 +453,36 @@ def ledger_backdate(order_id: int, when) -> None:
             [when, order_id],
         )
         cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+@pytest.fixture
+def s3_storages(settings, tmp_path):
+    """S3 (moto's server, a real HTTP endpoint) as the media and the private storage, each a
+    bucket of its own."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    options = {
+        "bucket_name": "pictureday-media",
+        "endpoint_url": f"http://127.0.0.1:{port}",
+        "access_key": "test",
+        "secret_key": "test",
+        "region_name": "us-east-1",
+        "default_acl": "private",
+        "file_overwrite": False,
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "saas_platform.storage.TenantS3Storage", "OPTIONS": options},
+        "originals": {
+            "BACKEND": "saas_platform.storage.TenantS3Storage",
+            "OPTIONS": {**options, "bucket_name": "pictureday-originals"},
+        },
+    }
+    settings.UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    _reset_storages()
+    for alias in ("default", "originals"):
+        storages[alias].connection.create_bucket(Bucket=storages[alias].bucket_name)
+    yield
+    _reset_storages()
+    server.stop()

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,10 @@ from .models import ExportStatus
 from .selectors import export_latest
 from .services import export_downloaded, export_start
 from .tables import PRIVATE, storage_for
+
+# A presigned S3 URL for the ZIP works this long: enough to start the download, and the
+# owner's signed link makes a new one whenever it is opened again.
+DOWNLOAD_URL_SECONDS = 300
 
 
 def _progress(export) -> dict:
@@ -64,18 +69,35 @@ def export_progress(request):
 
 @login_required
 def export_download(request, token):
-    """The owner's ZIP, streamed from the private storage; the link is signed for this studio
-    and expires (``links.LINK_MAX_AGE``)."""
+    """The owner's ZIP; the link is signed for this studio and expires
+    (``links.LINK_MAX_AGE``). On object storage (S3) the browser is sent to a presigned URL
+    that lives a few minutes, so gigabytes never pass through a web process; on disk the
+    file is streamed."""
     require(request.user, Action.EXPORT_STUDIO_DATA)
     export = export_for_token(token)
     if export is None or not export.file_name:
         raise Http404
     export_downloaded(actor=request.user, export=export)
-    response = FileResponse(
-        storage_for(PRIVATE).open(export.file_name, "rb"),
-        as_attachment=True,
-        filename=export.file_name.rsplit("/", 1)[-1],
-        content_type="application/zip",
-    )
+    storage = storage_for(PRIVATE)
+    filename = export.file_name.rsplit("/", 1)[-1]
+    if not isinstance(storage, FileSystemStorage):
+        response = redirect(
+            storage.url(
+                export.file_name,
+                parameters={
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                    "ResponseContentType": "application/zip",
+                },
+                expire=DOWNLOAD_URL_SECONDS,
+            )
+        )
+    else:
+        response = FileResponse(
+            storage.open(export.file_name, "rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type="application/zip",
+        )
     response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
     return response

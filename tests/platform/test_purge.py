@@ -2,46 +2,12 @@
 (a real HTTP S3 endpoint, moto's server) and in the cache. Neighbours, including one whose
 schema name starts with the same letters, keep theirs."""
 
-import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django_tenants.utils import schema_context
-from moto.server import ThreadedMotoServer
 
 from saas_platform import purge
-from tests.conftest import _reset_storages, free_port
-
-
-@pytest.fixture
-def s3_storages(settings, tmp_path):
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    options = {
-        "bucket_name": "pictureday-purge",
-        "endpoint_url": f"http://127.0.0.1:{port}",
-        "access_key": "test",
-        "secret_key": "test",
-        "region_name": "us-east-1",
-        "default_acl": "private",
-        "file_overwrite": False,
-    }
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "saas_platform.storage.TenantS3Storage", "OPTIONS": options},
-        "originals": {
-            "BACKEND": "saas_platform.storage.TenantS3Storage",
-            "OPTIONS": {**options, "bucket_name": "pictureday-purge-originals"},
-        },
-    }
-    settings.UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
-    _reset_storages()
-    for alias in ("default", "originals"):
-        storages[alias].connection.create_bucket(Bucket=storages[alias].bucket_name)
-    yield
-    _reset_storages()
-    server.stop()
 
 
 def _keys(alias: str) -> list[str]:

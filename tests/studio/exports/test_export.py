@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import time
+import urllib.error
+import urllib.request
 import zipfile
 from datetime import timedelta
 
@@ -201,3 +203,22 @@ def test_a_suspended_studio_can_still_take_its_data_out(alpha, in_alpha):
     assert client.post("/staff/settings/studio/", {"name": "X"}).status_code == 403
     assert client.post("/staff/settings/export/start/").status_code == 302
     assert StudioExport.objects.count() == 1
+
+
+def test_on_s3_the_download_is_a_presigned_url_that_downloads_the_zip(alpha, in_alpha, s3_storages):
+    owner = _owner(alpha)
+    export = export_build(export_id=StudioExport.objects.create(created_by=owner).pk)
+    response = logged_in_client(alpha, owner).get(
+        f"/staff/settings/export/download/{export_link_token(export)}/"
+    )
+    assert response.status_code == 302
+    url = response["Location"]
+    assert "Signature=" in url  # presigned (the query-string auth of either version)
+    assert f"/{alpha.schema}/exports/" in url  # the studio's own prefix
+    with urllib.request.urlopen(url, timeout=10) as download:  # noqa: S310 - moto's server
+        assert download.headers["Content-Disposition"].startswith("attachment;")
+        archive = zipfile.ZipFile(io.BytesIO(download.read()))
+    assert "README.md" in archive.namelist()
+    unsigned = url.split("?", 1)[0]
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(unsigned, timeout=10)  # noqa: S310 - the bucket is private
