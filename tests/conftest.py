@@ -458,12 +458,14 @@ def ledger_backdate(order_id: int, when) -> None:
 @pytest.fixture
 def s3_storages(settings, tmp_path):
     """S3 (moto's server, a real HTTP endpoint) as the media and the private storage, each a
-    bucket of its own."""
+    bucket of its own. moto keeps buckets in this process beyond its server's life, so the
+    names are new each time and the buckets go at the end."""
+    suffix = uuid.uuid4().hex[:8]
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     options = {
-        "bucket_name": "pictureday-media",
+        "bucket_name": f"pictureday-media-{suffix}",
         "endpoint_url": f"http://127.0.0.1:{port}",
         "access_key": "test",
         "secret_key": "test",
@@ -476,7 +478,7 @@ def s3_storages(settings, tmp_path):
         "default": {"BACKEND": "saas_platform.storage.TenantS3Storage", "OPTIONS": options},
         "originals": {
             "BACKEND": "saas_platform.storage.TenantS3Storage",
-            "OPTIONS": {**options, "bucket_name": "pictureday-originals"},
+            "OPTIONS": {**options, "bucket_name": f"pictureday-originals-{suffix}"},
         },
     }
     settings.UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
@@ -484,5 +486,9 @@ def s3_storages(settings, tmp_path):
     for alias in ("default", "originals"):
         storages[alias].connection.create_bucket(Bucket=storages[alias].bucket_name)
     yield
+    for alias in ("default", "originals"):
+        bucket = storages[alias].bucket
+        bucket.objects.all().delete()
+        bucket.delete()
     _reset_storages()
     server.stop()
