@@ -48,7 +48,7 @@ def test_valid_settings_are_saved(alpha):
         ("brand_color", "blue", "Enter a colour as #rrggbb."),
         ("currency", "XYZ", "“XYZ” is not an ISO 4217 currency code."),
         ("timezone", "Mars/Olympus", "“Mars/Olympus” is not a known time zone."),
-        ("language", "de", "Choose English or Russian."),
+        ("language", "de", "Choose English, Russian or Ukrainian."),
     ],
 )
 def test_invalid_values_are_refused_by_field_and_nothing_changes(alpha, field, value, message):
