@@ -83,7 +83,7 @@ def test_dates_in_ukrainian_use_ukrainian_month_names():
     with translation.override("uk"):
         assert date_format(date(2026, 12, 4)) == "4 гру 2026"
         assert date_format(datetime(2026, 3, 4, 13, 9), "DATETIME_FORMAT") == "4 бер 2026, 13:09"
-        assert date_format(date(2026, 12, 4), "YEAR_MONTH_FORMAT") == "грудень 2026"
+        assert date_format(date(2026, 12, 4), "YEAR_MONTH_FORMAT") == "Грудень 2026"
     with translation.override("ru"):
         assert date_format(date(2026, 12, 4)) == "4 дек 2026"
 
