@@ -276,4 +276,6 @@ def test_the_pricing_page_speaks_ukrainian(db):
 
     assert (page.status_code, page["Content-Language"]) == (200, "uk")
     assert "<h1>Тарифи</h1>" in page.content.decode()
-    assert "Кожна студія починає з 14-денного безкоштовного пробного періоду." in page.content.decode()
+    assert (
+        "Кожна студія починає з 14-денного безкоштовного пробного періоду." in page.content.decode()
+    )
