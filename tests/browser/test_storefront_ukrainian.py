@@ -8,14 +8,17 @@ import pytest
 from playwright.sync_api import expect
 
 from studio.access import codes
-from tests.browser.test_parent_purchase import shop_day, shot  # noqa: F401  (the fixture)
+from tests.browser import test_parent_purchase as purchase
 
 pytestmark = pytest.mark.browser
+
+shop_day = purchase.shop_day  # the purchase test's picture day, price sheet and studio
+shot = purchase.shot
 
 
 def test_a_parent_shops_in_ukrainian_on_a_phone(
     shop_day, web_server, context_factory, screenshot_dir
-):  # noqa: F811
+):
     base = f"http://{shop_day['studio'].host}:{web_server}"
     page = context_factory("phone").new_page()
     assert page.viewport_size["width"] == 390
