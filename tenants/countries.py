@@ -1,6 +1,5 @@
 """Countries a studio can sign up from, and what each proposes for currency, language and
-time zone. The owner changes any of them later at ``/staff/settings/``. Ukrainian has no
-interface yet, so Ukraine proposes English."""
+time zone. The owner changes any of them later at ``/staff/settings/``."""
 
 from dataclasses import dataclass
 
@@ -29,7 +28,7 @@ COUNTRIES: dict[str, CountryDefaults] = {
     "NL": CountryDefaults(_("Netherlands"), "EUR", "en", "Europe/Amsterdam"),
     "PL": CountryDefaults(_("Poland"), "PLN", "en", "Europe/Warsaw"),
     "RU": CountryDefaults(_("Russia"), "RUB", "ru", "Europe/Moscow"),
-    "UA": CountryDefaults(_("Ukraine"), "UAH", "en", "Europe/Kyiv"),
+    "UA": CountryDefaults(_("Ukraine"), "UAH", "uk", "Europe/Kyiv"),
     "US": CountryDefaults(_("United States"), "USD", "en", "America/New_York"),
 }
 

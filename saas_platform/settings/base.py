@@ -195,7 +195,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("uk", _("Ukrainian"))]
 # One date and time format per language (saas_platform/formats/), used by pages, e-mails and PDFs.
 FORMAT_MODULE_PATH = ["saas_platform.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

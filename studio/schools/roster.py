@@ -91,9 +91,21 @@ HEADER_ALIASES: dict[str, Column] = {
     "year": Column.SCHOOL_YEAR,
     "school year": Column.SCHOOL_YEAR,
     "учебный год": Column.SCHOOL_YEAR,
+    # Ukrainian rosters
+    "клас": Column.CLASS,
+    "ім'я": Column.FIRST_NAME,
+    "прізвище": Column.LAST_NAME,
+    "піб": Column.FULL_NAME,
+    "учень": Column.FULL_NAME,
+    "пошта": Column.EMAIL,
+    "email батьків": Column.EMAIL,
+    "e-mail батьків": Column.EMAIL,
+    "пошта батьків": Column.EMAIL,
+    "телефон батьків": Column.PHONE,
+    "навчальний рік": Column.SCHOOL_YEAR,
 }
-# Full-name headers whose values read "First Last"; the Russian ones read
-# "Фамилия Имя [Отчество]".
+# Full-name headers whose values read "First Last"; the Russian and Ukrainian ones read
+# "Фамилия Имя [Отчество]" / "Прізвище Ім'я [По батькові]".
 FIRST_LAST_HEADERS = frozenset({"name", "full name"})
 
 
@@ -119,8 +131,10 @@ def column_help() -> list[tuple[str, list[str]]]:
 
 
 def normalise_header(header: str) -> str:
-    """``" First_Name "`` → ``"first name"``; ``"Ё"`` counts as ``"е"``."""
+    """``" First_Name "`` → ``"first name"``; ``"Ё"`` counts as ``"е"``; ``"Ім’я"`` (any of
+    the apostrophes Ukrainian keyboards type) → ``"ім'я"``."""
     text = header.replace("_", " ").replace("ё", "е").replace("Ё", "Е")
+    text = text.replace("’", "'").replace("ʼ", "'").replace("`", "'")
     return " ".join(text.split()).casefold()
 
 
@@ -353,7 +367,7 @@ def _map_header(header: list[str], preview: RosterPreview) -> tuple[dict[Column,
             full_name_first_last = name in FIRST_LAST_HEADERS
 
     if Column.CLASS not in positions:
-        preview.errors.append(_("The file has no class column (“class” or “класс”)."))
+        preview.errors.append(_("The file has no class column (“class”, “класс” or “клас”)."))
     has_split_name = Column.FIRST_NAME in positions and Column.LAST_NAME in positions
     if not has_split_name and Column.FULL_NAME not in positions:
         preview.errors.append(

@@ -267,7 +267,7 @@ def studio_settings_update(
         except ValidationError as error:
             errors[field] = error.messages
     if language not in dict(settings.LANGUAGES):
-        errors["language"] = [_("Choose English or Russian.")]
+        errors["language"] = [_("Choose English, Russian or Ukrainian.")]
     values["language"] = language
     extension = None
     if logo is not None:

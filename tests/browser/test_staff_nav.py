@@ -19,19 +19,20 @@ pytestmark = pytest.mark.browser
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ROLES = ["owner", "manager", "photographer", "principal"]
-LANGUAGES = ["en", "ru"]
+LANGUAGES = ["en", "ru", "uk"]
 # The label of one menu entry per role, proving the role's own menu is the one measured.
 MENU_PROBE = {
-    "owner": {"en": "Settings", "ru": "Настройки"},
-    "manager": {"en": "Settings", "ru": "Настройки"},
-    "photographer": {"en": "My earnings", "ru": "Мой заработок"},
-    "principal": {"en": "My schools", "ru": "Мои школы"},
+    "owner": {"en": "Settings", "ru": "Настройки", "uk": "Налаштування"},
+    "manager": {"en": "Settings", "ru": "Настройки", "uk": "Налаштування"},
+    "photographer": {"en": "My earnings", "ru": "Мой заработок", "uk": "Мій заробіток"},
+    "principal": {"en": "My schools", "ru": "Мои школы", "uk": "Мої школи"},
 }
 
 # What the "Money" entry holds for those who have it: the studio's reports are the owner's.
 MONEY = {
     "en": ("Money", "Commissions", "Staff pay", "Reports"),
     "ru": ("Деньги", "Комиссии", "Оплата сотрудникам", "Отчёты"),
+    "uk": ("Гроші", "Комісії", "Оплата працівникам", "Звіти"),
 }
 MONEY_PAGES = {"owner": 3, "manager": 2}
 

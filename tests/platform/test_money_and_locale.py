@@ -19,6 +19,8 @@ MONEY = [
     ("0.004", "EUR", "en", "€0.00"),
     ("2.675", "USD", "en", "$2.68"),
     ("99", "UAH", "ru", "99,00\xa0₴"),
+    ("1234.5", "UAH", "uk", "1\xa0234,50\xa0₴"),
+    ("1234.5", "EUR", "uk", "1\xa0234,50\xa0EUR"),  # CLDR's Ukrainian writes the code
 ]
 
 
@@ -60,8 +62,35 @@ def test_a_studio_page_uses_the_studios_language_until_the_visitor_switches(alph
     assert after["Content-Language"] == "en"
 
 
+def test_a_ukrainian_studio_speaks_ukrainian_until_the_visitor_switches(alpha):
+    alpha.studio.language = "uk"
+    alpha.studio.save()
+    client = host_client(alpha.host)
+
+    default = client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert (default["Content-Language"], default.context["LANGUAGE_CODE"]) == ("uk", "uk")
+    assert '<option value="uk" selected>Українська</option>' in default.content.decode()
+
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert client.get("/")["Content-Language"] == "ru"
+
+
+def test_dates_in_ukrainian_use_ukrainian_month_names():
+    from datetime import date, datetime
+
+    from django.utils.formats import date_format
+
+    with translation.override("uk"):
+        assert date_format(date(2026, 12, 4)) == "4 гру 2026"
+        assert date_format(datetime(2026, 3, 4, 13, 9), "DATETIME_FORMAT") == "4 бер 2026, 13:09"
+        assert date_format(date(2026, 12, 4), "YEAR_MONTH_FORMAT") == "Грудень 2026"
+    with translation.override("ru"):
+        assert date_format(date(2026, 12, 4)) == "4 дек 2026"
+
+
 def test_the_bare_domain_follows_the_browser_language(db):
     assert host_client("localhost").get("/", HTTP_ACCEPT_LANGUAGE="ru")["Content-Language"] == "ru"
+    assert host_client("localhost").get("/", HTTP_ACCEPT_LANGUAGE="uk")["Content-Language"] == "uk"
     assert host_client("localhost").get("/", HTTP_ACCEPT_LANGUAGE="de")["Content-Language"] == "en"
 
 

@@ -1,5 +1,5 @@
-"""The Russian catalogue: complete, free of fuzzy entries, matching the sources, compiled into
-the committed .mo, and actually served.
+"""The Russian and Ukrainian catalogues: complete, free of fuzzy entries, matching the sources,
+compiled into the committed .mo, and actually served. A failure lists the msgids to translate.
 
 The .mo is committed so a fresh machine runs without gettext; regenerating the catalogue
 (``test_committed_catalogue_covers_every_message_in_the_sources``) does need gettext.
@@ -13,16 +13,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
+import pytest
 from django.conf import settings
 from django.utils import translation
 
 from tests.conftest import REPO, database_url, host_client
 
-LOCALE_DIR = REPO / "locale" / "ru" / "LC_MESSAGES"
-PO = LOCALE_DIR / "django.po"
-MO = LOCALE_DIR / "django.mo"
+LANGUAGES = ["ru", "uk"]  # every language besides English, the language of the sources
 # The same ignores as the documented command:
-#   manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=tests ...
+#   manage.py makemessages -l ru -l uk --ignore=.venv --ignore=var --ignore=tests ...
 MAKEMESSAGES_IGNORES = [".venv", "var", "tests", "benchmarks", "infra"]
 COPY_IGNORES = shutil.ignore_patterns(
     ".venv", "var", ".git", "test-output", "node_modules", "__pycache__", "*.pyc",
@@ -32,7 +32,18 @@ GETTEXT_TOOLS = ["xgettext", "msgmerge", "msguniq", "msgattrib"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 
 LANDING_TITLE_EN = "Run your school photo season in one place"
-LANDING_TITLE_RU = "Весь школьный фотосезон в одном месте"
+LANDING_TITLE = {
+    "ru": "Весь школьный фотосезон в одном месте",
+    "uk": "Увесь шкільний фотосезон в одному місці",
+}
+# Django's own catalogue's Plural-Forms, so Django's strings and ours pick the same form.
+DJANGO_LOCALE = Path(django.__file__).parent / "conf" / "locale"
+# (number, plural form it takes) in Russian and Ukrainian alike: one, few, many.
+PLURAL_SAMPLES = ((1, 0), (3, 1), (5, 2), (11, 2), (21, 0), (22, 1))
+
+
+def po_path(language: str) -> Path:
+    return REPO / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -91,27 +102,49 @@ def is_translated(entry: dict, nplurals: int) -> bool:
     return len(entry["msgstr"]) == forms and all(entry["msgstr"]) and "fuzzy" not in entry["flags"]
 
 
-def test_the_catalogue_is_russian_and_credits_the_team():
-    header, entries = catalogue(PO)
+def nplurals(header: dict) -> int:
+    return int(re.match(r"nplurals=(\d+);", header["Plural-Forms"]).group(1))
 
-    assert header["Language"] == "ru"
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_catalogue_is_in_its_language_and_credits_the_team(language):
+    header, entries = catalogue(po_path(language))
+    django_header, _ = catalogue(DJANGO_LOCALE / language / "LC_MESSAGES" / "django.po")
+
+    assert header["Language"] == language
     assert header["Language-Team"] == "Pictureday team"
     assert header["Last-Translator"] == "Pictureday team"
     assert header["Content-Type"] == "text/plain; charset=UTF-8"
     assert header["Plural-Forms"].startswith("nplurals=4; ")
+    assert header["Plural-Forms"].replace(" ", "") == django_header["Plural-Forms"].replace(" ", "")
     assert "fuzzy" not in header["flags"]
     assert len(entries) >= 150
 
 
-def test_every_message_is_translated_none_is_fuzzy_and_placeholders_are_kept():
-    header, entries = catalogue(PO)
-    nplurals = int(re.match(r"nplurals=(\d+);", header["Plural-Forms"]).group(1))
+def test_ukrainian_has_every_message_russian_has():
+    """Helpers add strings with their Russian translation; this names the Ukrainian still owed."""
+    _, russian = catalogue(po_path("ru"))
+    _, ukrainian = catalogue(po_path("uk"))
+    ukrainian_keys = {key(entry) for entry in ukrainian}
+
+    missing = [entry["msgid"] for entry in russian if key(entry) not in ukrainian_keys]
+
+    assert missing == [], (
+        f"{len(missing)} msgids are in locale/ru but not in locale/uk/LC_MESSAGES/django.po; "
+        "add them translated into Ukrainian:\n" + "\n".join(missing)
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated_none_is_fuzzy_and_placeholders_are_kept(language):
+    header, entries = catalogue(po_path(language))
+    forms = nplurals(header)
 
     empty = [
         entry["msgid"]
         for entry in entries
         if not all(entry["msgstr"])
-        or len(entry["msgstr"]) != (nplurals if "msgid_plural" in entry else 1)
+        or len(entry["msgstr"]) != (forms if "msgid_plural" in entry else 1)
     ]
     fuzzy = [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]]
     placeholders_changed = [
@@ -122,19 +155,21 @@ def test_every_message_is_translated_none_is_fuzzy_and_placeholders_are_kept():
         != set(PLACEHOLDER.findall(entry["msgid"] + entry.get("msgid_plural", "")))
     ]
 
-    assert empty == []
-    assert fuzzy == []
-    assert placeholders_changed == []
+    assert empty == [], f"untranslated in {language}:\n" + "\n".join(empty)
+    assert fuzzy == [], f"fuzzy in {language}:\n" + "\n".join(fuzzy)
+    assert placeholders_changed == [], f"placeholders changed in {language}"
 
 
-def test_committed_catalogue_covers_every_message_in_the_sources(tmp_path):
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> dict[str, list[dict]]:
+    """makemessages run once on a copy of the sources, for every language: {language: entries}."""
     missing_tools = [tool for tool in GETTEXT_TOOLS if shutil.which(tool) is None]
     assert missing_tools == [], (
         f"{', '.join(missing_tools)} not found: install GNU gettext "
         "(Debian/Ubuntu: apt-get install -y gettext; macOS: brew install gettext) "
         "to check the catalogue against the sources."
     )
-    copy = tmp_path / "repo"
+    copy = tmp_path_factory.mktemp("makemessages") / "repo"
     shutil.copytree(REPO, copy, ignore=COPY_IGNORES)
     shutil.rmtree(copy / "locale", ignore_errors=True)  # regenerate from the sources alone
     env = {
@@ -151,8 +186,7 @@ def test_committed_catalogue_covers_every_message_in_the_sources(tmp_path):
             sys.executable,
             "manage.py",
             "makemessages",
-            "-l",
-            "ru",
+            *(f"-l{language}" for language in LANGUAGES),
             *(f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORES),
         ],
         cwd=copy,
@@ -163,26 +197,34 @@ def test_committed_catalogue_covers_every_message_in_the_sources(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    regenerated_po = copy / "locale" / "ru" / "LC_MESSAGES" / "django.po"
-    _, regenerated = catalogue(regenerated_po)
-    header, committed = catalogue(PO)
-    nplurals = int(re.match(r"nplurals=(\d+);", header["Plural-Forms"]).group(1))
-    translated = {key(entry) for entry in committed if is_translated(entry, nplurals)}
-    missing = [key(entry) for entry in regenerated if key(entry) not in translated]
-    assert len(regenerated) > 0
+    return {
+        language: catalogue(copy / "locale" / language / "LC_MESSAGES" / "django.po")[1]
+        for language in LANGUAGES
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_committed_catalogue_covers_every_message_in_the_sources(regenerated, language):
+    header, committed = catalogue(po_path(language))
+    translated = {key(entry) for entry in committed if is_translated(entry, nplurals(header))}
+    missing = [key(entry) for entry in regenerated[language] if key(entry) not in translated]
+
+    assert len(regenerated[language]) > 0
     assert missing == [], (
-        "Messages in the sources that locale/ru/LC_MESSAGES/django.po lacks or leaves "
-        "untranslated; run makemessages -l ru (see this file), translate, compilemessages: "
-        f"{missing}"
+        f"Messages in the sources that locale/{language}/LC_MESSAGES/django.po lacks or leaves "
+        f"untranslated; run makemessages -l {language} (see this file), translate, "
+        "compilemessages:\n" + "\n".join(repr(message) for message in missing)
     )
 
 
-def test_the_compiled_catalogue_serves_every_translation():
-    assert MO.is_file(), "locale/ru/LC_MESSAGES/django.mo is missing: run compilemessages"
-    _, entries = catalogue(PO)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_serves_every_translation(language):
+    mo = po_path(language).with_suffix(".mo")
+    assert mo.is_file(), f"{mo} is missing: run compilemessages"
+    _, entries = catalogue(po_path(language))
 
     served, expected = {}, {}
-    with translation.override("ru"):
+    with translation.override(language):
         for entry in entries:
             context, msgid, plural = key(entry)
             if plural is None:
@@ -191,8 +233,7 @@ def test_the_compiled_catalogue_serves_every_translation():
                 )
                 expected[key(entry)] = entry["msgstr"][0]
             else:
-                # 1, 3 and 5 pick Russian's "one", "few" and "many" forms (0, 1 and 2).
-                for number, form in ((1, 0), (3, 1), (5, 2)):
+                for number, form in PLURAL_SAMPLES:
                     served[(*key(entry), number)] = (
                         translation.npgettext(context, msgid, plural, number)
                         if context
@@ -203,26 +244,38 @@ def test_the_compiled_catalogue_serves_every_translation():
     assert served == expected
 
 
-def test_the_landing_page_title_has_its_russian_translation():
-    _, entries = catalogue(PO)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_landing_page_title_has_its_translation(language):
+    _, entries = catalogue(po_path(language))
 
     assert [entry["msgstr"] for entry in entries if entry["msgid"] == LANDING_TITLE_EN] == [
-        [LANDING_TITLE_RU]
+        [LANDING_TITLE[language]]
     ]
 
 
-def test_the_landing_page_speaks_russian_unless_english_was_chosen(db):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_landing_page_speaks_the_browsers_language_unless_english_was_chosen(db, language):
     client = host_client("localhost")
 
-    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
+    translated = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
 
-    assert (russian.status_code, russian["Content-Language"]) == (200, "ru")
-    assert '<html lang="ru">' in russian.content.decode()
-    assert f"<h1>{LANDING_TITLE_RU}</h1>" in russian.content.decode()
-    assert LANDING_TITLE_EN not in russian.content.decode()
+    assert (translated.status_code, translated["Content-Language"]) == (200, language)
+    assert f'<html lang="{language}">' in translated.content.decode()
+    assert f"<h1>{LANDING_TITLE[language]}</h1>" in translated.content.decode()
+    assert LANDING_TITLE_EN not in translated.content.decode()
     assert (english.status_code, english["Content-Language"]) == (200, "en")
     assert '<html lang="en">' in english.content.decode()
     assert f"<h1>{LANDING_TITLE_EN}</h1>" in english.content.decode()
-    assert LANDING_TITLE_RU not in english.content.decode()
+    assert LANDING_TITLE[language] not in english.content.decode()
+
+
+def test_the_pricing_page_speaks_ukrainian(db):
+    page = host_client("localhost").get("/pricing/", HTTP_ACCEPT_LANGUAGE="uk")
+
+    assert (page.status_code, page["Content-Language"]) == (200, "uk")
+    assert "<h1>Тарифи</h1>" in page.content.decode()
+    assert (
+        "Кожна студія починає з 14-денного безкоштовного пробного періоду." in page.content.decode()
+    )

@@ -258,7 +258,7 @@ def test_a_lapsed_or_blocked_licence_stops_the_storefront_but_keeps_the_data(
     [
         ("DE", ("EUR", "en", "Europe/Berlin")),
         ("fr", ("EUR", "en", "Europe/Paris")),
-        ("UA", ("UAH", "en", "Europe/Kyiv")),
+        ("UA", ("UAH", "uk", "Europe/Kyiv")),
         ("RU", ("RUB", "ru", "Europe/Moscow")),
         ("GB", ("GBP", "en", "Europe/London")),
         ("US", ("USD", "en", "America/New_York")),

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--owner-name", default="")
         parser.add_argument("--owner-password", required=True)
         parser.add_argument("--currency", default="EUR")
-        parser.add_argument("--language", default="en", choices=["en", "ru"])
+        parser.add_argument("--language", default="en", choices=["en", "ru", "uk"])
 
     def handle(self, *args, **options):
         try:

@@ -117,3 +117,23 @@ def test_an_unsupported_name_is_explained_on_the_staff_page(day, alpha):
 
     assert response.redirect_chain == [(f"/staff/access/shoots/{day.shoot.pk}/", 302)]
     assert "has characters the card font cannot print: 王" in response.content.decode()
+
+
+def test_ukrainian_cards_print_the_letters_russian_lacks(day, alpha, drawn):
+    """і ї є ґ are not in Russian: a font or a check that knew only Russian would box them."""
+    from tests.studio.downloads.pdftext import pdf_text
+
+    day.ivan.first_name, day.ivan.last_name = "Ґанна", "Їжак-Євенко"
+    day.ivan.save()
+    access_codes_issue(shoot=day.shoot, now=NOW)
+
+    alpha.studio.language = "uk"  # cards speak the studio's language
+
+    pdf = cards.access_cards_pdf(codes=card_codes(shoot=day.shoot), studio=alpha.studio, title="T")
+
+    ganna = next(card for card in drawn if card.title == "Ґанна Їжак-Євенко")
+    assert (ganna.label, ganna.subtitle) == ("Код доступу", "Клас 11A · School No. 5")
+    assert ganna.expires.startswith("дійсний до ")
+    text = pdf_text(pdf)
+    assert "Ґанна Їжак-Євенко" in text
+    assert "Відскануйте QR-код або відкрийте alpha.localhost:8000 і введіть код." in text

@@ -125,6 +125,19 @@ def test_a_russian_parent_of_an_english_studio_gets_russian(in_alpha, alpha):
     assert "Чтобы связаться со студией, ответьте на это письмо." in html_of(mail.outbox[0])
 
 
+def test_a_ukrainian_parent_of_a_russian_studio_gets_ukrainian(in_alpha, alpha):
+    alpha.studio.language = "ru"
+    parent("olena@example.com", "uk")
+
+    sign_in_code_send(email="olena@example.com", studio=alpha.studio)
+
+    assert mail.outbox[0].subject.endswith("— ваш код для входу в Alpha Photo")
+    assert "Ваш код для входу в Alpha Photo:" in mail.outbox[0].body
+    html = html_of(mail.outbox[0])
+    assert '<html lang="uk">' in html
+    assert "Щоб зв’язатися зі студією, дайте відповідь на цей лист." in html
+
+
 def test_the_page_the_parent_is_on_wins_over_the_account(in_alpha, alpha):
     parent("ivan@example.com", "ru")
 

@@ -107,6 +107,18 @@ def test_a_windows_1251_semicolon_file_with_russian_headers_and_names_is_parsed(
     ]  # fmt: skip
 
 
+def test_a_windows_1251_file_with_ukrainian_headers_and_names_is_parsed():
+    """Windows-1251 holds і ї є ґ too; ПІБ reads "Прізвище Ім'я По батькові" like ФИО."""
+    text = "Клас;ПІБ;Пошта батьків\r\n5-Б;Ґудзь Олена Євгенівна;mama@example.ua\r\n"
+
+    preview = roster_parse(text.encode("cp1251"), today=TODAY)
+
+    assert (preview.encoding, preview.delimiter, preview.errors) == ("cp1251", ";", [])
+    assert rows(preview) == [
+        (2, "5-Б", "2026-2027", "Олена", "Ґудзь", "", ("mama@example.ua",), (), ())
+    ]
+
+
 def test_the_delimiter_is_the_more_frequent_one_in_the_header_line():
     semicolons = parse('Class;Name;Email\n1A;"Smith, Anna";a@example.com, b@example.com\n')
     commas = parse('Class,Name,Email\n1A,Anna Smith,"a@example.com; b@example.com"\n')
@@ -144,6 +156,11 @@ HEADERS = [
      [Column.CLASS, Column.FULL_NAME, Column.EXTERNAL_ID, Column.EMAIL, Column.PHONE, Column.SCHOOL_YEAR]),
     ("Класс;Ученик;Штрихкод;EMAIL родителя", [Column.CLASS, Column.FULL_NAME, Column.EXTERNAL_ID, Column.EMAIL]),
     ("класс;фио;почта родителя;телефон родителя", [Column.CLASS, Column.FULL_NAME, Column.EMAIL, Column.PHONE]),
+    ("Клас;Ім’я;Прізвище;Штрихкод;Пошта батьків;Телефон батьків;Навчальний рік",
+     [Column.CLASS, Column.FIRST_NAME, Column.LAST_NAME, Column.EXTERNAL_ID, Column.EMAIL, Column.PHONE, Column.SCHOOL_YEAR]),
+    ("клас;ім'я;прізвище", [Column.CLASS, Column.FIRST_NAME, Column.LAST_NAME]),
+    ("Клас;ПІБ;E-mail батьків", [Column.CLASS, Column.FULL_NAME, Column.EMAIL]),
+    ("клас;учень", [Column.CLASS, Column.FULL_NAME]),
     ("class,first_name,last_name,id,email", [Column.CLASS, Column.FIRST_NAME, Column.LAST_NAME, Column.EXTERNAL_ID, Column.EMAIL]),
 ]  # fmt: skip
 
@@ -165,7 +182,7 @@ def test_unknown_columns_are_ignored_and_listed():
 
 
 FILE_ERRORS = [
-    ("First name,Last name\nAnn,Lee\n", ["The file has no class column (“class” or “класс”)."]),
+    ("First name,Last name\nAnn,Lee\n", ["The file has no class column (“class”, “класс” or “клас”)."]),
     ("Class,First name\n1A,Ann\n",
      ["The file has no name columns: give “first name” and “last name”, or one “full name” column."]),
     ("Class,Name,Email,Почта\n", ["Columns “Email” and “Почта” mean the same; keep one of them."]),

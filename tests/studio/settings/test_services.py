@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
+from saas_platform.accounts.models import User
 from studio.settings.services import LOGO_MAX_BYTES, studio_settings_update
 from tenants.models import Studio
 from tenants.validators import contrast_with_white
+from tests.conftest import logged_in_client
 
 from .images import huge_png, logo_bytes
 
@@ -39,6 +41,18 @@ def test_valid_settings_are_saved(alpha):
     assert {name: getattr(studio, name) for name in VALID} == VALID
 
 
+def test_ukrainian_can_be_the_studios_language_and_its_settings_page_speaks_it(alpha):
+    update(alpha.studio, language="uk", currency="UAH", timezone="Europe/Kyiv")
+
+    studio = Studio.objects.get(pk=alpha.studio.pk)
+    assert (studio.language, studio.currency, studio.timezone) == ("uk", "UAH", "Europe/Kyiv")
+    with schema_context(studio.schema_name):
+        owner = User.objects.get(email=alpha.owner_email)
+    page = logged_in_client(alpha, owner).get("/staff/settings/studio/").content.decode()
+    assert "<h1>Налаштування студії</h1>" in page
+    assert '<option value="uk" selected>Українська</option>' in page
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -48,7 +62,7 @@ def test_valid_settings_are_saved(alpha):
         ("brand_color", "blue", "Enter a colour as #rrggbb."),
         ("currency", "XYZ", "“XYZ” is not an ISO 4217 currency code."),
         ("timezone", "Mars/Olympus", "“Mars/Olympus” is not a known time zone."),
-        ("language", "de", "Choose English or Russian."),
+        ("language", "de", "Choose English, Russian or Ukrainian."),
     ],
 )
 def test_invalid_values_are_refused_by_field_and_nothing_changes(alpha, field, value, message):
