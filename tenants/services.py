@@ -84,9 +84,10 @@ def studio_create(
             timezone=timezone,
             owner_email=owner_email.lower(),
         )
-        # A spare renamed to the studio's schema is found by ``create_schema``, which then
-        # copies nothing; with no spare to take, ``save`` copies the base schema.
-        spare_take(schema_name=studio.schema_name)
+        # A spare renamed to the studio's schema leaves ``save`` nothing to create; with no
+        # spare to take, ``save`` copies the base schema.
+        if spare_take(schema_name=studio.schema_name):
+            studio.auto_create_schema = False
         studio.save(verbosity=0)
         Domain.objects.create(domain=studio_host(slug), tenant=studio, is_primary=True)
         transaction.on_commit(

@@ -39,8 +39,8 @@ def forget_domain(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Studio)
 @receiver(post_delete, sender=Studio)
-def forget_studio_hosts(sender, instance, **kwargs):
-    if instance.pk:
+def forget_studio_hosts(sender, instance, created=False, **kwargs):
+    if instance.pk and not created:  # a studio just made has no hosts yet
         host_cache_forget(
             hostnames=list(
                 Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True)

@@ -22,7 +22,6 @@ import uuid
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django_tenants.utils import schema_exists
 
 from .models import SpareSchema
 from .provisioning import clone_base_schema
@@ -40,6 +39,19 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_graphs: dict[str, frozenset] = {}
+
+
+def _graph_nodes() -> frozenset:
+    """The migration graph's nodes, loaded once per process: Django's loader re-imports every
+    migration module (tens of milliseconds), and a process's code does not change under it.
+    Keyed by ``MIGRATION_MODULES``, which tests change."""
+    key = repr(sorted(getattr(settings, "MIGRATION_MODULES", {}).items()))
+    if key not in _graphs:
+        _graphs[key] = frozenset(graph_nodes())
+    return _graphs[key]
+
+
 def pool_size() -> int:
     return max(0, int(getattr(settings, "TENANT_SPARE_SCHEMAS", 0)))
 
@@ -53,13 +65,13 @@ def spare_take(*, schema_name: str) -> str | None:
     """Renames a current spare to ``schema_name`` and returns the spare's name; None when
     there is none to take (the caller copies the base schema). Call it inside the sign-up's transaction: the spare's
     row stays locked, and the rename undone, with it."""
-    if pool_size() == 0 or schema_exists(schema_name):
+    if pool_size() == 0:
         return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [MIGRATING])
         if not cursor.fetchone()[0]:  # a deploy is migrating the spares
             return None
-        nodes, passed = graph_nodes(), []
+        nodes, passed = _graph_nodes(), []
         while True:
             spare = (
                 SpareSchema.objects.select_for_update(skip_locked=True)
@@ -72,7 +84,7 @@ def spare_take(*, schema_name: str) -> str | None:
             if not schemas_missing([spare.schema_name], nodes)[spare.schema_name]:
                 break
             passed.append(spare.pk)  # behind (or gone): left for the refill to drop
-        spare.delete()
+        cursor.execute(f"DELETE FROM {SpareSchema._meta.db_table} WHERE id = %s", [spare.pk])
         cursor.execute(f"ALTER SCHEMA {_ident(spare.schema_name)} RENAME TO {_ident(schema_name)}")
     return spare.schema_name
 
