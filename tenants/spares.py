@@ -30,7 +30,7 @@ from .schema_migrations import graph_nodes, schemas_missing
 logger = logging.getLogger(__name__)
 
 PREFIX = "spare_"
-# pg_advisory_lock keys (any bigint; these spell "spare mig" / "spare ref").
+# pg_advisory_lock keys (any bigint; these spell "sparemig" and "spareref").
 MIGRATING = 0x7370617265_6D6967
 REFILLING = 0x7370617265_726566
 
@@ -53,7 +53,7 @@ def _graph_nodes() -> frozenset:
 
 
 def pool_size() -> int:
-    return max(0, int(getattr(settings, "TENANT_SPARE_SCHEMAS", 0)))
+    return max(0, settings.TENANT_SPARE_SCHEMAS)
 
 
 def spare_schema_names() -> list[str]:
@@ -63,8 +63,9 @@ def spare_schema_names() -> list[str]:
 
 def spare_take(*, schema_name: str) -> str | None:
     """Renames a current spare to ``schema_name`` and returns the spare's name; None when
-    there is none to take (the caller copies the base schema). Call it inside the sign-up's transaction: the spare's
-    row stays locked, and the rename undone, with it."""
+    there is none to take (the caller copies the base schema). Call it inside the sign-up's
+    transaction: the spare's row stays locked, and the rename undone, with it. A stray
+    schema already named ``schema_name`` makes the rename fail: it is never adopted."""
     if pool_size() == 0:
         return None
     with transaction.atomic(), connection.cursor() as cursor:
