@@ -159,6 +159,11 @@ def spares_held_for_migration():
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATING])
-            yield
+            try:
+                yield
+            finally:
+                # Released here, not left to the closing: the server drops a closed session's
+                # locks a moment later, and a refill right after would find the pool locked.
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATING])
     finally:
-        wrapper.close()  # the session's lock goes with it
+        wrapper.close()
