@@ -61,8 +61,8 @@ def studio_create(
     timezone: str | None = None,
 ) -> SignUpResult:
     """Creates the studio, its host and its schema (a spare schema renamed, else a copy of the
-    base schema), and the owner inside that schema. Returns a one-time login token for the studio's host.
-    Currency, language and time zone not given are proposed from the country
+    base schema), and the owner inside that schema. Returns a one-time login token for the
+    studio's host. Currency, language and time zone not given are proposed from the country
     (``tenants.countries``), else EUR, English and UTC."""
     proposed = country_defaults(country)
     if country and proposed is None:

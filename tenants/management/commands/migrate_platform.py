@@ -18,8 +18,8 @@ from tenants.spares import (
 
 class Command(BaseCommand):
     help = (
-        "Migrates the public schema, the base schema new studios are cloned from, every "
-        "studio and the spare studio schemas, skipping schemas that are current and going on past a studio that fails "
+        "Migrates the public schema, the base schema new studios are cloned from, and every "
+        "studio, skipping schemas that are current and going on past a studio that fails "
         "(it is retried, flagged under maintenance and named; the exit status is then 1)."
     )
 
