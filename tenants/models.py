@@ -184,3 +184,15 @@ class Domain(DomainMixin):
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+
+
+class SpareSchema(models.Model):
+    """A studio schema made ahead of time (copied from the base schema and migrated) that a
+    sign-up renames to the new studio's schema (``tenants.spares``). Never a studio: no
+    ``Studio`` row and no host, so nothing that lists studios sees it."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    def __str__(self):
+        return self.schema_name

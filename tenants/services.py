@@ -17,6 +17,7 @@ from saas_platform.accounts.services import login_token_issue
 from .countries import country_defaults
 from .models import Domain, Studio, StudioStatus
 from .signals import studio_signed_up
+from .spares import spare_take
 from .validators import validate_currency, validate_subdomain, validate_timezone
 
 
@@ -59,9 +60,9 @@ def studio_create(
     language: str | None = None,
     timezone: str | None = None,
 ) -> SignUpResult:
-    """Creates the studio, its host and its schema (cloned from the base schema), and the
-    owner inside that schema. Returns a one-time login token for the studio's host.
-    Currency, language and time zone not given are proposed from the country
+    """Creates the studio, its host and its schema (a spare schema renamed, else a copy of the
+    base schema), and the owner inside that schema. Returns a one-time login token for the
+    studio's host. Currency, language and time zone not given are proposed from the country
     (``tenants.countries``), else EUR, English and UTC."""
     proposed = country_defaults(country)
     if country and proposed is None:
@@ -83,6 +84,10 @@ def studio_create(
             timezone=timezone,
             owner_email=owner_email.lower(),
         )
+        # A spare renamed to the studio's schema leaves ``save`` nothing to create; with no
+        # spare to take, ``save`` copies the base schema.
+        if spare_take(schema_name=studio.schema_name):
+            studio.auto_create_schema = False
         studio.save(verbosity=0)
         Domain.objects.create(domain=studio_host(slug), tenant=studio, is_primary=True)
         transaction.on_commit(

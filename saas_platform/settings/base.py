@@ -93,6 +93,10 @@ PUBLIC_SCHEMA_NAME = "public"
 # tenancy works", Sign-up).
 TENANT_BASE_SCHEMA = "studio_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Spare studio schemas kept ready (copied and migrated ahead of time by
+# ``tenants.tasks.spare_schemas_refill``), so a sign-up renames one instead of copying the
+# base schema; 0 = none, every sign-up copies (README, "Sign-up").
+TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "3"))
 TENANT_SUBPROCESS_PARALLEL = int(os.environ.get("TENANT_MIGRATION_PARALLEL", "4"))
 # The cached host lookup lives in tenants.middleware; unknown hosts get a plain 404.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
@@ -177,6 +181,16 @@ CACHES = caches_from_url(REDIS_URL) if REDIS_URL else {}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# New passwords are hashed with Argon2 (Django's recommended hasher: memory-hard, 100 MiB per
+# hash, so guessing on GPUs costs far more than against PBKDF2, in less time per sign-up than
+# PBKDF2's 1M iterations; benchmarks/provision.py times both). Existing PBKDF2 hashes still
+# verify and are rehashed with Argon2 at the owner's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -358,6 +372,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     "custom-domains-check": {"task": "tenants.tasks.custom_domains_check", "schedule": 5 * 60},
+    # Also queued after every sign-up; this catches up after a deploy or a lost message.
+    "spare-schemas-refill": {"task": "tenants.tasks.spare_schemas_refill", "schedule": 5 * 60},
     "order-payment-reminders": {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,

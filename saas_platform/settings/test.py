@@ -12,6 +12,9 @@ from .dev import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No spare schemas unless a test turns the pool on (tests/tenants/test_spares.py): every other
+# test's sign-up copies the base schema as before, and nothing queues refills.
+TENANT_SPARE_SCHEMAS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The web server and worker the tests start write their mail into a folder the tests read.
 if os.environ.get("PICTUREDAY_TEST_MAIL_DIR"):

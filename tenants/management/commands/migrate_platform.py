@@ -9,6 +9,12 @@ from tenants.maintenance import studios_maintenance_update
 from tenants.models import Studio
 from tenants.schema_migrations import schemas_migrate
 from tenants.services import ensure_public_tenant, ensure_template_studio
+from tenants.spares import (
+    spare_drop,
+    spare_schema_names,
+    spare_schemas_refill,
+    spares_held_for_migration,
+)
 
 
 class Command(BaseCommand):
@@ -63,7 +69,19 @@ class Command(BaseCommand):
             .values_list("schema_name", flat=True)
         )
 
-        run = schemas_migrate(schemas=schemas, processes=processes, verbosity=verbosity, log=log)
+        # Spares migrate with the studios; sign-ups copy the base schema meanwhile. A spare
+        # that fails is dropped and made again, never handed out behind.
+        with spares_held_for_migration():
+            spares = spare_schema_names()
+            run = schemas_migrate(
+                schemas=schemas + spares, processes=processes, verbosity=verbosity, log=log
+            )
+            failed_spares = sorted(set(run.failed) & set(spares))
+            for schema in failed_spares:
+                log(f"spare {schema} failed to migrate, dropped: {run.failed.pop(schema)}")
+                spare_drop(schema_name=schema)
+        if failed_spares:
+            log(f"{spare_schemas_refill()} spare schema(s) made")
         studios_maintenance_update(failed=run.failed)
         log(
             f"{len(run.current)} current, {len(run.replayed)} replayed, "
