@@ -14,6 +14,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role, User
+from saas_platform.versions import versions_bump
 from studio.core.limits import check_schools
 
 from .models import School, SchoolClass, Student
@@ -314,10 +315,13 @@ def student_update(
         student.parent_emails = _normalise_list(parent_emails, lower=True)
     if parent_phones is not None:
         student.parent_phones = _normalise_list(parent_phones)
+    hides = bool(do_not_publish) and not student.do_not_publish
     if do_not_publish is not None:
         student.do_not_publish = do_not_publish
     _check_student(student, school_id=school_id)
     student.save()
+    if hides:
+        versions_bump("gallery", "withdrawn")  # image links signed before it are refused
     return student
 
 

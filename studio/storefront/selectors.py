@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from saas_platform.images import image_link, image_link_expiry
+from saas_platform.versions import version_get
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import access_codes_in_session
 from studio.catalogue.kinds import PackageKind
@@ -135,6 +137,15 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
     codes = access_codes_in_session(session=session)
     if not codes:
         return None
+    return (
+        photos_parents_may_see(Photo.objects.filter(_opened_q(codes)).filter(pk=photo_id))
+        .distinct()
+        .first()
+    )
+
+
+def _opened_q(codes) -> Q:
+    """The photos the opened ``codes`` show (before narrowing to what parents may see)."""
     allowed = Q(pk__in=[])
     for code in codes:
         if code.kind == AccessCodeKind.STUDENT and code.student.is_hidden:
@@ -144,9 +155,51 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
             allowed |= Q(
                 shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
             )
-    return (
-        photos_parents_may_see(Photo.objects.filter(allowed).filter(pk=photo_id)).distinct().first()
-    )
+    return allowed
+
+
+# --------------------------------------------------------------------------- image links
+
+_RENDITION_FIELDS = {"thumb": "thumbnail", "preview": "preview"}  # never the original
+
+
+def image_links(*, photo_ids, rendition: str, version: int | None = None) -> dict[int, str]:
+    """Signed, short-lived links to the thumbnails or previews of ``photo_ids``, which the
+    caller has already checked the parent may see (``gallery_sections``, ``gallery_photo``).
+    The one place parents' image URLs are made (``saas_platform.images``). ``version`` is the
+    ``"withdrawn"`` version read before that check, so a withdrawal in between wins."""
+    return _signed(Photo.objects.filter(pk__in=list(photo_ids)), rendition, version)
+
+
+def image_links_for_session(*, session, photo_ids, rendition: str) -> dict[int, str]:
+    """Like ``image_links`` for ids not checked yet (cart lines, past orders): only the
+    photos the codes opened in this browser still show get a link."""
+    version = version_get("withdrawn")
+    codes = access_codes_in_session(session=session)
+    if not codes or not photo_ids:
+        return {}
+    photos = photos_parents_may_see(
+        Photo.objects.filter(_opened_q(codes)).filter(pk__in=list(photo_ids))
+    ).distinct()
+    return _signed(photos, rendition, version)
+
+
+def _signed(photos, rendition: str, version: int | None) -> dict[int, str]:
+    field = _RENDITION_FIELDS[rendition]
+    version = version_get("withdrawn") if version is None else version
+    schema, expires = connection.schema_name, image_link_expiry()
+    return {
+        pk: image_link(
+            schema=schema,
+            photo_id=pk,
+            rendition=rendition,
+            name=name,
+            version=version,
+            expires=expires,
+        )
+        for pk, name in photos.values_list("pk", field)
+        if name
+    }
 
 
 # --------------------------------------------------------------------------- shopping

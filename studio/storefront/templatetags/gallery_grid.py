@@ -6,7 +6,15 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from studio.storefront.selectors import image_links
+
 register = template.Library()
+
+
+@register.filter
+def image_src(links: dict, photo_id) -> str:
+    """The signed link of ``photo_id`` among ``links`` (``selectors.image_links``), or ""."""
+    return links.get(int(photo_id), "") if photo_id else ""
 
 
 @register.simple_tag
@@ -18,12 +26,14 @@ def photo_tiles(section, favourites, gallery_url: str):
     child = f"?child={int(section.child_id)}" if section.child_id else ""
     selectable = bool(section.offer and section.offer.photo_products)
     base = escape(gallery_url)
+    thumbs = image_links(photo_ids=section.photo_ids, rendition="thumb")
     tiles = []
     for number, photo_id in enumerate(section.photo_ids, start=1):
         photo_id = int(photo_id)
         tile = (
             f'<li class="tile"><a href="{base}{photo_id}/{child}">'
-            f'<img src="{base}{photo_id}/thumb.jpg" alt="{photo_word} {number}" loading="lazy" '
+            f'<img src="{escape(thumbs.get(photo_id, ""))}" alt="{photo_word} {number}" '
+            f'loading="lazy" '
             f'width="400" height="400"></a>'
         )
         if photo_id in favourites:
