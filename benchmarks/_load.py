@@ -198,8 +198,9 @@ async def run(spec: dict) -> dict:
                 parent.thumbs = thumb_links(await timed(parent, "gallery", "/gallery/"))
                 for path in rng.sample(parent.thumbs, min(2, len(parent.thumbs))):
                     await timed(parent, "thumbnail", path)
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
+            if think:  # never past the window: the phase ends with it
+                pause = rng.expovariate(1 / think)
+                await asyncio.sleep(min(pause, max(0.0, window_end - time.perf_counter())))
 
     async def clock():
         await asyncio.sleep(max(0.0, window_start - time.perf_counter()))

@@ -15,6 +15,7 @@ window gets the same URL for a photo, so browsers reuse what they fetched and a 
 grid can be cached per window (``image_link_expiry`` belongs in such a cache key).
 """
 
+import functools
 import hashlib
 import hmac
 import os
@@ -46,8 +47,13 @@ def image_link_expiry(now: float | None = None) -> int:
     return (int(now) // window + 2) * window
 
 
+@functools.lru_cache(maxsize=4)
+def _derived_key(secret: str) -> bytes:
+    return hashlib.sha256(_KEY_SALT + force_bytes(secret)).digest()
+
+
 def _key() -> bytes:
-    return hashlib.sha256(_KEY_SALT + force_bytes(settings.SECRET_KEY)).digest()
+    return _derived_key(settings.SECRET_KEY)
 
 
 def image_signature(

@@ -41,6 +41,9 @@ def test_photos_go_into_the_cart_with_discounts_shown_line_by_line(shop):
     assert "5+" in page or "10" in page
     assert "€14.90" in page  # 16.00 − 1.10
     assert "Glossy" in page and "Anna K" in page
+    # each line's thumbnail: a signed link that loads without the session
+    assert shown_ids(page) == {photos["anna1"].pk, photos["anna2"].pk, photos["group"].pk}
+    assert {image_get(url)[0] for url in image_srcs(page)} == {"200 OK"}
 
 
 def test_a_photo_of_another_child_cannot_be_added(shop):
