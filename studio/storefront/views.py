@@ -79,6 +79,7 @@ def _int(value) -> int | None:
 
 def gallery(request):
     """The photos the access codes opened in this browser: watermarked previews only."""
+    withdrawn = version_get("withdrawn")  # read before the check: a withdrawal in between wins
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
@@ -92,6 +93,13 @@ def gallery(request):
         section.offer = offers[section.shoot.pk]
         if only_favourites:
             section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
+    thumbs = image_links(  # one query and one signing pass for every section of the page
+        photo_ids={pk for section in sections for pk in section.photo_ids},
+        rendition="thumb",
+        version=withdrawn,
+    )
+    for section in sections:
+        section.thumbs = thumbs
     return render(
         request,
         "storefront/gallery.html",

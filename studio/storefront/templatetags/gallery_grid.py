@@ -6,8 +6,6 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from studio.storefront.selectors import image_links
-
 register = template.Library()
 
 
@@ -19,20 +17,20 @@ def image_src(links: dict, photo_id) -> str:
 
 @register.simple_tag
 def photo_tiles(section, favourites, gallery_url: str):
-    """``<li>`` tiles for ``section.photo_ids``: link to the full view, lazy thumbnail, ♥ for
-    favourites, a checkbox for "select all" when the picture day sells photos."""
+    """``<li>`` tiles for ``section.photo_ids``: link to the full view, lazy thumbnail (its
+    signed link from ``section.thumbs``), ♥ for favourites, a checkbox for "select all" when
+    the picture day sells photos."""
     photo_word, select_word = escape(_("Photo")), escape(_("Select photo"))
     favourite_word = escape(_("Favourite"))
     child = f"?child={int(section.child_id)}" if section.child_id else ""
     selectable = bool(section.offer and section.offer.photo_products)
     base = escape(gallery_url)
-    thumbs = image_links(photo_ids=section.photo_ids, rendition="thumb")
     tiles = []
     for number, photo_id in enumerate(section.photo_ids, start=1):
         photo_id = int(photo_id)
         tile = (
             f'<li class="tile"><a href="{base}{photo_id}/{child}">'
-            f'<img src="{escape(thumbs.get(photo_id, ""))}" alt="{photo_word} {number}" '
+            f'<img src="{escape(section.thumbs.get(photo_id, ""))}" alt="{photo_word} {number}" '
             f'loading="lazy" '
             f'width="400" height="400"></a>'
         )
