@@ -104,7 +104,9 @@ class Child:
         *,
         command: tuple[str, ...] = (sys.executable, "-m"),
         cwd: Path = REPO,
+        **popen,
     ):
+        """``popen``: more of ``subprocess.Popen``'s arguments (``user``, ``group``…)."""
         self.log = log
         self._log_file = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603
@@ -114,6 +116,7 @@ class Child:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             process_group=0,
+            **popen,
         )
         self.pid = self.process.pid
 

@@ -9,7 +9,11 @@ versions get them in one round trip (``versions_get``).
 Names in use:
 
 * ``"gallery"`` — what parents may see in the studio's galleries changed (photos published,
-  hidden, retagged; a child hidden; a code revoked; prices and offers changed).
+  hidden, retagged; a child hidden; a code revoked; prices and offers changed). Bumping it
+  moves every one of the studio's galleries on.
+* ``"gallery:<shoot id>"`` (``shoot_gallery``) — only that picture day's photos changed
+  (processed, re-rendered, retagged, sent back to processing): uploads to one picture day do
+  not empty the cached galleries of the others. Readers key by both names.
 * ``"withdrawn"`` — something parents could see was taken away (a child hidden or erased, consent
   withdrawn, a photo unpublished or deleted, a code revoked): image links signed before it
   are refused.
@@ -43,8 +47,26 @@ def versions_get(*names: str) -> dict[str, int]:
     return result
 
 
+def versions_get_with(names, keys) -> tuple[dict[str, int], dict]:
+    """The current versions of ``names`` and whatever the cache holds under ``keys``, in one
+    round trip: for entries that carry the versions they were made at, so a reader checks them
+    without a second trip (``studio.storefront.selectors``)."""
+    version_keys = {name: _key(name) for name in names}
+    found = cache.get_many([*version_keys.values(), *keys])
+    versions = {}
+    for name, key in version_keys.items():
+        value = found.pop(key, None)
+        versions[name] = int(value) if value is not None else versions_get(name)[name]
+    return versions, found
+
+
 def version_get(name: str) -> int:
     return versions_get(name)[name]
+
+
+def shoot_gallery(shoot_id: int) -> str:
+    """The version name of one picture day's photos (see the module's docstring)."""
+    return f"gallery:{int(shoot_id)}"
 
 
 def versions_bump(*names: str) -> None:

@@ -43,11 +43,12 @@ def build_wheel(base: Path) -> Path:
     return found
 
 
-def fresh_venv_with(wheel: Path, venv: Path) -> tuple[Path, Path]:
-    """A new venv at ``venv`` with the package from ``wheel`` only; returns its python and
-    site-packages. Dependencies come from this venv (a path in a .pth file, not its site dir:
-    the editable install's finder in there is not loaded), so nothing is downloaded."""
-    run(sys.executable, "-m", "venv", "--without-pip", str(venv))
+def fresh_venv_with(wheel: Path, venv: Path, base: str = sys.executable) -> tuple[Path, Path]:
+    """A new venv at ``venv`` made by the interpreter ``base`` (of this Python's version),
+    with the package from ``wheel`` only; returns its python and site-packages. Dependencies
+    come from this venv (a path in a .pth file, not its site dir: the editable install's
+    finder in there is not loaded), so nothing is downloaded."""
+    run(base, "-m", "venv", "--without-pip", str(venv))
     python = venv / "bin" / "python"
     site_packages = Path(
         run(

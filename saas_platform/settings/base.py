@@ -147,6 +147,15 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+# Back-pressure (saas_platform.backpressure): database connections one web process may hold
+# (default WEB_THREADS, the gunicorn threads, so every thread keeps one), how long a request may
+# have waited before it is answered "busy" (503) instead, and the Retry-After it is given.
+WEB_DB_CONNECTIONS = int(
+    os.environ.get("WEB_DB_CONNECTIONS") or os.environ.get("WEB_THREADS") or "8"
+)
+WEB_SHED_QUEUE_MS = int(os.environ.get("WEB_SHED_QUEUE_MS") or "1000")
+WEB_RETRY_AFTER = int(os.environ.get("WEB_RETRY_AFTER") or "5")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASES = {"default": database_from_url(DATABASE_URL)} if DATABASE_URL else {}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
@@ -216,6 +225,9 @@ UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
 UPLOAD_CHUNK_MAX_BYTES = int(
     os.environ.get("UPLOAD_CHUNK_MAX_BYTES", str(UPLOAD_CHUNK_BYTES + 1024 * 1024))
 )
+# An upload nobody went on with for this long is given up: marked rejected with the reason,
+# its chunk objects deleted (``uploads_abandoned_sweep``, hourly).
+UPLOAD_ABANDON_HOURS = int(os.environ.get("UPLOAD_ABANDON_HOURS", "72"))
 # Parents' thumbnails and previews are reached through signed links (saas_platform.images):
 # a link names one studio, photo and rendition, expires after one to two of these windows
 # and dies at once when something is withdrawn (local storage; S3's presigned links by expiry).
@@ -307,6 +319,8 @@ SPECTACULAR_SETTINGS = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# The queue tasks are sent to (a benchmark's web servers send to a queue of their own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -326,6 +340,14 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-photos": {
         "task": "studio.photos.tasks.requeue_stuck_photos_everywhere",
         "schedule": 5 * 60,
+    },
+    "uploads-abandoned-sweep": {
+        "task": "studio.photos.tasks.uploads_abandoned_sweep_everywhere",
+        "schedule": 60 * 60,
+    },
+    "exports-expired-purge": {
+        "task": "studio.exports.tasks.exports_expired_purge_everywhere",
+        "schedule": 60 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},
     "operator-sales-snapshots": {

@@ -1,14 +1,20 @@
 """Reads of access codes: which classes a picture day covers, the staff lists, the codes a
 parent has opened in this browser."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from saas_platform.versions import versions_get_with
 from studio.schools.models import SchoolClass, Student
 from studio.schools.roster import current_school_year
 from studio.shoots.models import Shoot
 
 from .models import AccessCode, AccessCodeKind
+from .state import access_code_state
 
 SESSION_KEY = "access_code_ids"
 SESSION_MAX_CODES = 20
@@ -94,10 +100,7 @@ def session_code_ids(session) -> list[int]:
 
 def access_codes_in_session(*, session, now=None) -> list[AccessCode]:
     """The codes this browser opened that still open a gallery (checked again on every call:
-    a code revoked or expired since drops out). For the gallery: each code names the picture
-    day and the child (or, for a class code, the class) whose photos to show."""
-    from .services import access_code_state
-
+    a code revoked or expired since drops out), as rows. The gallery reads ``opened_codes``."""
     now = now or timezone.now()
     ids = session_code_ids(session)
     found = AccessCode.objects.filter(pk__in=ids).select_related(
@@ -107,3 +110,73 @@ def access_codes_in_session(*, session, now=None) -> list[AccessCode]:
     return [
         by_id[i] for i in ids if i in by_id and access_code_state(code=by_id[i], now=now) is None
     ]
+
+
+@dataclass(frozen=True)
+class OpenedCode:
+    """What one opened code shows, as the gallery needs it: a few ids and names, no rows."""
+
+    pk: int
+    kind: str
+    shoot_id: int
+    shoot_name: str
+    school_class_id: int | None
+    class_name: str
+    student_id: int | None
+    student_name: str
+    student_hidden: bool
+    until: datetime.datetime  # the code's expiry or the sales deadline, whichever comes first
+
+
+# Entries carry the studio's "gallery" version they were read at, and one of another version
+# is read again, so they are never stale; the timeout only lets codes no one opens any more
+# leave the cache.
+OPENED_CODE_SECONDS = 24 * 3600
+
+
+def _opened(code: AccessCode, now) -> OpenedCode | bool:
+    if access_code_state(code=code, now=now) is not None:
+        return False  # revoked, expired or not open: only a staff change brings it back
+    shoot = code.shoot
+    until = min(filter(None, (code.expires_at, shoot.sales_deadline)))
+    return OpenedCode(
+        pk=code.pk,
+        kind=code.kind,
+        shoot_id=code.shoot_id,
+        shoot_name=shoot.name,
+        school_class_id=code.school_class_id,
+        class_name=code.school_class.name if code.school_class_id else "",
+        student_id=code.student_id,
+        student_name=code.student.full_name if code.student_id else "",
+        student_hidden=bool(code.student_id and code.student.is_hidden),
+        until=until,
+    )
+
+
+def opened_codes(*, session, now=None) -> list[OpenedCode]:
+    """The codes this browser opened that open a gallery now, in the order they were opened.
+    Each is resolved once per version of the studio's galleries (``saas_platform.versions``:
+    revoking a code, moving a deadline, closing a picture day, hiding a child bump it) and
+    kept with that version, so a warm call is one cache round trip and no query; expiry is
+    checked here on every call."""
+    ids = list(dict.fromkeys(session_code_ids(session)))
+    if not ids:
+        return []
+    now = now or timezone.now()
+    keys = {i: f"opened-code:{i}" for i in ids}
+    versions, found = versions_get_with(["gallery"], list(keys.values()))
+    version = versions["gallery"]
+    opened = {}
+    for i in ids:
+        entry = found.get(keys[i])
+        if isinstance(entry, tuple) and entry[0] == version:
+            opened[i] = entry[1]
+    missing = [i for i in ids if i not in opened]
+    if missing:
+        rows = AccessCode.objects.filter(pk__in=missing).select_related(
+            "shoot", "school_class", "student"
+        )
+        fresh = {code.pk: _opened(code, now) for code in rows}
+        opened.update({i: fresh.get(i, False) for i in missing})
+        cache.set_many({keys[i]: (version, opened[i]) for i in missing}, OPENED_CODE_SECONDS)
+    return [code for i in ids if (code := opened[i]) and code.until > now]

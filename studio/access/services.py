@@ -14,7 +14,6 @@ worth of e-mails does not fit in a request.
 import datetime
 import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from saas_platform import ratelimit
+from saas_platform.versions import versions_bump
 from studio.core.emails import Action, parent_email_send
 from studio.shoots.models import Shoot, ShootStatus
 from tenants.models import Studio
@@ -31,20 +31,10 @@ from tenants.selectors import current_studio, studio_url
 from . import codes
 from .models import AccessCode, AccessCodeKind
 from .selectors import live_codes, shoot_classes, shoot_students, student_live_code
+from .state import Reason, access_code_state
 
 # Codes of a picture day without a sales deadline stay valid this long after they are issued.
 DEFAULT_LIFETIME = datetime.timedelta(days=180)
-
-
-class Reason(StrEnum):
-    """Why a typed code opens nothing. Parents see one message for UNKNOWN, REVOKED and EXPIRED
-    (telling them apart would tell a guesser which codes once existed)."""
-
-    MALFORMED = "malformed"  # cannot be a code at all (length, symbols): says nothing secret
-    UNKNOWN = "unknown"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-    NOT_OPEN = "not_open"  # a live code of a picture day whose gallery is not published yet
 
 
 @dataclass(frozen=True)
@@ -135,6 +125,7 @@ def access_code_regenerate(*, code: AccessCode, now: datetime.datetime | None = 
         )
     old.revoked_at = now
     old.save(update_fields=["revoked_at"])
+    versions_bump("gallery", "withdrawn")  # the old code opens nothing from the next request
     new = AccessCode.objects.create(
         code=_fresh_codes(1)[0],
         kind=old.kind,
@@ -154,27 +145,14 @@ def access_codes_sync_expiry(*, shoot: Shoot) -> int:
     default expiry)."""
     if shoot.sales_deadline is None:
         return 0
-    return (
+    moved = (
         live_codes(shoot=shoot)
         .exclude(expires_at=shoot.sales_deadline)
         .update(expires_at=shoot.sales_deadline)
     )
-
-
-def access_code_state(*, code: AccessCode, now: datetime.datetime) -> Reason | None:
-    """None when ``code`` opens its gallery now, otherwise why not."""
-    shoot = code.shoot
-    if code.revoked_at is not None:
-        return Reason.REVOKED
-    if (
-        code.expires_at <= now
-        or (shoot.sales_deadline is not None and shoot.sales_deadline <= now)
-        or shoot.status == ShootStatus.CLOSED
-    ):
-        return Reason.EXPIRED
-    if shoot.status != ShootStatus.PUBLISHED:
-        return Reason.NOT_OPEN
-    return None
+    if moved:
+        versions_bump("gallery", "withdrawn")
+    return moved
 
 
 def access_code_resolve(*, raw: str, now: datetime.datetime | None = None) -> Resolution:

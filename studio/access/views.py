@@ -12,8 +12,9 @@ from . import codes
 from .forms import CodeForm, FindMyCodeForm
 from .models import AccessCode
 from .selectors import SESSION_KEY, SESSION_MAX_CODES, access_codes_in_session, session_code_ids
-from .services import Reason, access_code_find_and_send, access_code_resolve
+from .services import access_code_find_and_send, access_code_resolve
 from .signals import access_code_opened
+from .state import Reason
 
 
 def gallery_url() -> str:

@@ -58,7 +58,7 @@ FIELD_LABELS = {
     "max_uses": _("Maximum uses"),
     # privacy: what an erasure removed, consent
     "photos_deleted": _("Photos deleted"),
-    "group_photos_untagged": _("Group photos untagged"),
+    "group_photos_untagged": _("Group and shared photos untagged"),
     "access_codes_deleted": _("Access codes deleted"),
     "order_lines_kept": _("Order lines kept without the name"),
     "downloads_revoked": _("Downloads withdrawn"),

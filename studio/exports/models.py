@@ -11,6 +11,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Being built")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
 
 
 class StudioExport(models.Model):
@@ -38,7 +39,7 @@ class StudioExport(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ExportStatus.READY, ExportStatus.FAILED)
+        return self.status in (ExportStatus.READY, ExportStatus.FAILED, ExportStatus.EXPIRED)
 
     @property
     def percent(self) -> int:

@@ -4,7 +4,7 @@ from tenants.selectors import working_studios
 
 from .models import Upload
 from .services.processing import photo_process, photos_requeue_stuck
-from .services.uploads import upload_finish
+from .services.uploads import upload_finish, uploads_abandoned_sweep
 
 
 @shared_task(acks_late=True)
@@ -29,4 +29,18 @@ def requeue_stuck_photos_everywhere() -> int:
     studios = list(working_studios().values_list("schema_name", flat=True))
     for schema_name in studios:
         requeue_stuck_photos.apply_async(schema=schema_name)
+    return len(studios)
+
+
+@shared_task
+def uploads_abandoned_sweep_one() -> int:
+    return uploads_abandoned_sweep()
+
+
+@shared_task
+def uploads_abandoned_sweep_everywhere() -> int:
+    """Beat fan-out: each studio's abandoned uploads give their storage back."""
+    studios = list(working_studios().values_list("schema_name", flat=True))
+    for schema_name in studios:
+        uploads_abandoned_sweep_one.apply_async(schema=schema_name)
     return len(studios)

@@ -8,14 +8,30 @@ from studio.photos.models import Photo
 from studio.schools.models import Student
 
 
+def photos_of_child(student):
+    """The child's photos, each with ``children``: how many children it is tagged with (all
+    its tags, not only this child's)."""
+    return Photo.objects.filter(
+        pk__in=Photo.objects.filter(students=student).values("pk")
+    ).annotate(children=Count("students"))
+
+
+def photos_shared(photos):
+    """A class photo, or one of siblings together: the others' photo too, so erasing one
+    child only takes the tag off it."""
+    return photos.filter(Q(is_group=True) | Q(children__gt=1))
+
+
+def photos_alone(photos):
+    return photos.filter(is_group=False, children=1)
+
+
 def erasure_preview(*, student) -> dict:
     """What erasing the child would remove, for the confirm page."""
-    photos = Photo.objects.filter(students=student).aggregate(
-        own=Count("pk", filter=Q(is_group=False)), group=Count("pk", filter=Q(is_group=True))
-    )
+    photos = photos_of_child(student)
     return {
-        "own_photos": photos["own"],
-        "group_photos": photos["group"],
+        "own_photos": photos_alone(photos).count(),
+        "group_photos": photos_shared(photos).count(),
         "access_codes": AccessCode.objects.filter(student=student).count(),
         "order_lines": OrderLine.objects.filter(child=student).count(),
     }

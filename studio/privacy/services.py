@@ -5,7 +5,8 @@ against the current version with who made it (staff or a parent) and when, and s
 child's ``publish_consent``, which every gallery reads (``Student.is_hidden``).
 
 Erasure: a child leaves no trace but money. Their own photos go (rows, originals, retouched
-versions, renditions, review copies), class group photos lose the tag, their access codes go
+versions, renditions, review copies), class group photos and photos shared with another child
+(siblings together) lose the tag, their access codes go
 (and with them the families' hold on them), orders keep their lines and amounts but no line
 names the child, downloads that were only the child's are revoked. The ledger, which holds
 ids and amounts only, is not touched.
@@ -19,6 +20,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role
+from saas_platform.versions import versions_bump
 from studio.access.models import AccessCode
 from studio.audit.models import AuditKind
 from studio.audit.services import audit_record
@@ -29,6 +31,7 @@ from studio.photos.models import Photo, PhotoVersion
 from studio.schools.models import PublishConsent, Student
 
 from .models import ConsentDecision, ConsentRecord, ConsentSource, ConsentText
+from .selectors import photos_alone, photos_of_child, photos_shared
 from .signals import child_erased, publish_consent_changed
 
 # --------------------------------------------------------------------------- consent
@@ -101,6 +104,8 @@ def consent_record(
         "shoot_ids": _shoot_ids(student),
     }
     transaction.on_commit(lambda: publish_consent_changed.send(sender=Student, **payload))
+    # a withdrawal hides the child's photos from the next request, signed links included
+    versions_bump("gallery", *(["withdrawn"] if student.is_hidden else []))
     return record
 
 
@@ -156,11 +161,11 @@ def child_erase(*, student: Student, actor) -> ErasureReport:
         "shoot_ids": _shoot_ids(student),
     }
 
-    tagged = Photo.objects.filter(students=student)
-    group = list(tagged.filter(is_group=True))
-    student.photos.remove(*group)
-    report.group_photos_untagged = len(group)
-    own = list(tagged.filter(is_group=False).select_related("approved_version"))
+    tagged = photos_of_child(student)
+    shared = list(photos_shared(tagged))
+    student.photos.remove(*shared)
+    report.group_photos_untagged = len(shared)
+    own = list(photos_alone(tagged).select_related("approved_version"))
     files = _photo_files(own)
     report.photos_deleted = len(own)
     Photo.objects.filter(pk__in=[p.pk for p in own]).delete()  # order lines keep no photo
@@ -199,6 +204,7 @@ def child_erase(*, student: Student, actor) -> ErasureReport:
         child_erased.send(sender=Student, **payload)
 
     transaction.on_commit(after_commit)
+    versions_bump("gallery", "withdrawn")
     return report
 
 

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas_platform.versions import shoot_gallery, versions_bump
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus, PhotoVersion, RetouchStatus
 from studio.photos.services.files import file_sha256
@@ -173,6 +174,7 @@ def retouch_approve(*, photo: Photo, actor) -> Photo:
     photo.retouch_status = RetouchStatus.APPROVED
     photo.status = PhotoStatus.UPLOADED  # derivatives are remade from the approved version
     photo.save(update_fields=["approved_version", "retouch_status", "status"])
+    versions_bump(shoot_gallery(photo.shoot_id), "withdrawn")  # out of the gallery until remade
     event = _log(
         photo, RetouchEventKind.APPROVED, actor, batch=photo.retouch_batch, version=version
     )

@@ -126,6 +126,7 @@ def _delete(instance) -> None:
     """Deletes ``instance``, or refuses naming the kinds of records that still refer to it."""
     try:
         instance.delete()
+        versions_bump("gallery", "withdrawn")  # a school, class or child parents may have seen
     except (ProtectedError, RestrictedError) as error:
         objects = (
             error.protected_objects
@@ -211,6 +212,7 @@ def school_class_update(
         school_class.teacher = clean_cell(teacher)
     _check_school_class(school_class)
     school_class.save()
+    versions_bump("gallery")  # the galleries show the class's name
     return school_class
 
 
@@ -315,13 +317,12 @@ def student_update(
         student.parent_emails = _normalise_list(parent_emails, lower=True)
     if parent_phones is not None:
         student.parent_phones = _normalise_list(parent_phones)
-    hides = bool(do_not_publish) and not student.do_not_publish
     if do_not_publish is not None:
         student.do_not_publish = do_not_publish
     _check_student(student, school_id=school_id)
     student.save()
-    if hides:
-        versions_bump("gallery", "withdrawn")  # image links signed before it are refused
+    # the galleries show the child's name and class, and none of a hidden child's photos
+    versions_bump("gallery", *(["withdrawn"] if student.do_not_publish else []))
     return student
 
 
@@ -393,6 +394,8 @@ def roster_import(*, school: School, preview: RosterPreview) -> ImportResult:
     Student.objects.bulk_create(to_create, batch_size=500)
     fields = ["school_class", "first_name", "last_name", "external_id"]
     Student.objects.bulk_update(to_update, [*fields, "parent_emails", "parent_phones"], 500)
+    if to_update:
+        versions_bump("gallery")  # names and classes the galleries show
     return ImportResult(
         created=len(to_create),
         updated=len(to_update),

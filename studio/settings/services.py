@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from sorl.thumbnail import delete as thumbnail_delete
 from sorl.thumbnail import get_thumbnail
 
+from saas_platform.versions import versions_bump
 from studio.audit.models import AuditKind
 from studio.audit.services import audit_changes, audit_record
 from studio.core.emails import LOGO_EMAIL_GEOMETRY, LOGO_THUMBNAIL_OPTIONS
@@ -309,6 +310,7 @@ def studio_settings_update(
         changes = audit_changes(before=before, after=after)
         if changes:
             audit_record(actor=actor, kind=AuditKind.STUDIO_SETTINGS_CHANGED, changes=changes)
+            versions_bump("gallery")  # the galleries show prices in the studio's currency
         if new_watermark.identity != old_watermark:
             watermark_rerender_start(watermark=new_watermark.identity)
     return studio

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from saas_platform.versions import versions_bump
+
 from .models import Shoot, ShootStatus, ShootTransition
 from .signals import shoot_published, shoot_sales_deadline_changed
 
@@ -84,6 +86,7 @@ def shoot_update(
             changed.append(field)
     if changed:
         shoot.save(update_fields=changed)
+        versions_bump("gallery")  # the galleries show the picture day's name
     if photographers is not _UNCHANGED:
         shoot.photographers.set(photographers)
     if sales_deadline is not _UNCHANGED and sales_deadline != shoot.sales_deadline:
@@ -109,6 +112,8 @@ def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
     ShootTransition.objects.create(shoot=shoot, from_status=shoot.status, to_status=to, actor=actor)
     shoot.status = to
     shoot.save(update_fields=["status"])
+    # published: its codes open galleries; unpublished or closed: they no longer do
+    versions_bump("gallery", "withdrawn")
     if to == S.PUBLISHED:
         shoot_published.send(sender=Shoot, shoot=shoot)
     return shoot
@@ -120,6 +125,7 @@ def shoot_set_sales_deadline(*, shoot: Shoot, sales_deadline) -> Shoot:
     shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
     shoot.sales_deadline = sales_deadline
     shoot.save(update_fields=["sales_deadline"])
+    versions_bump("gallery", "withdrawn")  # the codes' expiry moved, perhaps to the past
     shoot_sales_deadline_changed.send(sender=Shoot, shoot=shoot)
     return shoot
 

@@ -47,13 +47,24 @@ class CheckoutForm(forms.Form):
     )
     payment_method = forms.ChoiceField(label=_("How will you pay?"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, providers, needs_delivery: bool, **kwargs):
+    DELIVERY_FIELDS = ("delivery_method", "address", "city", "postcode", "country")
+
+    def __init__(self, *args, providers, needs_delivery: bool | None, **kwargs):
+        """``needs_delivery`` None: not known yet (a posted form, whose delivery the checkout
+        service checks against the cart it prices): the delivery fields are taken, none
+        required."""
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = [
             (p.identifier, f"{p.verbose_name}: {p.description}") for p in providers
         ]
         if len(providers) == 1:
             self.fields["payment_method"].initial = providers[0].identifier
-        if not needs_delivery:
-            for name in ("delivery_method", "address", "city", "postcode", "country"):
-                del self.fields[name]
+        if needs_delivery is None:
+            self.fields["delivery_method"].required = False
+        elif not needs_delivery:
+            self.delivery_drop()
+
+    def delivery_drop(self) -> None:
+        """Nothing to deliver (digital files only): no delivery questions."""
+        for name in self.DELIVERY_FIELDS:
+            self.fields.pop(name, None)

@@ -8,15 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from saas_platform.images import image_link, image_link_expiry
-from saas_platform.versions import version_get
+from saas_platform.versions import shoot_gallery, version_get, versions_get_with
 from studio.access.models import AccessCodeKind
-from studio.access.selectors import access_codes_in_session
+from studio.access.selectors import OpenedCode, opened_codes
 from studio.catalogue.kinds import PackageKind
 from studio.catalogue.models import Package
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.pricing_rules import pricing_rules_for
 from studio.photos.models import Photo
 from studio.photos.selectors import photos_parents_may_see
+from studio.shoots.models import Shoot
 
 
 @dataclass
@@ -24,138 +25,116 @@ class GallerySection:
     title_kind: str  # "child" or "class"
     name: str
     shoot_name: str
-    shoot: object = None
+    shoot_id: int
     child_id: int | None = None  # whom the photos are bought for
     code_id: int | None = None
     photo_ids: list[int] = field(default_factory=list)
+    kind: str = ""  # whose photos: AccessCodeKind.STUDENT (subject = child) or CLASS
+    subject_id: int = 0
+    stamp: str = ""  # the versions the photo ids (and anything rendered from them) were read at
+    offer: object = None
+
+    @property
+    def cache_key(self) -> str:
+        """Whose section it is; what it shows was read at ``stamp``."""
+        return f"{self.kind}:{self.shoot_id}:{self.subject_id}:{self.child_id or 0}"
 
 
-def gallery_photos_q(code) -> Q:
-    if code.kind == AccessCodeKind.STUDENT:
-        return Q(shoot_id=code.shoot_id, students=code.student_id)
-    return Q(shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True)
+def gallery_photos_q(kind: str, shoot_id: int, subject_id: int) -> Q:
+    if kind == AccessCodeKind.STUDENT:
+        return Q(shoot_id=shoot_id, students=subject_id)
+    return Q(shoot_id=shoot_id, school_class_id=subject_id, is_group=True)
 
 
-# A gallery page lists photo ids from the cache for this long: a photo tagged or published by
-# staff shows up within it. Hiding a child clears their keys at once (``gallery_forget``), and
-# every image is checked afresh on request (``gallery_photo``), so the cache never lets a
-# hidden photo be fetched.
-GALLERY_CACHE_SECONDS = 30
+# Photo ids, offers and rendered sections are cached with the versions they were read at (the
+# studio's "gallery" and the picture day's, ``saas_platform.versions``), which the services
+# that change them bump after they commit; an entry of other versions is read again, so none
+# is ever stale and none needs a time limit. This timeout only lets unused entries go.
+GALLERY_CACHE_SECONDS = 24 * 3600
 
 
-def _ids_key(kind: str, shoot_id: int, subject_id: int) -> str:
-    return f"gallery-ids:{connection.schema_name}:{kind}:{shoot_id}:{subject_id}"
+def cached_at(found: dict, key: str, stamp):
+    """The value cached under ``key`` if it was made at ``stamp``; None otherwise."""
+    entry = found.get(key)
+    return entry[1] if isinstance(entry, tuple) and entry[0] == stamp else None
 
 
-def _photo_ids(kind: str, shoot_id: int, subject_id: int, query, cached: dict) -> list[int]:
-    key = _ids_key(kind, shoot_id, subject_id)
-    ids = cached.get(key)
+def _ids_key(section: GallerySection) -> str:
+    return f"gallery-ids:{section.kind}:{section.shoot_id}:{section.subject_id}"
+
+
+def _photo_ids(section: GallerySection, found: dict) -> list[int]:
+    key = _ids_key(section)
+    ids = cached_at(found, key, section.stamp)
     if ids is None:
+        query = gallery_photos_q(section.kind, section.shoot_id, section.subject_id)
         ids = list(
-            photos_parents_may_see(query)
+            photos_parents_may_see(Photo.objects.filter(query))
             .order_by("original_name", "id")
             .values_list("pk", flat=True)
         )
-        cache.set(key, ids, GALLERY_CACHE_SECONDS)
+        cache.set(key, (section.stamp, ids), GALLERY_CACHE_SECONDS)
     return ids
 
 
-def gallery_forget(*, shoot_id: int, student_id: int, school_class_id: int) -> None:
-    cache.delete_many(
-        [
-            _ids_key(AccessCodeKind.STUDENT, shoot_id, student_id),
-            _ids_key(AccessCodeKind.CLASS, shoot_id, school_class_id),
-        ]
+def _read_sections(plan: list[GallerySection]) -> None:
+    """Stamps and photo ids of ``plan``'s sections: one cache round trip when warm."""
+    shoots = sorted({section.shoot_id for section in plan})
+    versions, found = versions_get_with(
+        ["gallery", *(shoot_gallery(s) for s in shoots)], [_ids_key(s) for s in plan]
     )
+    for section in plan:
+        section.stamp = f"{versions['gallery']}.{versions[shoot_gallery(section.shoot_id)]}"
+        section.photo_ids = _photo_ids(section, found)
 
 
 def gallery_sections(*, session) -> list[GallerySection]:
     """One section per opened code: the child's own photos, then each class's group photos
-    (a class is listed once, whichever codes opened it). Sections carry photo ids only."""
-    sections, classes_done = [], set()
-    codes = access_codes_in_session(session=session)
-    cached = cache.get_many(  # one round trip for every section's ids
-        [_ids_key(c.kind, c.shoot_id, c.student_id or c.school_class_id) for c in codes]
-        + [_ids_key(AccessCodeKind.CLASS, c.shoot_id, c.school_class_id) for c in codes]
-    )
-    for code in codes:
+    (a class is listed once, whichever codes opened it). Sections carry photo ids only. A warm
+    call reads the cache only (two round trips) and no table."""
+    plan, done = [], set()
+    for code in opened_codes(session=session):
+        if code.student_hidden:
+            continue
+        group = GallerySection(
+            "class",
+            code.class_name,
+            code.shoot_name,
+            code.shoot_id,
+            kind=AccessCodeKind.CLASS,
+            subject_id=code.school_class_id,
+        )
+        own = None
         if code.kind == AccessCodeKind.STUDENT:
-            if code.student.is_hidden:
-                continue
-            section = GallerySection(
+            own = GallerySection(
                 "child",
-                code.student.full_name,
-                code.shoot.name,
-                shoot=code.shoot,
+                code.student_name,
+                code.shoot_name,
+                code.shoot_id,
                 child_id=code.student_id,
                 code_id=code.pk,
+                kind=AccessCodeKind.STUDENT,
+                subject_id=code.student_id,
             )
+            group.child_id = code.student_id  # the class photos are bought for the child
         else:
-            section = GallerySection(
-                "class", code.school_class.name, code.shoot.name, shoot=code.shoot, code_id=code.pk
-            )
-        key = (code.kind, code.shoot_id, code.student_id or code.school_class_id)
-        if key in classes_done:
-            continue
-        classes_done.add(key)
-        section.photo_ids = _photo_ids(
-            code.kind,
-            code.shoot_id,
-            code.student_id or code.school_class_id,
-            Photo.objects.filter(gallery_photos_q(code)),
-            cached,
-        )
-        sections.append(section)
-        class_key = (AccessCodeKind.CLASS, code.shoot_id, code.school_class_id)
-        if code.kind == AccessCodeKind.STUDENT and class_key not in classes_done:
-            classes_done.add(class_key)
-            sections.append(
-                GallerySection(
-                    "class",
-                    code.school_class.name,
-                    code.shoot.name,
-                    shoot=code.shoot,
-                    child_id=code.student_id,
-                    photo_ids=_photo_ids(
-                        AccessCodeKind.CLASS,
-                        code.shoot_id,
-                        code.school_class_id,
-                        Photo.objects.filter(
-                            shoot_id=code.shoot_id,
-                            school_class_id=code.school_class_id,
-                            is_group=True,
-                        ),
-                        cached,
-                    ),
-                )
-            )
-    return sections
+            group.code_id = code.pk
+        for section in (own, group):
+            key = section and (section.kind, section.shoot_id, section.subject_id)
+            if section and key not in done:
+                done.add(key)
+                plan.append(section)
+    _read_sections(plan)
+    return plan
 
 
 def gallery_photo(*, session, photo_id: int) -> Photo | None:
-    """The photo if one of the opened codes shows it; otherwise None (whatever the id)."""
-    codes = access_codes_in_session(session=session)
-    if not codes:
+    """The photo if one of the opened codes shows it; otherwise None (whatever the id). The
+    cached sections say whether it is shown; the row is read (and checked again) for its
+    files."""
+    if not any(photo_id in s.photo_ids for s in gallery_sections(session=session)):
         return None
-    return (
-        photos_parents_may_see(Photo.objects.filter(_opened_q(codes)).filter(pk=photo_id))
-        .distinct()
-        .first()
-    )
-
-
-def _opened_q(codes) -> Q:
-    """The photos the opened ``codes`` show (before narrowing to what parents may see)."""
-    allowed = Q(pk__in=[])
-    for code in codes:
-        if code.kind == AccessCodeKind.STUDENT and code.student.is_hidden:
-            continue
-        allowed |= gallery_photos_q(code)
-        if code.kind == AccessCodeKind.STUDENT:
-            allowed |= Q(
-                shoot_id=code.shoot_id, school_class_id=code.school_class_id, is_group=True
-            )
-    return allowed
+    return photos_parents_may_see(Photo.objects.filter(pk=photo_id)).first()
 
 
 # --------------------------------------------------------------------------- image links
@@ -175,13 +154,13 @@ def image_links_for_session(*, session, photo_ids, rendition: str) -> dict[int, 
     """Like ``image_links`` for ids not checked yet (cart lines, past orders): only the
     photos the codes opened in this browser still show get a link."""
     version = version_get("withdrawn")
-    codes = access_codes_in_session(session=session)
-    if not codes or not photo_ids:
+    wanted = set(photo_ids)
+    if not wanted:
         return {}
-    photos = photos_parents_may_see(
-        Photo.objects.filter(_opened_q(codes)).filter(pk__in=list(photo_ids))
-    ).distinct()
-    return _signed(photos, rendition, version)
+    shown = {pk for s in gallery_sections(session=session) for pk in s.photo_ids} & wanted
+    if not shown:
+        return {}
+    return _signed(photos_parents_may_see(Photo.objects.filter(pk__in=shown)), rendition, version)
 
 
 def _signed(photos, rendition: str, version: int | None) -> dict[int, str]:
@@ -223,17 +202,17 @@ class ShopOffer:
     other_products: list[ProductChoice] = field(default_factory=list)
 
 
-SHOP_OFFER_CACHE_SECONDS = 60
-
-
-def shop_offer(*, shoot, now=None) -> ShopOffer | None:
+def shop_offer(*, shoot_id: int, now=None) -> ShopOffer | None:
     """What a picture day sells and for how much (before discounts), or None if nothing.
-    Cached a minute: it is what the gallery shows; the cart and checkout price afresh."""
-    key = f"shop-offer:{connection.schema_name}:{shoot.pk}"
-    offer = cache.get(key)
+    Cached with the studio's "gallery" version (the catalogue's services bump it): it is
+    what the gallery shows; the cart and checkout price afresh."""
+    key = f"shop-offer:{int(shoot_id)}"
+    versions, found = versions_get_with(["gallery"], [key])
+    offer = cached_at(found, key, versions["gallery"])
     if offer is None:
-        offer = _shop_offer(shoot=shoot, now=now) or False
-        cache.set(key, offer, SHOP_OFFER_CACHE_SECONDS)
+        shoot = Shoot.objects.filter(pk=shoot_id).first()
+        offer = (shoot and _shop_offer(shoot=shoot, now=now)) or False
+        cache.set(key, (versions["gallery"], offer), GALLERY_CACHE_SECONDS)
     return offer or None
 
 
@@ -271,14 +250,14 @@ def _shop_offer(*, shoot, now=None) -> ShopOffer | None:
     return offer
 
 
-def opened_child_code(*, session, shoot_id: int, child_id: int):
+def opened_child_code(*, session, shoot_id: int, child_id: int) -> OpenedCode | None:
     """The opened student code of ``child_id`` on that picture day, or None."""
-    for code in access_codes_in_session(session=session):
+    for code in opened_codes(session=session):
         if (
             code.kind == AccessCodeKind.STUDENT
             and code.shoot_id == shoot_id
             and code.student_id == child_id
-            and not code.student.is_hidden
+            and not code.student_hidden
         ):
             return code
     return None
@@ -295,7 +274,11 @@ def photo_offer_target(*, session, photo_id: int, child_id: int | None):
         code = opened_child_code(session=session, shoot_id=photo.shoot_id, child_id=child_id)
         if code is None:
             return None
-        is_theirs = photo.students.filter(pk=child_id).exists() or (
+        own = GallerySection(
+            "child", "", "", code.shoot_id, kind=AccessCodeKind.STUDENT, subject_id=child_id
+        )
+        _read_sections([own])
+        is_theirs = photo.pk in own.photo_ids or (
             photo.is_group and photo.school_class_id == code.school_class_id
         )
         return (photo, child_id) if is_theirs else None

@@ -1,18 +1,28 @@
 """The parents' shop: gallery, cart, checkout and their account. Views only translate HTTP:
 what may be seen comes from ``selectors``, every change goes through ``services``."""
 
+import hashlib
 import logging
+from pathlib import Path
 
 import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from saas_platform.images import image_link_expiry
 from saas_platform.versions import version_get
 from studio.catalogue.models import Package, Product
 from studio.downloads.services import order_downloads
@@ -22,13 +32,15 @@ from studio.payments.providers import enabled_providers, provider_for
 from studio.privacy.models import ConsentDecision, ConsentSource
 from studio.privacy.selectors import parent_decidable_student_ids
 from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
+from studio.schools.models import Student
 from studio.schools.services import student_update
 
 from .account import parent_account_delete
 from .cart import cart_price
 from .forms import CheckoutForm
 from .selectors import (
-    gallery_forget,
+    GALLERY_CACHE_SECONDS,
+    cached_at,
     gallery_photo,
     gallery_sections,
     image_links,
@@ -43,11 +55,14 @@ from .services import (
     cart_add_package,
     cart_add_product,
     cart_for_request,
+    cart_glance,
     cart_item_set_quantity,
     cart_set_coupon,
     cart_toggle_favourite,
     checkout_place,
 )
+from .templatetags import gallery_grid
+from .templatetags.gallery_grid import favourite_marks
 
 logger = logging.getLogger(__name__)
 
@@ -77,40 +92,161 @@ def _int(value) -> int | None:
 # --------------------------------------------------------------------------- gallery
 
 
+def _render_id() -> str:
+    """What the cached HTML was rendered by: the templates, the tiles' code and the
+    translations. A release that changes any of them renders afresh instead of serving HTML
+    cached by the one before."""
+    base = Path(settings.BASE_DIR)
+    files = [
+        *(base / "templates" / "storefront").glob("*.html"),
+        base / "templates" / "base.html",
+        Path(gallery_grid.__file__),
+        *(base / "locale").glob("*/LC_MESSAGES/django.mo"),
+    ]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(files):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+_RENDER_ID = _render_id()
+
+# Stand-ins in a cached section for what differs per page: replaced on every request.
+_CSRF_MARK, _POSITION_MARK = "csrf0mark0in0a0cached0section", "0position0mark0"
+
+
+def _section_render(section, *, favourites, gallery_url: str, counter, csrf_token) -> str:
+    return render_to_string(
+        "storefront/_gallery_section.html",
+        {
+            "section": section,
+            "favourites": favourites,
+            "only_favourites": bool(favourites),
+            "gallery_url": gallery_url,
+            "counter": counter,
+            "csrf_token": csrf_token,
+        },
+    )
+
+
+def _sections_html(sections, *, token: str, only_favourites: bool, favourites: set, also=()):
+    """Each section's HTML, and what the cache holds under the keys ``also`` (same round
+    trip). What every parent of the section sees is rendered once per language and version
+    (``GallerySection.stamp``: the studio's galleries' and the picture day's, moved on by
+    the services that change them) and cached with it; this parent's CSRF token, the
+    section's position and ♥ marks are put in afterwards. The favourites filter is one
+    parent's, so it is rendered each time."""
+    gallery_url = reverse("storefront:gallery")
+    if only_favourites:
+        for section in sections:
+            section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
+            section.offer = shop_offer(shoot_id=section.shoot_id)
+        html = [
+            _section_render(
+                s, favourites=favourites, gallery_url=gallery_url, counter=n, csrf_token=token
+            )
+            for n, s in enumerate(sections, start=1)
+        ]
+        return html, cache.get_many(list(also)) if also else {}
+    language = get_language()
+    keys = [f"gallery-html:{_RENDER_ID}:{language}:{s.cache_key}" for s in sections]
+    cached = cache.get_many([*keys, *also])
+    html = []
+    for number, (section, key) in enumerate(zip(sections, keys, strict=True), start=1):
+        shared = cached_at(cached, key, section.stamp)
+        if shared is None:
+            section.offer = shop_offer(shoot_id=section.shoot_id)
+            shared = _section_render(
+                section,
+                favourites=(),
+                gallery_url=gallery_url,
+                counter=_POSITION_MARK,
+                csrf_token=_CSRF_MARK,
+            )
+            cache.set(key, (section.stamp, shared), GALLERY_CACHE_SECONDS)
+        own = shared.replace(_CSRF_MARK, token).replace(_POSITION_MARK, str(number))
+        own = favourite_marks(own, favourites.intersection(section.photo_ids))
+        html.append(mark_safe(own))  # noqa: S308 - our template, ints and our marks put in
+    return html, cached
+
+
+# The page around the sections, for the marks below: shared by every visitor of the studio
+# who sees the same look, language and menu (signed in as a parent or not).
+_CART_MARK, _FAVOURITES_MARK, _SECTIONS_MARK = "0cart0mark0", "0favourites0mark0", "0sections0"
+_CART_BADGE = f' <span class="badge">{_CART_MARK}</span>'  # as storefront/_nav.html shows it
+
+
+def _shell_key(request) -> str:
+    studio, user = request.tenant, request.user
+    look = "\n".join(
+        str(value)
+        for value in (
+            studio.pk,
+            studio.name,
+            studio.brand_color,
+            studio.logo.name if studio.logo else "",
+            studio.contact_email,
+            studio.contact_phone,
+            studio.support_text,
+            user.is_authenticated and user.role,
+        )
+    )
+    digest = hashlib.blake2b(look.encode(), digest_size=16).hexdigest()
+    return f"gallery-page:{_RENDER_ID}:{get_language()}:{digest}"
+
+
 def gallery(request):
-    """The photos the access codes opened in this browser: watermarked previews only."""
+    """The photos the access codes opened in this browser: watermarked previews only. The
+    page around the sections (the studio's header and footer, the menu) is rendered once
+    per look, language and menu and cached; a page with messages to show, or the
+    favourites filter, is rendered whole."""
     withdrawn = version_get("withdrawn")  # read before the check: a withdrawal in between wins
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
-    cart = cart_for_request(request)
-    favourites = set(cart.favourite_photo_ids) if cart else set()
+    favourites, cart_count = cart_glance(request)
     only_favourites = request.GET.get("favourites") == "1"
-    offers = {}
-    for section in sections:
-        if section.shoot.pk not in offers:
-            offers[section.shoot.pk] = shop_offer(shoot=section.shoot)
-        section.offer = offers[section.shoot.pk]
-        if only_favourites:
-            section.photo_ids = [pk for pk in section.photo_ids if pk in favourites]
-    thumbs = image_links(  # one query and one signing pass for every section of the page
-        photo_ids={pk for section in sections for pk in section.photo_ids},
-        rendition="thumb",
-        version=withdrawn,
+    expires = image_link_expiry()
+    for section in sections:  # the rendered grid holds signed links: re-rendered per window
+        section.stamp = f"{section.stamp}.{withdrawn}.{expires}"
+        section.withdrawn = withdrawn
+    token = get_token(request)  # masked once: the sections and the page's footer share it
+    whole = only_favourites or bool(request.GET) or len(messages.get_messages(request)) > 0
+    shell_key = None if whole else _shell_key(request)
+    section_html, cached = _sections_html(
+        sections,
+        token=token,
+        only_favourites=only_favourites,
+        favourites=favourites,
+        also=[shell_key] if shell_key else (),
     )
-    for section in sections:
-        section.thumbs = thumbs
-    return render(
-        request,
-        "storefront/gallery.html",
-        _shop_context(
-            request,
-            cart,
-            sections=sections,
-            favourites=favourites,
-            only_favourites=only_favourites,
-        ),
+    context = {
+        "cart_count": cart_count,
+        "favourites_count": f" ({len(favourites)})" if favourites else "",
+        "only_favourites": only_favourites,
+        "section_html": section_html,
+        "csrf_token": token,
+    }
+    if whole:
+        return render(request, "storefront/gallery.html", context)
+    shell = cached.get(shell_key)
+    if shell is None:
+        marks = {
+            "cart_count": _CART_MARK,
+            "favourites_count": _FAVOURITES_MARK,
+            "section_html": [_SECTIONS_MARK],
+            "csrf_token": _CSRF_MARK,
+        }
+        shell = render_to_string("storefront/gallery.html", {**context, **marks}, request)
+        cache.set(shell_key, shell, GALLERY_CACHE_SECONDS)
+    badge = _CART_BADGE.replace(_CART_MARK, str(cart_count)) if cart_count else ""
+    page = (
+        shell.replace(_CSRF_MARK, token)
+        .replace(_CART_BADGE, badge)
+        .replace(_FAVOURITES_MARK, context["favourites_count"])
+        .replace(_SECTIONS_MARK, "".join(section_html))
     )
+    return HttpResponse(page)
 
 
 def photo_view(request, photo_id):
@@ -144,7 +280,7 @@ def photo_view(request, photo_id):
             photo=photo,
             section=section,
             child_id=child_id,
-            offer=shop_offer(shoot=section.shoot),
+            offer=shop_offer(shoot_id=section.shoot_id),
             position=index + 1,
             count=len(ids),
             previous_id=ids[index - 1] if index > 0 else None,
@@ -173,16 +309,13 @@ def child_hide(request):
     """A parent asks that their child's photos appear in no gallery (class galleries too).
     Only the parent holding the child's code may ask; staff can undo it on the roster."""
     code = _child_code(request, _int(request.POST.get("child")))
-    student_update(student=code.student, do_not_publish=True)
-    gallery_forget(
-        shoot_id=code.shoot_id,
-        student_id=code.student_id,
-        school_class_id=code.student.school_class_id,
+    student = student_update(
+        student=get_object_or_404(Student, pk=code.student_id), do_not_publish=True
     )
     messages.success(
         request,
         _("%(name)s’s photos are no longer shown in any gallery. Contact the studio to undo this.")
-        % {"name": code.student.full_name},
+        % {"name": student.full_name},
     )
     return redirect("storefront:gallery")
 
@@ -328,60 +461,79 @@ def checkout(request):
     if not _is_parent(request.user):
         return redirect("/account/sign-in/?next=/checkout/")
     cart = cart_for_request(request)
-    priced = cart_price(cart=cart, now=timezone.now()) if cart else None
-    if cart is None or (priced.is_empty and request.method != "POST"):
-        # (a repeated "Place order" finds its order below, though the cart is empty now)
+    if cart is None:
         return redirect("storefront:cart")
     providers = enabled_providers(request.tenant)
-    form = CheckoutForm(
-        request.POST or None,
-        providers=providers,
-        needs_delivery=priced.needs_delivery,
-        initial={"email": request.user.email, "key": cart.checkout_key},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order = checkout_place(
-                cart=cart,
-                parent=request.user,
-                key=data["key"],
-                language=request.LANGUAGE_CODE,
-                details=CheckoutDetails(
-                    email=request.user.email,
-                    name=data["name"],
-                    phone=data["phone"],
-                    payment_method=data["payment_method"],
-                    delivery_method=data.get("delivery_method") or "none",
-                    address=data.get("address", ""),
-                    city=data.get("city", ""),
-                    postcode=data.get("postcode", ""),
-                    country=data.get("country", ""),
-                ),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field_name, errors in error.message_dict.items():
-                    form.add_error(field_name if field_name in form.fields else None, errors)
-            else:
-                messages.error(request, " ".join(error.messages))
-                return redirect("storefront:cart")
-        else:
-            try:
-                start = provider_for(order.payment_method).payment_start(
-                    order=order, request=request
-                )
-            except (ValidationError, stripe.StripeError):
-                # The order stands; the parent pays from its page once the provider answers.
-                logger.exception("payment start failed for order %s", order.number)
-                messages.error(request, _("The payment page could not be opened; try again."))
-                start = None
-            return redirect(start or order.get_absolute_url())
+    form = None
+    if request.method == "POST":
+        # Not priced here: ``checkout_place`` prices the cart and checks the delivery itself,
+        # and doing it twice doubled every checkout's work on deadline night. (A repeated
+        # "Place order" finds its order there, though the cart is empty now.)
+        form = CheckoutForm(request.POST, providers=providers, needs_delivery=None)
+        if form.is_valid():
+            placed = _checkout_place(request, cart, form)
+            if isinstance(placed, Order):
+                return _payment_start(request, placed)
+            if placed is not None:
+                return placed
+    priced = cart_price(cart=cart, now=timezone.now())
+    if priced.is_empty:
+        return redirect("storefront:cart")
+    if form is None:
+        form = CheckoutForm(
+            providers=providers,
+            needs_delivery=priced.needs_delivery,
+            initial={"email": request.user.email, "key": cart.checkout_key},
+        )
+    elif not priced.needs_delivery:
+        form.delivery_drop()
     return render(
         request,
         "storefront/checkout.html",
         _shop_context(request, cart, priced=priced, form=form),
     )
+
+
+def _checkout_place(request, cart, form):
+    """The order; or None, the service's objections put on the form; or, when they are about
+    the cart, a message and the way back to the cart."""
+    data = form.cleaned_data
+    try:
+        return checkout_place(
+            cart=cart,
+            parent=request.user,
+            key=data["key"],
+            language=request.LANGUAGE_CODE,
+            details=CheckoutDetails(
+                email=request.user.email,
+                name=data["name"],
+                phone=data["phone"],
+                payment_method=data["payment_method"],
+                delivery_method=data.get("delivery_method") or "none",
+                address=data.get("address", ""),
+                city=data.get("city", ""),
+                postcode=data.get("postcode", ""),
+                country=data.get("country", ""),
+            ),
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field_name, errors in error.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+            return None
+        messages.error(request, " ".join(error.messages))
+        return redirect("storefront:cart")
+
+
+def _payment_start(request, order):
+    try:
+        start = provider_for(order.payment_method).payment_start(order=order, request=request)
+    except (ValidationError, stripe.StripeError):
+        # The order stands; the parent pays from its page once the provider answers.
+        logger.exception("payment start failed for order %s", order.number)
+        messages.error(request, _("The payment page could not be opened; try again."))
+        start = None
+    return redirect(start or order.get_absolute_url())
 
 
 # --------------------------------------------------------------------------- account

@@ -2,6 +2,7 @@
 stale when its loop or its broker is gone."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,9 @@ def test_the_probe_command_passes_only_on_a_fresh_file(tmp_path):
     backdate(path, 300)
     stale = probe(path, 60)
     assert stale.returncode == 1
-    assert "last heartbeat 300 s ago (limit 60 s)" in stale.stderr
+    # 300 s, or a little more when the probe's own start-up took a second on a busy machine
+    age = re.search(r"last heartbeat (\d+) s ago \(limit 60 s\)", stale.stderr)
+    assert age and 300 <= int(age.group(1)) < 330, stale.stderr
     assert main(["only-one-argument"]) == 2
 
 

@@ -34,9 +34,13 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import secrets
+import shutil
 import signal
+import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -80,6 +84,7 @@ PROCESSING_TIMEOUT_MS = 120_000
 CHUNK = 4 * 1024 * 1024  # UPLOAD_CHUNK_BYTES: what the uploader sends per request
 DOCKERFILE = REPO / "infra" / "Dockerfile"
 SPOOFED = "203.0.113.9"  # what a client may put in X-Forwarded-For
+APP_UID = pod_specs()["web"]["securityContext"]["runAsUser"]  # the image's user
 BANK_DETAILS = "Prod Check Photo GmbH\nIBAN DE02 1203 0000 0000 2020 51"
 
 
@@ -91,6 +96,8 @@ class Stack:
     s3: object
     bucket: str
     venv_python: Path
+    folder: Path  # the processes' files: venv, working folder, logs, heartbeats
+    uid: int  # whom the processes run as
     env: dict
     redis_url: str
     children: dict = field(default_factory=dict)
@@ -194,6 +201,18 @@ def manifest_command(workload: str, env: dict) -> list[str]:
     ]
 
 
+def app_user() -> tuple[str, dict]:
+    """The interpreter to make the venv from, and the ``subprocess`` arguments that run the
+    stack's processes as the image's user (UID 10001, the pods' ``runAsUser``): when this
+    test runs as root and a Python of this version lives outside root's home (a venv made
+    from an interpreter under /root cannot be read by another user; Debian's python3 can).
+    Otherwise this user and this interpreter."""
+    system_python = f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+    if os.geteuid() != 0 or not os.access(system_python, os.X_OK):
+        return sys.executable, {}
+    return system_python, {"user": APP_UID, "group": APP_UID, "extra_groups": []}
+
+
 def manifest_env(workload: str, tmp_path: Path) -> dict:
     """A container's own ``env`` (heartbeat files), /tmp being this test's folder."""
     (container,) = pod_specs()[workload]["containers"]
@@ -240,12 +259,22 @@ def stack(tmp_path):
         # A CI timeout's SIGTERM unwinds like Ctrl-C, so the clean-up below runs.
         stack.callback(signal.signal, signal.SIGTERM, signal.getsignal(signal.SIGTERM))
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        python, _site = fresh_venv_with(build_wheel(tmp_path / "build"), tmp_path / "venv")
+        folder = Path(tempfile.mkdtemp(prefix="pictureday-prodcheck-"))
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        base_python, as_app = app_user()
+        if as_app:  # what the processes write lands in folders of the image's user
+            os.chown(folder, APP_UID, APP_UID)
+        folder.chmod(0o755)
+        python, _site = fresh_venv_with(
+            build_wheel(folder / "build"), folder / "venv", base=base_python
+        )
         console_scripts(python.parent.parent, "gunicorn", "celery")
-        app = tmp_path / "app"  # the working folder: not the source tree
-        logs = tmp_path / "logs"
-        for folder in (app, logs):
-            folder.mkdir()
+        app = folder / "app"  # the working folder: not the source tree
+        logs = folder / "logs"
+        logs.mkdir()
+        app.mkdir()
+        if as_app:  # the working folder is the app's (beat keeps its schedule file there)
+            os.chown(app, APP_UID, APP_UID)
         redis = Processes()
         stack.callback(redis.stop)
         redis_port = free_port()
@@ -253,7 +282,7 @@ def stack(tmp_path):
             redis_port,
             redis.start(
                 "redis",
-                ["--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
+                ["--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--dir", folder],
                 logs,
                 {"PATH": "/usr/bin:/bin"},
                 command=(REDIS_SERVER,),
@@ -264,7 +293,7 @@ def stack(tmp_path):
         database = f"pictureday_prodcheck_{uuid4().hex[:10]}"
         database_url = stack.enter_context(created_database(connection.settings_dict, database))
         env = production_env(
-            tmp_path,
+            folder,
             python.parent.parent,
             DATABASE_URL=database_url,
             REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
@@ -272,11 +301,12 @@ def stack(tmp_path):
             **s3_env,
         )
         # The image build's collectstatic, then the migrate Job.
-        run(str(python), "-m", "django", "collectstatic", "--noinput", "-v", "0", cwd=app, env=env)
+        run(str(python), "-m", "django", "collectstatic", "--noinput", "-v", "0", cwd=app, env=env,
+            **as_app)  # fmt: skip
         # The Job runs manage.py from the image's /app; outside the tree that is python -m django.
         migrate = manifest_command("migrate", env)
         assert migrate[:2] == ["python", "manage.py"], migrate
-        run(str(python), "-m", "django", *migrate[2:], cwd=app, env=env)
+        run(str(python), "-m", "django", *migrate[2:], cwd=app, env=env, **as_app)
 
         processes = Processes()
         stack.callback(processes.stop)
@@ -286,25 +316,27 @@ def stack(tmp_path):
                 f"web-{n}",
                 ["sh", "-c", image_command().replace("0.0.0.0:8000", f"127.0.0.1:{port}")],
                 logs,
-                {**env, "UPLOAD_TEMP_DIR": str(tmp_path / f"scratch-web-{n}")},
+                {**env, "UPLOAD_TEMP_DIR": str(folder / f"scratch-web-{n}")},
                 command=(),
                 cwd=app,
+                **as_app,
             )
         for workload in ("worker", "beat"):
-            extra = manifest_env(workload, tmp_path)
+            extra = manifest_env(workload, folder)
             processes.start(
                 workload,
-                [part.replace("/tmp/", f"{tmp_path}/") for part in manifest_command(workload, env)],
+                [part.replace("/tmp/", f"{folder}/") for part in manifest_command(workload, env)],
                 logs,
-                {**env, **extra, "UPLOAD_TEMP_DIR": str(tmp_path / f"scratch-{workload}")},
+                {**env, **extra, "UPLOAD_TEMP_DIR": str(folder / f"scratch-{workload}")},
                 command=(),
                 cwd=app,
+                **as_app,
             )
         for n, port in enumerate(web_ports):
             wait_for_port(port, processes.children[f"web-{n}"], timeout=90)
         wait_for_log(processes.children["worker"], " ready.", timeout=90)
         wait_for_log(processes.children["beat"], "beat: Starting", timeout=90)
-        ingress = stack.enter_context(Ingress(web_ports, tmp_path))
+        ingress = stack.enter_context(Ingress(web_ports, folder))
         yield Stack(
             port=ingress.port,
             ingress=ingress,
@@ -312,6 +344,8 @@ def stack(tmp_path):
             s3=s3,
             bucket=s3_env["AWS_STORAGE_BUCKET_NAME"],
             venv_python=python,
+            folder=folder,
+            uid=as_app.get("user", os.geteuid()),
             env=env,
             redis_url=env["REDIS_URL"],
             children=processes.children,
@@ -430,7 +464,8 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
     wanted = {sha(data) for data in originals.values()}
     on_disk = [
         path
-        for path in tmp_path.rglob("*")
+        for root in (tmp_path, stack.folder)
+        for path in root.rglob("*")
         if path.is_file()
         and not path.is_relative_to(sources)
         and path.stat().st_size in {len(data) for data in originals.values()}
@@ -438,10 +473,18 @@ def test_the_season_runs_on_the_installed_package_behind_an_ingress(stack, tmp_p
     ]
     assert on_disk == []
 
+    # --- Every process ran as the image's user where this machine allows it. --------------
+    for name, child in stack.children.items():
+        status = Path(f"/proc/{child.pid}/status").read_text()
+        real_uid = int(re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE).group(1))
+        assert real_uid == stack.uid, (name, real_uid)
+    if os.geteuid() == 0:
+        assert stack.uid == APP_UID, "as root, the stack runs as the image's user"
+
     # --- The Deployments' liveness probes pass; nothing logged a traceback. ---------------
     for name in ("worker", "beat"):
         run(str(stack.venv_python), "-m", "saas_platform.heartbeat",
-            str(tmp_path / f"{name}.alive"), "120", env=stack.env)  # fmt: skip
+            str(stack.folder / f"{name}.alive"), "120", env=stack.env)  # fmt: skip
     with urllib.request.urlopen(  # noqa: S310 - a fixed local URL
         urllib.request.Request(
             f"http://127.0.0.1:{stack.ingress.backends[0]}/healthz",

@@ -11,6 +11,7 @@ from studio.audit.models import AuditKind
 from studio.catalogue.kinds import PHOTO_KINDS, PackageKind
 from studio.catalogue.models import Package, PackageItem, PriceSheet, Product
 from studio.catalogue.services.audit import record_added, record_changed, snapshot
+from studio.catalogue.services.galleries import shown_in_galleries
 from studio.catalogue.services.validation import (
     clean_money,
     clean_name,
@@ -53,6 +54,7 @@ def _unique_package_name(sheet_id: int, name: str, exclude_pk=None) -> None:
         )
 
 
+@shown_in_galleries
 @transaction.atomic
 def package_create(
     *,
@@ -110,6 +112,7 @@ def _package_items_save(package: Package, items) -> None:
     )
 
 
+@shown_in_galleries
 @transaction.atomic
 def package_update(
     *,

@@ -21,6 +21,7 @@ from studio.catalogue.models import (
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.audit import record_added, record_changed
 from studio.catalogue.services.audit import snapshot as _snapshot
+from studio.catalogue.services.galleries import shown_in_galleries
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
 
@@ -35,6 +36,7 @@ def _target_name(school, shoot) -> str:
     return str(school if school is not None else shoot)
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_create(*, name: str, school=None, shoot=None, actor=None) -> PriceSheet:
     """A sheet in the studio's currency, attached to ``school`` or ``shoot`` when given."""
@@ -50,6 +52,7 @@ def price_sheet_create(*, name: str, school=None, shoot=None, actor=None) -> Pri
     return sheet
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_update(*, sheet: PriceSheet, name: str, actor=None) -> PriceSheet:
     sheet = PriceSheet.objects.select_for_update().get(pk=sheet.pk)
@@ -76,6 +79,7 @@ def _attach(sheet, school, shoot) -> tuple[PriceSheetAttachment, str | None]:
     return attachment, previous.sheet.name if previous else None
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_attach(
     *, sheet: PriceSheet, school=None, shoot=None, actor=None
@@ -93,6 +97,7 @@ def price_sheet_attach(
     return attachment
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_detach(*, school=None, shoot=None, actor=None) -> bool:
     attachments = PriceSheetAttachment.objects.filter(**_target(school, shoot))
@@ -137,6 +142,7 @@ def _prices_record(actor, sheet, before: dict, products) -> None:
     )
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_item_set(
     *, sheet: PriceSheet, product: Product, price, actor=None
@@ -148,6 +154,7 @@ def price_sheet_item_set(
     return item
 
 
+@shown_in_galleries
 def price_sheet_prices_set(*, sheet: PriceSheet, prices: dict, actor=None) -> None:
     """Sets many prices at once, all or none: ``prices`` maps a product to its price, or to
     ``None`` to take it off the sheet. A refused price raises a ``ValidationError`` keyed by
@@ -172,6 +179,7 @@ def price_sheet_prices_set(*, sheet: PriceSheet, prices: dict, actor=None) -> No
         raise ValidationError(errors)
 
 
+@shown_in_galleries
 @transaction.atomic
 def price_sheet_item_remove(*, sheet: PriceSheet, product: Product, actor=None) -> bool:
     before = {product.pk: _price_of(sheet, product)}

@@ -21,6 +21,7 @@ from studio.catalogue.models import (
 )
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.audit import record_added, record_changed, record_removed, snapshot
+from studio.catalogue.services.galleries import shown_in_galleries
 from studio.catalogue.services.validation import clean_money, clean_name, invalid
 
 PRODUCT_FIELDS = ("kind", "name", "print_size", "requires_photo", "active")
@@ -45,6 +46,7 @@ def _product_shape(kind: str, print_size: str, requires_photo: bool) -> None:
         )
 
 
+@shown_in_galleries
 @transaction.atomic
 def product_create(
     *,
@@ -78,6 +80,7 @@ def product_create(
     return product
 
 
+@shown_in_galleries
 @transaction.atomic
 def product_update(
     *,
@@ -120,6 +123,7 @@ def _option_name(product_id: int, name: str, exclude_pk=None) -> str:
     return name
 
 
+@shown_in_galleries
 @transaction.atomic
 def product_option_create(
     *, product: Product, name: str, price_delta=Decimal("0"), active: bool = True, actor=None
@@ -139,6 +143,7 @@ def product_option_create(
     return option
 
 
+@shown_in_galleries
 @transaction.atomic
 def product_option_update(
     *,
@@ -194,6 +199,7 @@ def product_uses(product: Product) -> list[str]:
     return reasons
 
 
+@shown_in_galleries
 @transaction.atomic
 def product_delete(*, product: Product, actor=None) -> None:
     """Deletes a product nothing uses. One on a price sheet, in a package or discount, or

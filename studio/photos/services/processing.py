@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas_platform.versions import shoot_gallery, versions_bump
 from studio.photos import imaging
 from studio.photos.models import Photo, PhotoStatus
 from studio.photos.services.files import local_path
@@ -61,12 +62,15 @@ def photo_process(*, photo_id: int, rerender: bool = False) -> Photo:
         photo.save(
             update_fields=["thumbnail", "preview", "status", "failure_reason", "processed_at"]
         )
+    versions_bump(shoot_gallery(photo.shoot_id))  # shown now, or shown with its new rendering
     return photo
 
 
 def _mark_failed(photo_id: int, reason: str) -> Photo:
     Photo.objects.filter(pk=photo_id).update(status=PhotoStatus.FAILED, failure_reason=reason[:300])
-    return Photo.objects.get(pk=photo_id)
+    photo = Photo.objects.get(pk=photo_id)
+    versions_bump(shoot_gallery(photo.shoot_id), "withdrawn")  # a re-rendered photo failing
+    return photo
 
 
 def photo_retry(*, photo: Photo) -> None:

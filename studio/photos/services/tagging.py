@@ -13,6 +13,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import IStartsWith
 from django.utils.translation import gettext as _
 
+from saas_platform.versions import shoot_gallery, versions_bump
 from studio.photos.models import Photo
 from studio.schools.models import Student
 from studio.schools.roster import decode_roster, detect_delimiter
@@ -48,6 +49,7 @@ def photo_tag_by_file_name(*, photo: Photo) -> Student | None:
         if photo.school_class_id is None:
             photo.school_class = student.school_class
             photo.save(update_fields=["school_class"])
+        versions_bump(shoot_gallery(photo.shoot_id))
     return student
 
 
@@ -71,6 +73,9 @@ def photos_assign(
             photo.students.set(students)
         elif students:
             photo.students.add(*students)
+    # a tag taken away takes the photo out of a child's or a class's gallery
+    if photos:
+        versions_bump(*sorted({shoot_gallery(p.shoot_id) for p in photos}), "withdrawn")
     return len(photos)
 
 

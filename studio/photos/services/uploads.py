@@ -15,6 +15,7 @@ import contextlib
 import shutil
 import tempfile
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -31,7 +32,12 @@ from studio.photos import imaging
 from studio.photos.models import Upload, UploadChunk, UploadStatus
 from studio.photos.selectors import photos_this_season, storage_used_bytes
 from studio.photos.services.files import HASH_CHUNK, upload_temp_dir
-from studio.photos.services.ingest import ZIP_SUFFIXES, photo_ingest_file, photo_ingest_zip
+from studio.photos.services.ingest import (
+    ZIP_SUFFIXES,
+    IngestOutcome,
+    photo_ingest_file,
+    photo_ingest_zip,
+)
 from studio.photos.storage import originals_storage
 from studio.shoots.services import shoot_accepts_uploads
 
@@ -242,3 +248,33 @@ def upload_finish(*, upload: Upload) -> Upload:
         finished, schema = upload, connection.schema_name
         transaction.on_commit(lambda: _delete_chunks(finished, schema))
     return upload
+
+
+def uploads_abandoned_sweep(*, now=None) -> int:
+    """Gives up on uploads nobody has gone on with for ``UPLOAD_ABANDON_HOURS`` (the
+    photographer closed the tab and never chose the file again): they are marked rejected
+    with the reason, so the picture day's upload list says what became of them, and their
+    chunk objects are deleted. Also removes chunks a finished upload still has (its clean-up
+    after commit never ran: the process died). Returns how many uploads lost their chunks."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.UPLOAD_ABANDON_HOURS)
+    swept = 0
+    for upload in Upload.objects.filter(status=UploadStatus.RECEIVING, created_at__lt=cutoff):
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().get(pk=upload.pk)
+            if locked.status != UploadStatus.RECEIVING:
+                continue  # finished meanwhile
+            locked.status = UploadStatus.REJECTED
+            locked.completed_at = now
+            reason = _("The upload was not finished within %(hours)d hours.") % {
+                "hours": settings.UPLOAD_ABANDON_HOURS
+            }
+            locked.outcome = [IngestOutcome(locked.file_name, "rejected", reason).as_dict()]
+            locked.save(update_fields=["status", "completed_at", "outcome"])
+        _delete_chunks_here(locked)
+        swept += 1
+    leftovers = Upload.objects.exclude(status=UploadStatus.RECEIVING).filter(chunks__isnull=False)
+    for upload in leftovers.distinct():
+        _delete_chunks_here(upload)
+        swept += 1
+    return swept

@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name
 
@@ -16,6 +17,10 @@ class Command(BaseCommand):
         "studio, skipping schemas that are current and going on past a studio that fails "
         "(it is retried, flagged under maintenance and named; the exit status is then 1)."
     )
+    # Only the checks about models and the database, as ``migrate`` runs them: the URL checks
+    # import every view (half a second of every deploy's start-up) and belong to
+    # ``manage.py check --deploy``, which the image build and CI run.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -34,6 +39,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, executor, processes, verbosity, **options):
         started = time.monotonic()
+        if not options.get("skip_checks"):
+            self.check(tags=[checks.Tags.models, checks.Tags.database], databases=["default"])
 
         def log(message):
             if verbosity >= 1:

@@ -6,6 +6,7 @@ import io
 import json
 import time
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core import signing
@@ -14,8 +15,9 @@ from django_tenants.utils import schema_context
 from saas_platform.accounts.models import Role, User
 from studio.audit.models import AuditEntry
 from studio.exports.build import export_build
-from studio.exports.links import export_link_token
+from studio.exports.links import LINK_MAX_AGE, export_link_token
 from studio.exports.models import ExportStatus, StudioExport
+from studio.exports.retention import exports_expired_purge
 from studio.exports.tables import PRIVATE, storage_for
 from studio.schools.models import School
 from tests.conftest import logged_in_client
@@ -172,6 +174,24 @@ def test_a_newer_export_removes_the_older_file(alpha, alpha_season):
     assert not storage.exists(first.file_name)
     first.refresh_from_db()
     assert first.file_name == "" and first.status == ExportStatus.FAILED
+
+
+def test_a_zip_is_deleted_once_its_links_expire_and_the_page_says_so(alpha, alpha_season):
+    owner = _owner(alpha)
+    export = export_build(export_id=StudioExport.objects.create(created_by=owner).pk)
+    storage = storage_for(PRIVATE)
+    assert exports_expired_purge(now=export.finished_at + LINK_MAX_AGE) == 0  # not yet
+    assert storage.exists(export.file_name)
+
+    later = export.finished_at + LINK_MAX_AGE + timedelta(minutes=1)
+    assert exports_expired_purge(now=later) == 1
+    assert not storage.exists(export.file_name)
+    export.refresh_from_db()
+    assert (export.status, export.file_name) == (ExportStatus.EXPIRED, "")
+    page = logged_in_client(alpha, owner).get("/staff/settings/export/")
+    assert "Expired" in page.content.decode()
+    assert b"Start a new export" in page.content
+    assert exports_expired_purge(now=later) == 0
 
 
 def test_a_suspended_studio_can_still_take_its_data_out(alpha, in_alpha):

@@ -1,11 +1,17 @@
 """Resumable chunked uploads and the tool endpoint, through the API."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from saas_platform.accounts.models import Role
-from studio.photos.models import Photo, Upload
+from studio.photos.models import Photo, Upload, UploadChunk
+from studio.photos.services.uploads import uploads_abandoned_sweep
+from studio.photos.storage import originals_storage
 from studio.shoots.services import shoot_create
 from tests.studio.photos.images import broken_jpeg, jpeg_bytes, zip_bytes
 
@@ -223,7 +229,6 @@ def test_a_last_chunk_whose_answer_was_lost_finishes_the_file_when_sent_again(
 
 def chunk_objects(studio, upload_id) -> list[str]:
     """What the studio's private storage holds under the upload's chunk folder."""
-    from studio.photos.storage import originals_storage
 
     with schema_context(studio.schema):
         try:
@@ -387,10 +392,6 @@ def test_of_two_attempts_at_one_offset_the_slower_is_told_where_to_go_on(
 def test_objects_of_attempts_that_died_before_being_acknowledged_are_swept(
     photographer_api, production, django_capture_on_commit_callbacks
 ):
-    from django.core.files.base import ContentFile
-
-    from studio.photos.storage import originals_storage
-
     data = jpeg_bytes(seed=27)
     upload_id = start(photographer_api, production["shoot"], "IMG_8.jpg", len(data)).json()["id"]
     with schema_context(production["studio"].schema):
@@ -430,3 +431,42 @@ def test_another_studios_upload_and_another_persons_session_are_refused(producti
 
     assert owner.get(f"/api/uploads/{upload_id}/").json()["received_bytes"] == 10_000
     assert len(chunk_objects(production["studio"], upload_id)) == 1
+
+
+def test_an_upload_abandoned_for_days_is_rejected_with_its_reason_and_its_chunks_go(
+    photographer_api, production, settings
+):
+    data = jpeg_bytes(seed=29)
+    old = start(photographer_api, production["shoot"], "IMG_old.jpg", len(data)).json()["id"]
+    fresh = start(photographer_api, production["shoot"], "IMG_new.jpg", len(data)).json()["id"]
+    put_chunk(photographer_api, old, 0, data[:10_000])
+    put_chunk(photographer_api, fresh, 0, data[:10_000])
+    with schema_context(production["studio"].schema):
+        Upload.objects.filter(pk=old).update(
+            created_at=timezone.now() - timedelta(hours=settings.UPLOAD_ABANDON_HOURS + 1)
+        )
+        assert uploads_abandoned_sweep() == 1
+        abandoned, going_on = Upload.objects.get(pk=old), Upload.objects.get(pk=fresh)
+        assert abandoned.status == "rejected"
+        assert abandoned.outcome[0]["reason"] == "The upload was not finished within 72 hours."
+        assert not abandoned.chunks.exists()
+        assert going_on.status == "receiving" and going_on.chunks.count() == 1
+    assert chunk_objects(production["studio"], old) == []
+    assert len(chunk_objects(production["studio"], fresh)) == 1
+    # the photographer coming back to the fresh one still finishes it
+    assert put_chunk(photographer_api, fresh, 10_000, data[10_000:]).json()["status"] == "done"
+
+
+def test_chunks_a_finished_upload_still_has_are_swept(photographer_api, production):
+    data = jpeg_bytes(seed=30)
+    upload_id = start(photographer_api, production["shoot"], "IMG_10.jpg", len(data)).json()["id"]
+    # finished, but its clean-up after commit never ran (here: the test's transaction never
+    # commits; in production: the process died first)
+    assert put_chunk(photographer_api, upload_id, 0, data).json()["status"] == "done"
+    assert len(chunk_objects(production["studio"], upload_id)) == 1
+    with schema_context(production["studio"].schema):
+        assert UploadChunk.objects.filter(upload_id=upload_id).exists()
+        assert uploads_abandoned_sweep() == 1
+        assert not UploadChunk.objects.filter(upload_id=upload_id).exists()
+        assert Photo.objects.get().original.read() == data
+    assert chunk_objects(production["studio"], upload_id) == []

@@ -54,7 +54,7 @@ def test_erasing_a_child_leaves_their_orders_amounts_and_nothing_else(
 
     manager_client = logged_in_client(studio, manager)
     page = manager_client.get(f"/staff/privacy/children/{anna_id}/erase/").content.decode()
-    assert "2 photos of the child are deleted" in page and "1 class photo stays" in page
+    assert "2 photos of the child are deleted" in page and "1 class or shared photo stays" in page
     assert manager_client.post(f"/staff/privacy/children/{anna_id}/erase/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
@@ -103,6 +103,27 @@ def test_erasing_a_child_leaves_their_orders_amounts_and_nothing_else(
             "order_lines_kept": 3,
             "downloads_revoked": 1,
         }
+
+
+def test_a_photo_of_siblings_together_stays_for_the_sibling(
+    family, django_capture_on_commit_callbacks
+):
+    studio = family["studio"]
+    with schema_context(studio.schema):
+        together = family["photos"]["boris"]
+        together.students.add(family["anna"])  # Anna and Boris on one portrait
+        owner = User.objects.get(email=studio.owner_email)
+    manager = logged_in_client(studio, owner)
+    page = manager.get(f"/staff/privacy/children/{family['anna'].pk}/erase/").content.decode()
+    assert "2 photos of the child are deleted" in page  # anna1 and anna2, not the shared one
+    assert "2 class or shared photos stay" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(f"/staff/privacy/children/{family['anna'].pk}/erase/", {"confirm": "yes"})
+    with schema_context(studio.schema):
+        photo = Photo.objects.get(pk=together.pk)
+        assert list(photo.students.all()) == [family["boris"]]
+        assert photo.original.storage.exists(photo.original.name)
+        assert not Photo.objects.filter(pk=family["photos"]["anna1"].pk).exists()
 
 
 def test_the_erased_childs_code_and_photos_no_longer_open(

@@ -62,6 +62,11 @@ def change_watermark(alpha, text, callbacks, **watermark):
     return queued
 
 
+def tasks(callbacks) -> list:
+    """The callbacks run after commit but the galleries' version bump (the settings changed)."""
+    return [c for c in callbacks if c.__module__ != "saas_platform.versions"]
+
+
 def test_a_new_watermark_rerenders_every_preview_once(
     alpha, ready_photos, django_capture_on_commit_callbacks
 ):
@@ -73,7 +78,7 @@ def test_a_new_watermark_rerenders_every_preview_once(
         job = WatermarkRerender.objects.get()
         identity = WatermarkSpec(text="NEW MARK", opacity=45).identity
         assert (job.watermark, job.total, job.done, job.is_finished) == (identity, 3, 0, False)
-        assert len(queued) == 1  # the task, sent after commit
+        assert len(tasks(queued)) == 1  # the task, sent after commit
         job = watermark_rerender_run(job_id=job.pk)
         after = previews(ready_photos)
         assert (job.done, job.total, job.is_finished) == (3, 3, True)
@@ -157,7 +162,7 @@ def test_a_new_opacity_alone_rerenders_once_under_a_new_identity(
         )
 
         job = WatermarkRerender.objects.get()
-        assert len(queued) == 1
+        assert len(tasks(queued)) == 1
         assert job.watermark == WatermarkSpec(text=alpha.studio.name, opacity=70).identity
         assert job.watermark != WatermarkSpec(text=alpha.studio.name, opacity=45).identity
         watermark_rerender_run(job_id=job.pk)
@@ -189,7 +194,7 @@ def test_an_image_watermark_rerenders_once_and_removing_it_falls_back_to_the_tex
         assert studio.watermark_image.name.startswith("watermark/watermark-")
         assert studio.watermark_image.read() == png
         job = WatermarkRerender.objects.get()
-        assert len(queued) == 1
+        assert len(tasks(queued)) == 1
         assert job.watermark == WatermarkSpec(text="TEXT MARK", image=png, opacity=45).identity
         assert job.watermark != WatermarkSpec(text="TEXT MARK", opacity=45).identity
         watermark_rerender_run(job_id=job.pk)
@@ -202,7 +207,7 @@ def test_an_image_watermark_rerenders_once_and_removing_it_falls_back_to_the_tex
         assert not Studio.objects.get(pk=alpha.studio.pk).watermark_image
         latest = WatermarkRerender.objects.order_by("-pk").first()
         assert latest.watermark == WatermarkSpec(text="TEXT MARK", opacity=45).identity
-        assert len(queued) == 2  # the task, and deleting the old file
+        assert len(tasks(queued)) == 2  # the task, and deleting the old file
         watermark_rerender_run(job_id=latest.pk)
         assert all(previews(ready_photos)[pk] != with_image[pk] for pk in before)
 
