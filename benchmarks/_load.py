@@ -6,7 +6,7 @@ asyncio loop (standard library only: no HTTP client library is a dependency of t
 Runs in a process of its own, never imports Django, and prints one JSON object on stdout.
 ``SPEC["action"]`` is ``"login"`` (each parent opens its own session: GET ``/`` for the CSRF
 token, POST its child's code to ``/access/``, GET ``/gallery/`` once; answers each parent's
-cookies and thumbnail paths) or ``"run"`` (the parents, already logged in, repeat a
+cookies and thumbnail links) or ``"run"`` (the parents, already logged in, repeat a
 ``mode`` for ``warmup + duration`` seconds; only requests that start after the warm-up and
 end inside the window count).
 
@@ -26,7 +26,12 @@ import time
 from urllib.parse import urlencode
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-THUMB_SRC = re.compile(rb'src="(/gallery/\d+/thumb\.jpg)"')
+# The gallery's thumbnails: signed links answered before Django (saas_platform.images).
+THUMB_SRC = re.compile(rb'<img src="(/images/[^"]+)"')
+
+
+def thumb_links(page: bytes) -> list[str]:
+    return [m.decode().replace("&amp;", "&") for m in THUMB_SRC.findall(page)]
 
 
 class Connection:
@@ -125,7 +130,7 @@ class Parent:
         status, _, page = await self.call("GET", "/gallery/")
         if status != 200:
             raise RuntimeError(f"gallery: {status}")
-        self.thumbs = [m.decode() for m in THUMB_SRC.findall(page)]
+        self.thumbs = thumb_links(page)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -165,8 +170,9 @@ async def run(spec: dict) -> dict:
     async def timed(parent, kind, path):
         nonlocal total
         begun = time.perf_counter()
+        payload = b""
         try:
-            status, _, _ = await parent.call("GET", path)
+            status, _, payload = await parent.call("GET", path)
         except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             parent.connection.close()
             errors.append(f"{kind}: {type(error).__name__}: {error}")
@@ -177,6 +183,7 @@ async def run(spec: dict) -> dict:
             samples.setdefault(kind, []).append(ended - begun)
             by_status = statuses.setdefault(kind, {})
             by_status[str(status)] = by_status.get(str(status), 0) + 1
+        return payload
 
     async def loop(index, parent):
         rng = random.Random(index)
@@ -187,12 +194,13 @@ async def run(spec: dict) -> dict:
                 await timed(parent, "trivial", "/healthz")
             elif mode == "gallery":
                 await timed(parent, "gallery", "/gallery/")
-            else:
-                await timed(parent, "gallery", "/gallery/")
+            else:  # the thumbnails' links come from the page just fetched, as in a browser
+                parent.thumbs = thumb_links(await timed(parent, "gallery", "/gallery/"))
                 for path in rng.sample(parent.thumbs, min(2, len(parent.thumbs))):
                     await timed(parent, "thumbnail", path)
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
+            if think:  # never past the window: the phase ends with it
+                pause = rng.expovariate(1 / think)
+                await asyncio.sleep(min(pause, max(0.0, window_end - time.perf_counter())))
 
     async def clock():
         await asyncio.sleep(max(0.0, window_start - time.perf_counter()))

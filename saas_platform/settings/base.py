@@ -242,6 +242,13 @@ UPLOAD_CHUNK_MAX_BYTES = int(
 # An upload nobody went on with for this long is given up: marked rejected with the reason,
 # its chunk objects deleted (``uploads_abandoned_sweep``, hourly).
 UPLOAD_ABANDON_HOURS = int(os.environ.get("UPLOAD_ABANDON_HOURS", "72"))
+# Parents' thumbnails and previews are reached through signed links (saas_platform.images):
+# a link names one studio, photo and rendition, expires after one to two of these windows
+# and dies at once when something is withdrawn (local storage; S3's presigned links by expiry).
+IMAGE_LINK_SECONDS = int(os.environ.get("IMAGE_LINK_SECONDS", "300"))
+IMAGE_URL_PREFIX = "/images/"
+# How long a browser keeps an image it fetched (its URL changes with the window and version).
+IMAGE_LINK_CACHE_SECONDS = 86400
 # How long the download links of a paid order work; parents can ask for new ones.
 DOWNLOAD_LINK_DAYS = int(os.environ.get("DOWNLOAD_LINK_DAYS", "30"))
 MAX_ZIP_BYTES = 4 * 1024**3
@@ -262,6 +269,8 @@ if STORAGE_BACKEND == "s3":
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            # SigV4: what every region accepts (SigV2 presigning is refused by new buckets)
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }

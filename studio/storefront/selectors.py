@@ -3,10 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from saas_platform.versions import shoot_gallery, versions_get_with
+from saas_platform.images import image_link, image_link_expiry
+from saas_platform.versions import shoot_gallery, version_get, versions_get_with
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import OpenedCode, opened_codes
 from studio.catalogue.kinds import PackageKind
@@ -133,6 +135,50 @@ def gallery_photo(*, session, photo_id: int) -> Photo | None:
     if not any(photo_id in s.photo_ids for s in gallery_sections(session=session)):
         return None
     return photos_parents_may_see(Photo.objects.filter(pk=photo_id)).first()
+
+
+# --------------------------------------------------------------------------- image links
+
+_RENDITION_FIELDS = {"thumb": "thumbnail", "preview": "preview"}  # never the original
+
+
+def image_links(*, photo_ids, rendition: str, version: int | None = None) -> dict[int, str]:
+    """Signed, short-lived links to the thumbnails or previews of ``photo_ids``, which the
+    caller has already checked the parent may see (``gallery_sections``, ``gallery_photo``).
+    The one place parents' image URLs are made (``saas_platform.images``). ``version`` is the
+    ``"withdrawn"`` version read before that check, so a withdrawal in between wins."""
+    return _signed(Photo.objects.filter(pk__in=list(photo_ids)), rendition, version)
+
+
+def image_links_for_session(*, session, photo_ids, rendition: str) -> dict[int, str]:
+    """Like ``image_links`` for ids not checked yet (cart lines, past orders): only the
+    photos the codes opened in this browser still show get a link."""
+    version = version_get("withdrawn")
+    wanted = set(photo_ids)
+    if not wanted:
+        return {}
+    shown = {pk for s in gallery_sections(session=session) for pk in s.photo_ids} & wanted
+    if not shown:
+        return {}
+    return _signed(photos_parents_may_see(Photo.objects.filter(pk__in=shown)), rendition, version)
+
+
+def _signed(photos, rendition: str, version: int | None) -> dict[int, str]:
+    field = _RENDITION_FIELDS[rendition]
+    version = version_get("withdrawn") if version is None else version
+    schema, expires = connection.schema_name, image_link_expiry()
+    return {
+        pk: image_link(
+            schema=schema,
+            photo_id=pk,
+            rendition=rendition,
+            name=name,
+            version=version,
+            expires=expires,
+        )
+        for pk, name in photos.values_list("pk", field)
+        if name
+    }
 
 
 # --------------------------------------------------------------------------- shopping

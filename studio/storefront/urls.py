@@ -6,7 +6,6 @@ app_name = "storefront"
 urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/<int:photo_id>/", views.photo_view, name="photo"),
-    path("gallery/<int:photo_id>/<str:size>.jpg", views.gallery_image, name="gallery_image"),
     path("gallery/<int:photo_id>/favourite/", views.favourite_toggle, name="favourite"),
     path("gallery/hide-child/", views.child_hide, name="child_hide"),
     path("cart/", views.cart_view, name="cart"),

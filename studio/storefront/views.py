@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +22,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from saas_platform.images import image_link_expiry
+from saas_platform.versions import version_get
 from studio.catalogue.models import Package, Product
 from studio.downloads.services import order_downloads
 from studio.orders.models import Order
@@ -41,6 +43,8 @@ from .selectors import (
     cached_at,
     gallery_photo,
     gallery_sections,
+    image_links,
+    image_links_for_session,
     opened_child_code,
     photo_offer_target,
     shop_offer,
@@ -196,11 +200,16 @@ def gallery(request):
     page around the sections (the studio's header and footer, the menu) is rendered once
     per look, language and menu and cached; a page with messages to show, or the
     favourites filter, is rendered whole."""
+    withdrawn = version_get("withdrawn")  # read before the check: a withdrawal in between wins
     sections = gallery_sections(session=request.session)
     if not sections:
         return redirect("/")
     favourites, cart_count = cart_glance(request)
     only_favourites = request.GET.get("favourites") == "1"
+    expires = image_link_expiry()
+    for section in sections:  # the rendered grid holds signed links: re-rendered per window
+        section.stamp = f"{section.stamp}.{withdrawn}.{expires}"
+        section.withdrawn = withdrawn
     token = get_token(request)  # masked once: the sections and the page's footer share it
     whole = only_favourites or bool(request.GET) or len(messages.get_messages(request)) > 0
     shell_key = None if whole else _shell_key(request)
@@ -243,6 +252,7 @@ def gallery(request):
 def photo_view(request, photo_id):
     """The full view of one photo, with its neighbours (swipe or arrows) and what it sells."""
     child_id = _int(request.GET.get("child"))
+    withdrawn = version_get("withdrawn")  # read before the check: a withdrawal in between wins
     target = photo_offer_target(session=request.session, photo_id=photo_id, child_id=child_id)
     if target is None:
         raise Http404
@@ -259,6 +269,7 @@ def photo_view(request, photo_id):
         raise Http404
     ids = section.photo_ids
     index = ids.index(photo.pk)
+    next_id = ids[index + 1] if index + 1 < len(ids) else None
     cart = cart_for_request(request)
     return render(
         request,
@@ -273,22 +284,15 @@ def photo_view(request, photo_id):
             position=index + 1,
             count=len(ids),
             previous_id=ids[index - 1] if index > 0 else None,
-            next_id=ids[index + 1] if index + 1 < len(ids) else None,
+            next_id=next_id,
             favourite=bool(cart and photo.pk in cart.favourite_photo_ids),
+            previews=image_links(
+                photo_ids=[photo.pk, next_id] if next_id else [photo.pk],
+                rendition="preview",
+                version=withdrawn,
+            ),
         ),
     )
-
-
-def gallery_image(request, photo_id, size):
-    """A thumbnail or watermarked preview, only for a photo an opened code shows. Originals
-    are never reachable from here."""
-    photo = gallery_photo(session=request.session, photo_id=photo_id)
-    field_file = {"thumb": "thumbnail", "preview": "preview"}.get(size)
-    if photo is None or field_file is None or not getattr(photo, field_file):
-        raise Http404
-    response = FileResponse(getattr(photo, field_file).open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_POST
@@ -419,7 +423,14 @@ def cart_add_package_view(request):
 def cart_view(request):
     cart = cart_for_request(request)
     priced = cart_price(cart=cart, now=timezone.now()) if cart else None
-    return render(request, "storefront/cart.html", _shop_context(request, cart, priced=priced))
+    thumbs = image_links_for_session(
+        session=request.session,
+        photo_ids={row.item.photo_id for row in priced.rows if row.item.photo_id} if priced else (),
+        rendition="thumb",
+    )
+    return render(
+        request, "storefront/cart.html", _shop_context(request, cart, priced=priced, thumbs=thumbs)
+    )
 
 
 @require_POST
@@ -619,13 +630,19 @@ def order_detail(request, number):
         and order.is_payable
         and provider.is_enabled(request.tenant)
     )
+    lines = list(order.lines.select_related("child"))
     return render(
         request,
         "storefront/order.html",
         _shop_context(
             request,
             order=order,
-            lines=list(order.lines.select_related("child", "photo")),
+            lines=lines,
+            thumbs=image_links_for_session(  # only photos the codes opened here still show
+                session=request.session,
+                photo_ids={line.photo_id for line in lines if line.photo_id},
+                rendition="thumb",
+            ),
             payments=list(order.payments.confirmed()),
             provider=provider,
             can_pay_online=can_pay_online,

@@ -1,5 +1,6 @@
 """A parent on a phone opens the link from the printed card and sees their child's photos."""
 
+from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
 import pytest
@@ -96,6 +97,11 @@ def test_a_parent_opens_the_card_link_and_sees_only_their_childs_photos(
         assert images.nth(index).evaluate("img => img.naturalWidth") > 0
     page.screenshot(path=screenshot_dir / "gallery-phone-02-gallery.png", full_page=True)
 
-    # Mark's photo is not reachable by guessing its address
+    # Mark's photo is not reachable by guessing its address, nor by editing a signed link
     mark_photo = published_day["photos"][2]
-    assert page.goto(f"{base}/gallery/{mark_photo}/preview.jpg").status == 404
+    link = images.nth(0).get_attribute("src")
+    assert page.goto(f"{base}/gallery/{mark_photo}/").status == 404
+    status = "url => fetch(url, {credentials: 'omit'}).then(r => r.status)"  # no cookie
+    assert page.evaluate(status, link) == 200
+    photo_id = parse_qs(urlsplit(link).query)["p"][0]
+    assert page.evaluate(status, link.replace(f"p={photo_id}&", f"p={mark_photo}&")) == 403

@@ -6,12 +6,15 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from studio.storefront.selectors import image_links
+
 register = template.Library()
 
 
-def thumbnail_src(base: str, photo_id: int) -> str:
-    """The one place a tile's image address is made (``base`` is escaped already)."""
-    return f"{base}{photo_id}/thumb.jpg"
+@register.filter
+def image_src(links: dict, photo_id) -> str:
+    """The signed link of ``photo_id`` among ``links`` (``selectors.image_links``), or ""."""
+    return links.get(int(photo_id), "") if photo_id else ""
 
 
 def _favourite_mark() -> str:
@@ -30,13 +33,20 @@ def favourite_marks(html: str, favourites) -> str:
 
 @register.simple_tag
 def photo_tiles(section, favourites, gallery_url: str):
-    """``<li>`` tiles for ``section.photo_ids``: link to the full view, lazy thumbnail, ♥ for
-    favourites, a checkbox for "select all" when the picture day sells photos."""
+    """``<li>`` tiles for ``section.photo_ids``: link to the full view, lazy thumbnail (a
+    signed link, ``selectors.image_links``: the grid is cached per link window and
+    ``"withdrawn"`` version, see ``views.gallery``), ♥ for favourites, a checkbox for
+    "select all" when the picture day sells photos."""
     photo_word, select_word = escape(_("Photo")), escape(_("Select photo"))
     favourite_mark = _favourite_mark()
     child = f"?child={int(section.child_id)}" if section.child_id else ""
     selectable = bool(section.offer and section.offer.photo_products)
     base = escape(gallery_url)
+    thumbs = image_links(
+        photo_ids=section.photo_ids,
+        rendition="thumb",
+        version=getattr(section, "withdrawn", None),
+    )
     tiles = []
     for number, photo_id in enumerate(section.photo_ids, start=1):
         photo_id = int(photo_id)
@@ -44,7 +54,7 @@ def photo_tiles(section, favourites, gallery_url: str):
             f'<li class="tile" data-photo="{photo_id}">'
             + (favourite_mark if photo_id in favourites else "")
             + f'<a href="{base}{photo_id}/{child}">'
-            f'<img src="{thumbnail_src(base, photo_id)}" alt="{photo_word} {number}" '
+            f'<img src="{escape(thumbs.get(photo_id, ""))}" alt="{photo_word} {number}" '
             f'loading="lazy" width="400" height="400"></a>'
         )
         if selectable:

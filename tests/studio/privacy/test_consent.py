@@ -102,7 +102,7 @@ def test_a_parent_withdraws_and_the_child_is_gone_from_the_next_page_then_gives_
     # the next request: her section, her photos and the class photo she is on are gone
     assert parent.get("/gallery/").status_code == 302  # nothing left to show
     for photo in ("anna1", "anna2", "group"):
-        assert parent.get(f"/gallery/{photos[photo].pk}/preview.jpg").status_code == 404
+        assert parent.get(f"/gallery/{photos[photo].pk}/?child={anna.pk}").status_code == 404
     class_parent = host_client(studio.host)
     class_parent.post("/access/", {"code": published["codes"]["class"]})
     assert shown_ids(class_parent.get("/gallery/").content.decode()) == set()

@@ -133,14 +133,15 @@ def test_the_erased_childs_code_and_photos_no_longer_open(
     parent = host_client(studio.host)
     parent.post("/access/", {"code": family["codes"]["Anna"]})
     anna1 = family["photos"]["anna1"].pk
-    assert parent.get(f"/gallery/{anna1}/preview.jpg").status_code == 200
+    photo_page = f"/gallery/{anna1}/?child={family['anna'].pk}"
+    assert parent.get(photo_page).status_code == 200
     with schema_context(studio.schema):
         owner = User.objects.get(email=studio.owner_email)
     with django_capture_on_commit_callbacks(execute=True):
         logged_in_client(studio, owner).post(
             f"/staff/privacy/children/{family['anna'].pk}/erase/", {"confirm": "yes"}
         )
-    assert parent.get(f"/gallery/{anna1}/preview.jpg").status_code == 404
+    assert parent.get(photo_page).status_code == 404
     assert parent.get("/gallery/").status_code == 302  # nothing opened any more
     assert (
         host_client(studio.host).post("/access/", {"code": family["codes"]["Anna"]}).status_code

@@ -1,9 +1,16 @@
 """A parent sees their child's and class's photos, watermarked previews only, nothing else."""
 
+import html
+import re
+from urllib.parse import parse_qs, unquote
+from wsgiref.util import setup_testing_defaults
+
 import pytest
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
+from saas_platform.wsgi import application
 from studio.access.models import AccessCode
 from studio.access.services import access_codes_issue
 from studio.photos.models import Photo, PhotoStatus
@@ -76,10 +83,38 @@ def parent_with(published, *codes):
     return client
 
 
+def image_srcs(page: str) -> list[str]:
+    """The signed image links of a page (its ``<img>`` tags and the preview it prefetches)."""
+    prefix = re.escape(settings.IMAGE_URL_PREFIX)
+    return [html.unescape(url) for url in re.findall(f'(?:src|href)="({prefix}[^"]+)"', page)]
+
+
 def shown_ids(page):
-    return {
-        int(src.split("/")[2]) for src in page.split('src="')[1:] if src.startswith("/gallery/")
-    }
+    return {int(parse_qs(url.partition("?")[2])["p"][0]) for url in image_srcs(page)}
+
+
+def photo_page(client, published, photo) -> str:
+    """The parent's full view of one of a child's photos."""
+    with schema_context(published["studio"].schema):
+        child_id = photo.students.get().pk
+    response = client.get(f"/gallery/{photo.pk}/?child={child_id}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def image_get(url: str) -> tuple[str, dict, bytes]:
+    """Fetches a page's image link through the real WSGI application (the signed-link
+    handler in front of Django), as a browser without cookies would."""
+    path, _, query = url.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": unquote(path), "QUERY_STRING": query}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers):
+        answer.update(status=status, headers=dict(headers))
+
+    body = b"".join(application(environ, start_response))
+    return answer["status"], answer["headers"], body
 
 
 def test_a_code_opens_the_childs_photos_and_the_class_photos(published):
@@ -106,15 +141,14 @@ def test_a_family_with_two_codes_sees_both_children(published):
     }
 
 
-def test_the_parent_of_one_child_cannot_fetch_another_childs_photo_by_id(published):
+def test_the_parent_of_one_child_cannot_get_another_childs_photo_by_id(published):
     client = parent_with(published, published["codes"]["Anna"])
     photos = published["photos"]
 
-    assert client.get(f"/gallery/{photos['anna1'].pk}/preview.jpg").status_code == 200
+    own = photo_page(client, published, photos["anna1"])
+    assert shown_ids(own) == {photos["anna1"].pk, photos["anna2"].pk}  # the photo, next one
     for other in ("boris", "hidden", "group_with_hidden"):
-        for size in ("thumb", "preview", "original"):
-            assert client.get(f"/gallery/{photos[other].pk}/{size}.jpg").status_code == 404
-    assert client.get(f"/gallery/{photos['anna1'].pk}/original.jpg").status_code == 404
+        assert client.get(f"/gallery/{photos[other].pk}/").status_code == 404
 
 
 def test_a_child_marked_do_not_publish_appears_nowhere(published):
@@ -131,7 +165,10 @@ def test_the_preview_served_is_the_watermarked_one(published):
     client = parent_with(published, published["codes"]["Anna"])
     photo = published["photos"]["anna1"]
 
-    served = b"".join(client.get(f"/gallery/{photo.pk}/preview.jpg").streaming_content)
+    page = photo_page(client, published, photo)
+    status, headers, served = image_get(image_srcs(page)[0])
+
+    assert (status, headers["Content-Type"]) == ("200 OK", "image/jpeg")
 
     with schema_context(published["studio"].schema):
         stored = Photo.objects.get(pk=photo.pk)
@@ -144,4 +181,4 @@ def test_without_a_code_there_is_no_gallery(published):
     client = host_client(published["studio"].host)
 
     assert client.get("/gallery/")["Location"] == "/"
-    assert client.get(f"/gallery/{published['photos']['anna1'].pk}/thumb.jpg").status_code == 404
+    assert client.get(f"/gallery/{published['photos']['anna1'].pk}/").status_code == 404

@@ -39,7 +39,7 @@ def test_another_studios_parent_reaches_nothing_of_alpha(shop, alpha_order, beta
     sign_in(client, "mum@example.com")  # same address, a different studio: another account
 
     assert client.get(f"/account/orders/{alpha_order.number}/").status_code == 404
-    for url in (f"/gallery/{photo.pk}/", f"/gallery/{photo.pk}/thumb.jpg"):
+    for url in (f"/gallery/{photo.pk}/", f"/gallery/{photo.pk}/?child={anna}"):
         assert client.get(url).status_code in (302, 404)
     assert (
         client.post(
