@@ -108,6 +108,11 @@ def beta(django_db_setup, db) -> StudioFixture:
 
 @pytest.fixture(autouse=True)
 def _back_to_public(request):
+    if "transactional_db" in request.fixturenames:
+        pytest.fail(
+            "django_db(transaction=True) flushes the public tables at the end, the session's "
+            "studios with them, and breaks every later test of this worker: use `committed`"
+        )
     yield
     # A request served in Russian leaves Russian active in this thread (the locale middleware
     # activates, nothing deactivates): the next test must start in the default language.
