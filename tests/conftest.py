@@ -108,7 +108,11 @@ def beta(django_db_setup, db) -> StudioFixture:
 
 @pytest.fixture(autouse=True)
 def _back_to_public(request):
-    if "transactional_db" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])
+    )
+    if transactional or "transactional_db" in request.fixturenames:
         pytest.fail(
             "django_db(transaction=True) flushes the public tables at the end, the session's "
             "studios with them, and breaks every later test of this worker: use `committed`"
