@@ -25,6 +25,7 @@ import shutil
 import signal
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -138,6 +139,22 @@ def django_setup() -> None:
 
     django.setup()
     logging.disable(logging.INFO)
+
+
+def run_load(script: Path, spec: dict, work: Path, name: str, timeout: float) -> dict:
+    """Runs a load generator (``script``, a process of its own) on ``spec`` written as JSON
+    under ``work``; returns the JSON it prints."""
+    path = work / f"{name}.json"
+    path.write_text(json.dumps(spec))
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(script), str(path)],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed ({name}):\n{done.stderr.decode()[-3000:]}")
+    return json.loads(done.stdout)
 
 
 def run_token(pid: int) -> str:

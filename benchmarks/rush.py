@@ -44,10 +44,8 @@ whether or not the targets are met: this is a measurement, not a test.
 """
 
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -207,17 +205,7 @@ def seed(setup: dict, families: int, coupon_limit: int, stripe_account: str) -> 
 
 
 def load(spec: dict, work: Path, name: str, timeout: float) -> dict:
-    path = work / f"{name}.json"
-    path.write_text(json.dumps(spec))
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, str(LOAD_SCRIPT), str(path)],
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"load generator failed ({name}):\n{done.stderr.decode()[-3000:]}")
-    return json.loads(done.stdout)
+    return _common.run_load(LOAD_SCRIPT, spec, work, name, timeout)
 
 
 class ConnectionSampler:

@@ -45,10 +45,8 @@ targets are met: this is a measurement, not a test.
 """
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -227,17 +225,7 @@ def worker_cpu_seconds(master_pid: int) -> float:
 
 
 def load(spec: dict, work: Path, name: str, timeout: float) -> dict:
-    path = work / f"{name}.json"
-    path.write_text(json.dumps(spec))
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, str(LOAD_SCRIPT), str(path)],
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"load generator failed ({name}):\n{done.stderr.decode()[-3000:]}")
-    return json.loads(done.stdout)
+    return _common.run_load(LOAD_SCRIPT, spec, work, name, timeout)
 
 
 def summarise(result: dict, kind: str) -> dict:
