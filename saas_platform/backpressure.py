@@ -97,6 +97,11 @@ class BackPressure:
         self.slots = threading.BoundedSemaphore(self.slots_total)
         self.lock = threading.Lock()
         self.threads_seen: set[int] = set()
+        # Threads keeping a token between requests. A server that starts a thread per
+        # request (runserver, the test server) lets them end still holding it: their tokens
+        # are taken back (``_reclaim``), or after as many requests as tokens every later one
+        # would wait and be shed.
+        self.holders: dict[int, threading.Thread] = {}
         self.local = threading.local()
         self.shed = 0
         self.in_flight = 0
@@ -117,9 +122,12 @@ class BackPressure:
             if wait <= 0:  # late already: answered at once, whoever holds a token
                 return self._busy(environ, start_response)
         if not getattr(self.local, "holds", False):
+            self._reclaim()
             if not self.slots.acquire(timeout=wait):
                 return self._busy(environ, start_response)
             self.local.holds = True
+            with self.lock:
+                self.holders[threading.get_ident()] = threading.current_thread()
         with self.lock:
             self.in_flight += 1
             self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
@@ -139,6 +147,19 @@ class BackPressure:
         if crowded and getattr(self.local, "holds", False):
             connections.close_all()  # this thread's connections only
             self.local.holds = False
+            with self.lock:
+                self.holders.pop(threading.get_ident(), None)
+            self.slots.release()
+
+    def _reclaim(self) -> None:
+        """Gives back the tokens of threads that ended holding one (their connections went
+        with them)."""
+        with self.lock:
+            ended = [ident for ident, thread in self.holders.items() if not thread.is_alive()]
+            for ident in ended:
+                del self.holders[ident]
+                self.threads_seen.discard(ident)
+        for _ in ended:
             self.slots.release()
 
     # -- the busy page --------------------------------------------------------------------

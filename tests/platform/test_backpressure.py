@@ -324,3 +324,24 @@ def test_try_again_never_replays_a_form(database, method, path, query, referer, 
     _, _, body = call(app, env)
 
     assert f'class="btn" href="{again.replace("&", "&amp;")}"' in body.decode()
+
+
+def test_threads_that_end_give_their_tokens_back(database):
+    """A server that starts a thread per request (runserver, the test server): its threads
+    end holding their tokens, which must come back, or after as many requests as tokens
+    every request would be shed."""
+    app = BackPressure(sleeping_app(0), connections_allowed=2, queue_ms=300)
+    statuses = []
+
+    def one_request():
+        try:
+            statuses.append(call(app, environ())[0])
+        finally:
+            connections.close_all()
+
+    for _ in range(6):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join(10)
+    assert statuses == [200] * 6
+    assert app.shed == 0
