@@ -2,8 +2,10 @@
 
 ``roster_parse`` decodes an upload (UTF-8 with or without BOM, else Windows-1251), finds the
 delimiter (comma or semicolon), maps the columns by their header names (English and Russian
-aliases, case-insensitive) and validates every row. ``roster_plan`` matches the valid rows
-against a school's students and says what an import would do with each; it writes nothing.
+aliases, case-insensitive) and validates every row. Parents' phones are parsed with
+``phonenumbers`` and stored in E.164 (``+79001234567``); a number without ``+`` and a country
+code is read as a number of the studio's country (``region``), and with no region it is an
+error. ``roster_plan`` matches the valid rows against a school's students and says what an import would do with each; it writes nothing.
 ``studio.schools.services.roster_import`` applies a plan in one transaction.
 
 Row numbers are the spreadsheet's: the header is row 1 (blank rows count, as they do in a
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -190,6 +193,36 @@ def invalid_emails(emails: list[str]) -> list[str]:
     return bad
 
 
+def normalise_phone(value: str, region: str = "") -> tuple[str, str]:
+    """(the number in E.164, "") or ("", why it is not a phone number). ``region`` (ISO
+    3166 alpha-2, the studio's country) reads numbers written without a country code."""
+    if len(value) > MAX_PHONE or not PHONE.match(value):
+        return "", _("not a phone number")
+    try:
+        number = phonenumbers.parse(value, (region or "").upper() or None)
+    except phonenumbers.NumberParseException as error:
+        kind = phonenumbers.NumberParseException
+        if error.error_type == kind.INVALID_COUNTRY_CODE:
+            if region or value.startswith("+"):
+                return "", _("unknown country code")
+            return "", _("no country code: write it as +, the country code and the number")
+        if error.error_type == kind.TOO_LONG:
+            return "", _("too many digits")
+        if error.error_type in (kind.TOO_SHORT_NSN, kind.TOO_SHORT_AFTER_IDD):
+            return "", _("too few digits")
+        return "", _("not a phone number")
+    if not phonenumbers.is_valid_number(number):
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        if reason == phonenumbers.ValidationResult.TOO_SHORT:
+            return "", _("too few digits")
+        if reason == phonenumbers.ValidationResult.TOO_LONG:
+            return "", _("too many digits")
+        return "", _("not a valid number for the country code +%(code)s") % {
+            "code": number.country_code
+        }
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
 def invalid_phones(phones: list[str]) -> list[str]:
     return [
         phone
@@ -273,8 +306,11 @@ def detect_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=lambda delimiter: (counts[delimiter], delimiter == ","))
 
 
-def roster_parse(data: bytes, *, today: datetime.date | None = None) -> RosterPreview:
-    """Decode, map and validate an uploaded roster. Writes nothing."""
+def roster_parse(
+    data: bytes, *, today: datetime.date | None = None, region: str = ""
+) -> RosterPreview:
+    """Decode, map and validate an uploaded roster. Writes nothing. ``region``: the
+    studio's country, for phone numbers written without a country code."""
     if len(data) > MAX_BYTES:
         return RosterPreview(errors=[_too_big()])
     decoded = decode_roster(data)
@@ -283,12 +319,14 @@ def roster_parse(data: bytes, *, today: datetime.date | None = None) -> RosterPr
             errors=[_("The file is neither UTF-8 nor Windows-1251 text. Save it as CSV (UTF-8).")]
         )
     text, encoding = decoded
-    preview = roster_parse_text(text, today=today)
+    preview = roster_parse_text(text, today=today, region=region)
     preview.encoding = encoding
     return preview
 
 
-def roster_parse_text(text: str, *, today: datetime.date | None = None) -> RosterPreview:
+def roster_parse_text(
+    text: str, *, today: datetime.date | None = None, region: str = ""
+) -> RosterPreview:
     """Parse already decoded text (the confirmation step re-parses what the preview stored)."""
     preview = RosterPreview(text=text)
     if len(text.encode("utf-8")) > 2 * MAX_BYTES:  # Cyrillic doubles in UTF-8
@@ -335,7 +373,7 @@ def roster_parse_text(text: str, *, today: datetime.date | None = None) -> Roste
     seen_ids: dict[str, int] = {}
     seen_names: dict[tuple, bool] = {}  # (class key, first, last) → an earlier row had no id
     for number, record in data_records:
-        row = _parse_row(number, record, positions, full_name_first_last, default_year)
+        row = _parse_row(number, record, positions, full_name_first_last, default_year, region)
         row = _flag_duplicates(row, seen_ids, seen_names)
         preview.rows.append(row)
     return preview
@@ -397,7 +435,7 @@ def split_full_name(value: str, *, first_last: bool) -> tuple[str, str]:
     return (words[1], words[0])
 
 
-def _parse_row(number, record, positions, full_name_first_last, default_year) -> RosterRow:
+def _parse_row(number, record, positions, full_name_first_last, default_year, region) -> RosterRow:
     errors: list[str] = []
     cell = lambda column: _cell(record, positions, column)  # noqa: E731
 
@@ -437,10 +475,15 @@ def _parse_row(number, record, positions, full_name_first_last, default_year) ->
     )
     position = positions.get(Column.PHONE)
     raw_phones = record[position] if position is not None and position < len(record) else ""
-    phones = split_phones(raw_phones)
-    errors.extend(
-        _("invalid phone '%(value)s'") % {"value": phone} for phone in invalid_phones(phones)
-    )
+    phones = []
+    for phone in split_phones(raw_phones):
+        normalised, reason = normalise_phone(phone, region)
+        if reason:
+            errors.append(
+                _("invalid phone '%(value)s': %(reason)s") % {"value": phone, "reason": reason}
+            )
+        elif normalised not in phones:
+            phones.append(normalised)
 
     school_year = default_year
     raw_year = cell(Column.SCHOOL_YEAR)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from saas_platform.forms import form_add_errors
 from studio.core.policy import Action, may, require
+from tenants.countries import country_defaults
 
 from . import selectors, services
 from .forms import RosterUploadForm, SchoolClassForm, SchoolForm, StudentForm
@@ -304,6 +305,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def _country_name(code: str) -> str:
+    defaults = country_defaults(code)
+    return str(defaults.name) if defaults else (code or "").upper()
+
+
 @login_required
 @require_http_methods(GET_POST)
 def roster_upload(request, school_id: int):
@@ -314,7 +320,7 @@ def roster_upload(request, school_id: int):
     file_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        preview = roster_parse(upload.read())
+        preview = roster_parse(upload.read(), region=request.tenant.country)
         file_errors = preview.errors
         if not file_errors:
             request.session[ROSTER_SESSION_KEY % school.pk] = {
@@ -331,6 +337,7 @@ def roster_upload(request, school_id: int):
         "max_rows": MAX_ROWS,
         "max_megabytes": MAX_BYTES // 1024**2,
         "columns": column_help(),
+        "phone_country": _country_name(request.tenant.country),
     }
     return render(request, "schools/roster_upload.html", context)
 
@@ -345,7 +352,7 @@ def roster_preview(request, school_id: int):
     if not stored:
         messages.error(request, _("Upload the roster file first."))
         return redirect("schools:import", school_id=school.pk)
-    preview = roster_parse_text(stored["text"])
+    preview = roster_parse_text(stored["text"], region=request.tenant.country)
     if preview.errors:  # cannot happen for what step 1 stored, but never import it
         del request.session[session_key]
         messages.error(request, " ".join(preview.errors))

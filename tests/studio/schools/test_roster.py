@@ -5,6 +5,7 @@ import codecs
 import datetime
 
 import pytest
+from django.utils import translation
 
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.roster import (
@@ -14,6 +15,7 @@ from studio.schools.roster import (
     Column,
     RowAction,
     current_school_year,
+    normalise_phone,
     parse_school_year,
     plan_summary,
     roster_parse,
@@ -68,7 +70,7 @@ def test_a_utf8_comma_file_is_parsed():
 
     assert (preview.encoding, preview.delimiter, preview.errors) == ("utf-8-sig", ",", [])
     assert rows(preview) == [
-        (2, "11A", "2026-2027", "Anna", "Smith", "A1", ("mum@example.com",), ("+44 20 7946 0018",), ()),
+        (2, "11A", "2026-2027", "Anna", "Smith", "A1", ("mum@example.com",), ("+442079460018",), ()),
         (3, "11B", "2026-2027", "Ben", "Jones", "", (), (), ()),
     ]  # fmt: skip
 
@@ -98,11 +100,11 @@ def test_a_windows_1251_semicolon_file_with_russian_headers_and_names_is_parsed(
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
 
-    preview = roster_parse(data, today=TODAY)
+    preview = roster_parse(data, today=TODAY, region="RU")  # "8 (343) …": a Russian number
 
     assert (preview.encoding, preview.delimiter, preview.errors) == ("cp1251", ";", [])
     assert rows(preview) == [
-        (2, "11А", "2025-2026", "Иван", "Петров", "П-17", ("papa@example.ru", "mama@example.ru"), ("+7 912 345-67-89", "8 (343) 123-45-67"), ()),
+        (2, "11А", "2025-2026", "Иван", "Петров", "П-17", ("papa@example.ru", "mama@example.ru"), ("+79123456789", "+73431234567"), ()),
         (3, "11Б", "2026-2027", "Алёна", "Ёлкина", "", (), (), ()),
     ]  # fmt: skip
 
@@ -280,7 +282,7 @@ def test_rows_with_errors_are_listed_with_their_spreadsheet_row_numbers():
         "row 4: class is missing",
         "row 6: last name is missing",
         "row 7: duplicate external id 'A1' in this file",
-        "row 8: invalid phone '12'",
+        "row 8: invalid phone '12': no country code: write it as +, the country code and the number",
         "row 9: invalid school year '2026-2028' (expected YYYY-YYYY, e.g. 2026-2027)",
         "row 10: invalid e-mail 'bad@@example.com'",
         "row 11: duplicate student 'Anna Smith' in class 11A in this file",
@@ -303,6 +305,93 @@ def test_values_that_are_too_long_are_errors():
     assert preview.row_errors == [
         "row 2: class is longer than 50 characters",
         "row 2: external id is longer than 64 characters",
+    ]
+
+
+# --- parents' phones ------------------------------------------------------------------------
+
+PHONES = [
+    # (cell, the studio's country, E.164 or the reason it is refused)
+    ("+7 900 000-00-01", "", "+79000000001"),
+    ("8 (900) 000-00-01", "RU", "+79000000001"),  # Russian national format
+    ("050 123 4567", "UA", "+380501234567"),
+    ("050 123 4567", "ua", "+380501234567"),  # the code in any case
+    ("+380 50 123 4567", "RU", "+380501234567"),  # an explicit code wins over the studio's
+    ("0044 20 7946 0958", "UA", "+442079460958"),  # dialled from Ukraine to the UK
+    ("(212) 555-0123", "US", "+12125550123"),
+    ("050 123 4567", "", "no country code: write it as +, the country code and the number"),
+    ("12", "RU", "too few digits"),
+    ("+7 900 000", "", "too few digits"),
+    ("+7 100 000 00 01", "", "not a valid number for the country code +7"),
+    ("+999 123456", "", "unknown country code"),
+    ("call me", "RU", "not a phone number"),
+]
+
+
+@pytest.mark.parametrize(("cell", "region", "expected"), PHONES)
+def test_phones_are_normalised_to_e164_or_refused_with_a_reason(cell, region, expected):
+    normalised, reason = normalise_phone(cell, region)
+
+    assert (normalised or reason) == expected
+    assert not (normalised and reason)
+
+
+def test_the_studio_country_reads_national_numbers_and_each_number_is_kept_once():
+    text = (
+        "Class;Name;Parent phone\n"
+        '11A;Ann Lee;"8 (900) 000-00-01, +7 900 000 00 01; +380 50 123 4567"\n'
+    )
+
+    in_russia = roster_parse(text.encode(), today=TODAY, region="RU")
+    nowhere = roster_parse(text.encode(), today=TODAY)
+
+    assert [(row.phones, row.errors) for row in in_russia.rows] == [
+        (("+79000000001", "+380501234567"), ())
+    ]
+    assert nowhere.row_errors == [
+        "row 2: invalid phone '8 (900) 000-00-01': "
+        "no country code: write it as +, the country code and the number"
+    ]
+
+
+def test_a_phone_error_names_the_row_the_value_and_why_in_the_language_of_the_page():
+    preview = roster_parse("Клас;ПІБ;Телефон батьків\n1А;Лі Ганна;12\n".encode(), region="UA")
+
+    with translation.override("uk"):
+        uk = roster_parse("Клас;ПІБ;Телефон батьків\n1А;Лі Ганна;12\n".encode(), region="UA")
+        uk = uk.row_errors
+    with translation.override("ru"):
+        ru = roster_parse("Класс;ФИО;Телефон родителя\n1А;Ли Анна;12\n".encode(), region="RU")
+        ru = ru.row_errors
+
+    assert preview.row_errors == ["row 2: invalid phone '12': too few digits"]
+    assert uk == ["рядок 2: неправильний телефон '12': замало цифр"]
+    assert ru == ["строка 2: неверный телефон '12': слишком мало цифр"]
+
+
+def test_a_row_with_an_invalid_phone_is_skipped_and_the_others_are_imported(in_alpha):
+    school = School.objects.create(name="School No. 5")
+    text = (
+        "Class;Name;ID;Phone\n"
+        "11A;Ann Lee;A1;8 900 123-45-67\n"  # national, the studio's country
+        "11A;Bob Ray;A2;+380501234567\n"  # international
+        "11A;Cleo Park;A3;+7 900 12\n"  # too short: skipped
+    )
+    preview = roster_parse(text.encode(), today=TODAY, region="RU")
+
+    plans = roster_plan(school=school, preview=preview)
+    result = roster_import(school=school, preview=preview)
+
+    assert [(plan.row.number, plan.action) for plan in plans] == [
+        (2, RowAction.CREATE),
+        (3, RowAction.CREATE),
+        (4, RowAction.ERROR),
+    ]
+    assert plans[2].messages == ["row 4: invalid phone '+7 900 12': too few digits"]
+    assert (result.created, result.skipped) == (2, 1)
+    assert sorted(Student.objects.values_list("external_id", "parent_phones")) == [
+        ("A1", ["+79001234567"]),
+        ("A2", ["+380501234567"]),
     ]
 
 
@@ -379,7 +468,7 @@ def test_an_import_creates_the_classes_and_students(in_alpha):
         for s in students
     ] == [
         ("11B", "2026-2027", "Oleg", "Sidorov", "", ["oleg.mum@example.com"], [], False),
-        ("11A", "2026-2027", "Ivan", "Petrov", "A1", ["papa@example.com"], ["+7 900 000-00-01"], False),
+        ("11A", "2026-2027", "Ivan", "Petrov", "A1", ["papa@example.com"], ["+79000000001"], False),
         ("11A", "2026-2027", "Maria", "Ivanova", "A2", [], [], False),
     ]  # fmt: skip
 
@@ -469,7 +558,7 @@ def test_rows_without_external_id_match_by_name_in_the_same_class_only(in_alpha)
         for s in Student.objects.filter(last_name="Sidorov")
     ) == [
         ("11A", [], []),
-        ("11B", ["oleg.mum@example.com"], ["+7 900 111-22-33"]),
+        ("11B", ["oleg.mum@example.com"], ["+79001112233"]),
     ]
 
 
@@ -504,7 +593,7 @@ def test_empty_email_and_phone_cells_keep_what_is_stored(in_alpha):
     student = Student.objects.get(external_id="A1")
     assert (student.parent_emails, student.parent_phones) == (
         ["papa@example.com"],
-        ["+7 900 000-00-01"],
+        ["+79000000001"],
     )
 
 

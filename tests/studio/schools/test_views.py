@@ -577,6 +577,59 @@ def test_the_roster_is_previewed_without_writing_and_imported_on_confirmation(al
         assert Student.objects.count() == 2
 
 
+def test_the_studio_country_reads_national_phones_and_a_bad_phone_skips_only_its_row(alpha):
+    alpha.studio.country = "UA"
+    alpha.studio.save(update_fields=["country"])
+    with schema_context(alpha.schema):
+        school = School.objects.create(name="School No. 5")
+    client = manager_client(alpha)
+    roster = (
+        "Клас;ПІБ;Номер;Телефон батьків\n"
+        "1А;Лі Ганна;A1;050 123 4567\n"  # national: read as Ukrainian
+        "1А;Рей Богдан;A2;+48 512 345 678\n"  # international
+        "1А;Парк Клео;A3;050 123\n"  # too short: not a Ukrainian number, skipped
+    ).encode()
+
+    page = client.get(f"/staff/schools/{school.pk}/import/").content.decode()
+    upload(client, school, roster)
+    preview = client.get(f"/staff/schools/{school.pk}/import/preview/")
+    content = preview.content.decode()
+    client.post(
+        f"/staff/schools/{school.pk}/import/preview/", {"digest": preview.context["digest"]}
+    )
+
+    assert "Phone numbers without a country code are read as numbers of Ukraine" in page
+    assert "<td>+380501234567</td>" in content
+    assert "<td>+48512345678</td>" in content
+    assert (
+        "row 4: invalid phone &#x27;050 123&#x27;: not a valid number for the country code +380"
+        in content
+    )
+    with schema_context(alpha.schema):
+        assert sorted(Student.objects.values_list("external_id", "parent_phones")) == [
+            ("A1", ["+380501234567"]),
+            ("A2", ["+48512345678"]),
+        ]
+
+
+def test_without_a_studio_country_phones_need_a_country_code(alpha):
+    alpha.studio.country = ""
+    alpha.studio.save(update_fields=["country"])
+    with schema_context(alpha.schema):
+        school = School.objects.create(name="School No. 5")
+    client = manager_client(alpha)
+
+    page = client.get(f"/staff/schools/{school.pk}/import/").content.decode()
+    upload(client, school, b"Class;Name;Phone\n1A;Ann Lee;050 123 4567\n")
+    content = client.get(f"/staff/schools/{school.pk}/import/preview/").content.decode()
+
+    assert "Write phone numbers with + and the country code" in page
+    assert (
+        "row 2: invalid phone &#x27;050 123 4567&#x27;: no country code: "
+        "write it as +, the country code and the number"
+    ) in content
+
+
 def test_the_preview_keeps_nothing_in_the_browser_but_a_digest(alpha):
     with schema_context(alpha.schema):
         school = School.objects.create(name="School No. 5")
