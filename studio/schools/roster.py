@@ -5,7 +5,8 @@ delimiter (comma or semicolon), maps the columns by their header names (English 
 aliases, case-insensitive) and validates every row. Parents' phones are parsed with
 ``phonenumbers`` and stored in E.164 (``+79001234567``); a number without ``+`` and a country
 code is read as a number of the studio's country (``region``), and with no region it is an
-error. ``roster_plan`` matches the valid rows against a school's students and says what an import would do with each; it writes nothing.
+error. ``roster_plan`` matches the valid rows against a school's students and says what an
+import would do with each; it writes nothing.
 ``studio.schools.services.roster_import`` applies a plan in one transaction.
 
 Row numbers are the spreadsheet's: the header is row 1 (blank rows count, as they do in a
