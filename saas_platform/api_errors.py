@@ -17,7 +17,7 @@ def is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _reason(status: int) -> str:
+def reason_for(status: int) -> str:
     reasons = {
         400: _("Malformed request."),
         401: _("Authentication credentials were not provided."),
@@ -34,7 +34,7 @@ def _reason(status: int) -> str:
 
 
 def api_error(status: int, detail: str | None = None) -> JsonResponse:
-    return JsonResponse({"detail": detail or _reason(status)}, status=status)
+    return JsonResponse({"detail": detail or reason_for(status)}, status=status)
 
 
 def bad_request(request, exception, *args, **kwargs):
