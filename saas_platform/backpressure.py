@@ -29,6 +29,7 @@ queue-time check and wait for a token as long as gunicorn's timeout allows.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -40,6 +41,8 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .api_errors import API_PREFIX, reason_for
 
 EXEMPT_PATHS = frozenset({"/healthz", "/stripe/webhook/"})
 EXEMPT_WAIT_SECONDS = 55.0  # under gunicorn's --timeout 60
@@ -167,11 +170,12 @@ class BackPressure:
     def _busy(self, environ, start_response):
         with self.lock:
             self.shed += 1
-        body = busy_page(environ, self.retry_after)
+        api = environ.get("PATH_INFO", "/").startswith(API_PREFIX)
+        body = busy_json(environ) if api else busy_page(environ, self.retry_after)
         start_response(
             "503 Service Unavailable",
             [
-                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Type", "application/json" if api else "text/html; charset=utf-8"),
                 ("Content-Length", str(len(body))),
                 ("Retry-After", str(self.retry_after)),
                 ("Cache-Control", "no-store"),
@@ -200,13 +204,23 @@ class _ClosingIterator:
             self.on_close()
 
 
+def _language(environ) -> str:
+    try:
+        return translation.get_language_from_request(WSGIRequest(environ))
+    except Exception:  # noqa: BLE001 - a malformed request still gets the page
+        return settings.LANGUAGE_CODE
+
+
+def busy_json(environ) -> bytes:
+    """The API's 503: ``{"detail": ...}`` like every error under ``/api/``."""
+    with translation.override(_language(environ)):
+        return json.dumps({"detail": reason_for(503)}, ensure_ascii=False).encode()
+
+
 def busy_page(environ, retry_after: int) -> bytes:
     """The 503 page in the visitor's language (cookie or ``Accept-Language``), rendered
     without a database query: no studio, no session."""
-    try:
-        language = translation.get_language_from_request(WSGIRequest(environ))
-    except Exception:  # noqa: BLE001 - a malformed request still gets the page
-        language = settings.LANGUAGE_CODE
+    language = _language(environ)
     with translation.override(language):
         return render_to_string(
             "503.html",

@@ -7,6 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from .accounts.api import me
 from .views import favicon, healthz
 
+# Under /api/ these answer JSON (saas_platform.api_errors); elsewhere Django's pages.
+handler400 = "saas_platform.api_errors.bad_request"
+handler404 = "saas_platform.api_errors.page_not_found"
+handler500 = "saas_platform.api_errors.server_error"
+
 urlpatterns = [
     path("", include("studio.access.urls")),  # "/": the storefront's code entry
     path("", include("studio.storefront.urls")),

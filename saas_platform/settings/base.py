@@ -103,6 +103,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
     "tenants.middleware.CachedTenantMiddleware",
+    "saas_platform.api_errors.ApiJsonErrorsMiddleware",  # JSON errors under /api/, always
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -320,6 +321,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Pictureday API",
     "DESCRIPTION": "A studio's schools, picture days, photos and uploads, on the studio's host.",
     "VERSION": "1.0.0",
+    # /api/schema/ and /api/docs/ are public on purpose: they describe the API's shape, the
+    # same for every studio, and hold no studio data; a tool's author reads them before
+    # having a token. No authentication is tried, so a stale token does not hide them.
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
         "ShootStatusEnum": "studio.shoots.models.ShootStatus.choices",
         "PhotoStatusEnum": "studio.photos.models.PhotoStatus.choices",

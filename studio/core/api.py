@@ -1,6 +1,9 @@
 """What every studio API view shares: permissions from the role policy."""
 
-from rest_framework import permissions
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions, status
+from rest_framework.exceptions import APIException
 
 from .policy import may
 
@@ -22,3 +25,17 @@ class PolicyPermission(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return may(request.user, self._action(request, view), obj)
+
+
+class Conflict(APIException):
+    """409: the request is valid but the records' present state refuses it (a picture day
+    that still has access codes cannot be deleted)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The request conflicts with the current state of the records.")
+    default_code = "conflict"
+
+
+def conflict_from(error: DjangoValidationError) -> Conflict:
+    """A service's refusal as a 409 whose ``detail`` is the service's (translated) reason."""
+    return Conflict(" ".join(error.messages), code=getattr(error, "code", None) or "conflict")

@@ -3,7 +3,7 @@ import tempfile
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -103,10 +103,23 @@ def _shoot_for_upload(request, shoot_id):
     return shoot
 
 
-def _class_of(shoot, class_id):
-    if not class_id:
+class FilesTargetSerializer(serializers.Serializer):
+    """The optional class of a multipart ``files`` post; a value that is not a class id of
+    the picture day's school is a 400 naming the field, never a crash."""
+
+    school_class = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+def _class_of(shoot, data):
+    target = FilesTargetSerializer(data={"school_class": data.get("school_class") or None})
+    target.is_valid(raise_exception=True)
+    class_id = target.validated_data.get("school_class")
+    if class_id is None:
         return None
-    return get_object_or_404(SchoolClass, pk=class_id, school=shoot.school_id)
+    school_class = SchoolClass.objects.filter(pk=class_id, school=shoot.school_id).first()
+    if school_class is None:
+        raise ValidationError({"school_class": [_("No such class at this picture day's school.")]})
+    return school_class
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -128,15 +141,18 @@ class ShootPhotoUploadView(APIView):
                 "type": "object",
                 "properties": {
                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                    "school_class": {"type": "integer"},
+                    "school_class": {"type": "integer", "minimum": 1, "nullable": True},
                 },
             }
         },
-        responses=OutcomeSerializer(many=True),
+        responses={
+            201: OutcomeSerializer(many=True),
+            400: OpenApiResponse(description="``school_class`` is not a class of its school."),
+        },
     )
     def post(self, request, shoot_id):
         shoot = _shoot_for_upload(request, shoot_id)
-        school_class = _class_of(shoot, request.data.get("school_class"))
+        school_class = _class_of(shoot, request.data)
         outcomes = []
         for uploaded in request.FILES.getlist("files"):
             with tempfile.NamedTemporaryFile(dir=upload_temp_dir()) as copy:

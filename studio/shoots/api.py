@@ -1,17 +1,17 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from studio.core.api import PolicyPermission
+from studio.core.api import PolicyPermission, conflict_from
 from studio.core.policy import Action
 
 from .models import Shoot, ShootStatus
 from .selectors import shoots_visible_to
-from .services import shoot_create, shoot_transition, shoot_update
+from .services import shoot_create, shoot_delete, shoot_transition, shoot_update
 
 
 class ShootSerializer(serializers.ModelSerializer):
@@ -52,6 +52,11 @@ class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ShootStatus.choices)
 
 
+_CONFLICT = (
+    "The picture day still has access codes, orders or ledger entries; the reason says which."
+)
+
+
 class ShootViewSet(viewsets.ModelViewSet):
     serializer_class = ShootSerializer
     permission_classes = [PolicyPermission]
@@ -63,6 +68,16 @@ class ShootViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Shoot.objects.none()
         return shoots_visible_to(user=self.request.user).prefetch_related("photographers")
+
+    @extend_schema(responses={204: None, 409: OpenApiResponse(description=_CONFLICT)})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        try:
+            shoot_delete(shoot=instance)
+        except DjangoValidationError as error:
+            raise conflict_from(error) from error
 
     @extend_schema(request=TransitionSerializer, responses=ShootSerializer)
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@ never means more connections than allowed, late requests are answered 503 + Retr
 the friendly page in the visitor's language, and the health check and Stripe's webhook are
 never shed. Real threads on the real test database."""
 
+import json
 import threading
 import time
 from io import BytesIO
@@ -250,6 +251,22 @@ def test_a_request_that_queued_too_long_gets_the_busy_page_at_once_without_a_que
     assert "We are busy right now" in page
     assert 'name="viewport"' in page  # phone-friendly, the site's own stylesheet
     assert "/static/css/app.css" in page
+
+
+def test_a_shed_api_request_gets_json_in_the_visitors_language(database):
+    app = BackPressure(sleeping_app(0), connections_allowed=1, queue_ms=1000)
+    late = f"t={time.time() - 3:.3f}"
+
+    status, headers, body = call(
+        app, environ("/api/schools/", HTTP_X_REQUEST_START=late, HTTP_ACCEPT_LANGUAGE="ru")
+    )
+
+    assert (status, headers["Content-Type"], headers["Retry-After"]) == (
+        503,
+        "application/json",
+        "5",
+    )
+    assert json.loads(body) == {"detail": "Сервис временно недоступен; попробуйте позже."}
 
 
 def test_the_busy_page_speaks_the_visitors_language(database):

@@ -470,3 +470,56 @@ def test_chunks_a_finished_upload_still_has_are_swept(photographer_api, producti
         assert not UploadChunk.objects.filter(upload_id=upload_id).exists()
         assert Photo.objects.get().original.read() == data
     assert chunk_objects(production["studio"], upload_id) == []
+
+
+@pytest.mark.parametrize("value", ["null", "abc", "1.5", "-3"])
+def test_a_class_that_is_not_an_id_is_a_400_naming_the_field(photographer_api, production, value):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = photographer_api.post(
+        f"/api/shoots/{production['shoot'].pk}/files/",
+        {
+            "files": [SimpleUploadedFile("A.jpg", jpeg_bytes(seed=24), "image/jpeg")],
+            "school_class": value,
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["school_class"]
+    with schema_context(production["studio"].schema):
+        assert not Photo.objects.filter(shoot=production["shoot"]).exists()
+
+
+def test_a_class_of_another_school_is_a_400_and_the_right_class_is_used(
+    photographer_api, production
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from studio.schools.models import School, SchoolClass
+
+    with schema_context(production["studio"].schema):
+        elsewhere = SchoolClass.objects.create(
+            school=School.objects.create(name="Elsewhere"), name="1A", school_year="2026-2027"
+        )
+    url = f"/api/shoots/{production['shoot'].pk}/files/"
+
+    foreign = photographer_api.post(
+        url,
+        {"files": [SimpleUploadedFile("A.jpg", jpeg_bytes(seed=25))], "school_class": elsewhere.pk},
+        format="multipart",
+    )
+    own = photographer_api.post(
+        url,
+        {
+            "files": [SimpleUploadedFile("B.jpg", jpeg_bytes(seed=26))],
+            "school_class": production["class"].pk,
+        },
+        format="multipart",
+    )
+
+    assert (foreign.status_code, list(foreign.json())) == (400, ["school_class"])
+    assert own.status_code == 201
+    with schema_context(production["studio"].schema):
+        photo = Photo.objects.get(pk=own.json()[0]["photo_id"])
+        assert photo.school_class_id == production["class"].pk
