@@ -17,6 +17,7 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -222,6 +223,19 @@ def normalise_phone(value: str, region: str = "") -> tuple[str, str]:
             "code": number.country_code
         }
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def phones_e164(phones: Iterable[str], region: str = "") -> tuple[list[str], list[str]]:
+    """(each number that is one, in E.164, once; each that is not, with why): what the
+    student form and the API store, read as the roster import reads them."""
+    good, bad = [], []
+    for phone in phones:
+        number, why = normalise_phone(phone, region)
+        if number:
+            good.append(number)
+        else:
+            bad.append(f"{phone} ({why})")
+    return list(dict.fromkeys(good)), bad
 
 
 def invalid_phones(phones: list[str]) -> list[str]:

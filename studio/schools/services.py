@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from saas_platform.accounts.models import Role, User
 from saas_platform.versions import versions_bump
 from studio.core.limits import check_schools
+from tenants.selectors import current_studio
 
 from .models import School, SchoolClass, Student
 from .roster import (
@@ -23,8 +24,8 @@ from .roster import (
     RowAction,
     clean_cell,
     invalid_emails,
-    invalid_phones,
     parse_school_year,
+    phones_e164,
     roster_plan,
 )
 
@@ -236,7 +237,13 @@ def _normalise_list(values: Iterable[str], *, lower: bool = False) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-def _check_student(student: Student, *, school_id: int) -> None:
+def _phones(phones: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Parents' phones in E.164, numbers without a country code read as the studio's
+    country's (as the roster import reads them), and those that are no number, with why."""
+    return phones_e164(_normalise_list(phones), current_studio().country)
+
+
+def _check_student(student: Student, *, school_id: int, bad_phones: list[str] = ()) -> None:
     errors = _model_errors(student, exclude=["school_class", "parent_emails", "parent_phones"])
     if student.school_class.school_id != school_id:
         errors["school_class"] = [_("Choose a class of this student’s school.")]
@@ -245,7 +252,6 @@ def _check_student(student: Student, *, school_id: int) -> None:
         errors["parent_emails"] = [
             _("Not valid e-mail addresses: %(values)s.") % {"values": ", ".join(bad_emails)}
         ]
-    bad_phones = invalid_phones(student.parent_phones)
     if bad_phones:
         errors["parent_phones"] = [
             _("Not valid phone numbers: %(values)s.") % {"values": ", ".join(bad_phones)}
@@ -280,10 +286,10 @@ def student_create(
         last_name=clean_cell(last_name),
         external_id=clean_cell(external_id or ""),
         parent_emails=_normalise_list(parent_emails, lower=True),
-        parent_phones=_normalise_list(parent_phones),
         do_not_publish=do_not_publish,
     )
-    _check_student(student, school_id=school_class.school_id)
+    student.parent_phones, bad_phones = _phones(parent_phones)
+    _check_student(student, school_id=school_class.school_id, bad_phones=bad_phones)
     student.save()
     return student
 
@@ -315,11 +321,12 @@ def student_update(
         student.external_id = clean_cell(external_id)
     if parent_emails is not None:
         student.parent_emails = _normalise_list(parent_emails, lower=True)
+    bad_phones = []
     if parent_phones is not None:
-        student.parent_phones = _normalise_list(parent_phones)
+        student.parent_phones, bad_phones = _phones(parent_phones)
     if do_not_publish is not None:
         student.do_not_publish = do_not_publish
-    _check_student(student, school_id=school_id)
+    _check_student(student, school_id=school_id, bad_phones=bad_phones)
     student.save()
     # the galleries show the child's name and class, and none of a hidden child's photos
     versions_bump("gallery", *(["withdrawn"] if student.do_not_publish else []))

@@ -234,7 +234,7 @@ def test_a_student_is_created_with_tidied_contacts(in_alpha):
         student.parent_emails,
         student.parent_phones,
         student.do_not_publish,
-    ) == ("Ann", "A1", ["mum@example.com", "dad@example.com"], ["+7 900 000-00-01"], True)
+    ) == ("Ann", "A1", ["mum@example.com", "dad@example.com"], ["+79000000001"], True)
 
 
 STUDENT_ERRORS = [
@@ -243,7 +243,8 @@ STUDENT_ERRORS = [
     ({"parent_emails": ["ok@example.com", "x@"]},
      {"parent_emails": ["Not valid e-mail addresses: x@."]}),
     ({"parent_phones": ["12", "+7 900 000-00-01", "call me"]},
-     {"parent_phones": ["Not valid phone numbers: 12, call me."]}),
+     {"parent_phones": ["Not valid phone numbers: 12 (no country code: write it as +, the "
+                        "country code and the number), call me (not a phone number)."]}),
     ({"external_id": "A1"}, {"external_id": ["Another student of this school has external id A1."]}),
 ]  # fmt: skip
 
