@@ -141,6 +141,17 @@ def django_setup() -> None:
     logging.disable(logging.INFO)
 
 
+def gunicorn_gthread(port: int, workers: int, threads: int) -> list[str]:
+    """gunicorn as the production image runs it (gthread), for a load benchmark: a backlog
+    deep enough that the load generator's connections queue rather than get refused."""
+    return [
+        "gunicorn", "saas_platform.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", str(threads),
+        "--timeout", "60", "--backlog", "2048",
+    ]  # fmt: skip
+
+
 def run_load(script: Path, spec: dict, work: Path, name: str, timeout: float) -> dict:
     """Runs a load generator (``script``, a process of its own) on ``spec`` written as JSON
     under ``work``; returns the JSON it prints."""

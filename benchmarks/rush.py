@@ -369,12 +369,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
         try:
             _common.progress(f"starting gunicorn ({cpus} workers × {GUNICORN_THREADS} threads) …")
             server = _common.Child(
-                [
-                    "gunicorn", "saas_platform.wsgi:application",
-                    "--bind", f"127.0.0.1:{port}", "--workers", str(cpus),
-                    "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
-                    "--timeout", "60", "--backlog", "2048",
-                ],
+                _common.gunicorn_gthread(port, cpus, GUNICORN_THREADS),
                 work / "gunicorn.log",
                 _common.child_env(
                     child_database_url,
@@ -387,7 +382,7 @@ def run(args, work: Path, pid: int, token: str) -> dict:
                     CELERY_TASK_DEFAULT_QUEUE=token,
                     PUBLIC_PORT=str(port),
                 ),
-            )  # fmt: skip
+            )
             _common.wait_for_port(port, server)
             base = {"address": "127.0.0.1", "port": port, "host": setup["host"]}
             _common.progress(f"capacity: /healthz closed loop, {args.trivial_duration:g} s …")

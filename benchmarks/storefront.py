@@ -296,15 +296,10 @@ def run(args, work: Path, pid: int, token: str) -> dict:
         try:
             _common.progress(f"starting gunicorn ({cpus} workers × {GUNICORN_THREADS} threads) …")
             server = _common.Child(
-                [
-                    "gunicorn", "saas_platform.wsgi:application",
-                    "--bind", f"127.0.0.1:{port}", "--workers", str(cpus),
-                    "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
-                    "--timeout", "60", "--backlog", "2048",
-                ],
+                _common.gunicorn_gthread(port, cpus, GUNICORN_THREADS),
                 work / "gunicorn.log",
                 _common.child_env(child_database_url, TRUSTED_PROXY_COUNT="1"),
-            )  # fmt: skip
+            )
             _common.wait_for_port(port, server)
             base = {"address": "127.0.0.1", "port": port, "host": setup["host"]}
             step = max(1, len(seeded["children"]) // args.parents)

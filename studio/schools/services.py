@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from saas_platform.accounts.models import Role, User
 from saas_platform.versions import versions_bump
+from studio.core.deletion import delete_or_refuse
 from studio.core.limits import check_schools
 from tenants.selectors import current_studio
 
@@ -125,21 +125,10 @@ def school_update(
 
 def _delete(instance) -> None:
     """Deletes ``instance``, or refuses naming the kinds of records that still refer to it."""
-    try:
-        instance.delete()
-        versions_bump("gallery", "withdrawn")  # a school, class or child parents may have seen
-    except (ProtectedError, RestrictedError) as error:
-        objects = (
-            error.protected_objects
-            if isinstance(error, ProtectedError)
-            else error.restricted_objects
-        )
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
-        raise ValidationError(
-            _("It cannot be deleted while other records refer to it: %(kinds)s.")
-            % {"kinds": ", ".join(kinds)},
-            code="protected",
-        ) from error
+    delete_or_refuse(
+        instance, _("It cannot be deleted while other records refer to it: %(kinds)s.")
+    )
+    versions_bump("gallery", "withdrawn")  # a school, class or child parents may have seen
 
 
 @transaction.atomic

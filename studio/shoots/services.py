@@ -4,10 +4,10 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from saas_platform.versions import versions_bump
+from studio.core.deletion import delete_or_refuse
 
 from .models import Shoot, ShootStatus, ShootTransition
 from .signals import shoot_published, shoot_sales_deadline_changed
@@ -139,18 +139,8 @@ def shoot_accepts_uploads(shoot: Shoot) -> bool:
 def shoot_delete(*, shoot: Shoot) -> None:
     """Deletes a picture day, or refuses (code ``protected``) naming what still needs it:
     access codes, orders and ledger entries outlive a mistaken delete."""
-    try:
-        Shoot.objects.select_for_update().get(pk=shoot.pk).delete()
-    except (ProtectedError, RestrictedError) as error:
-        objects = (
-            error.protected_objects
-            if isinstance(error, ProtectedError)
-            else error.restricted_objects
-        )
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
-        raise ValidationError(
-            _("This picture day cannot be deleted while other records refer to it: %(kinds)s.")
-            % {"kinds": ", ".join(kinds)},
-            code="protected",
-        ) from error
+    delete_or_refuse(
+        Shoot.objects.select_for_update().get(pk=shoot.pk),
+        _("This picture day cannot be deleted while other records refer to it: %(kinds)s."),
+    )
     versions_bump("gallery", "withdrawn")
