@@ -22,6 +22,28 @@ from tests.studio.photos.images import jpeg_bytes, write
 pytestmark = pytest.mark.browser
 
 
+def photos_published(*, shoot, school_class, manager, folder, tagging, seed):
+    """Real JPEGs through the pipeline into ``shoot``, one per (children, is group photo) of
+    ``tagging``, then the picture day published; returns it and the photo ids."""
+    photos = []
+    for n, (students, group) in enumerate(tagging):
+        with transaction.atomic():
+            outcome = photo_ingest_file(
+                shoot=shoot,
+                path=write(folder / f"{n}.jpg", jpeg_bytes(900, 600, seed=seed + n)),
+                file_name=f"IMG_{n}.jpg",
+                uploaded_by=manager,
+            )
+        photo = photo_process(photo_id=outcome.photo_id)
+        photo.students.set(students)
+        photo.school_class, photo.is_group = school_class, group
+        photo.save()
+        photos.append(photo.pk)
+    for status in ("uploading", "in_review", "published"):
+        shoot = shoot_transition(shoot=shoot, to=status, actor=manager)
+    return shoot, photos
+
+
 @pytest.fixture
 def published_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     """In alpha: a published picture day with two photos of Lena, one of Mark, a class photo."""
@@ -43,24 +65,14 @@ def published_day(live_studios, committed, live_media, tmp_path, monkeypatch):
             school_class=school_class, first_name="Mark", last_name="Ivanov"
         )
         shoot = shoot_create(school=school, name=f"Spring {tag}", date="2026-10-01")
-        photos = []
-        for n, (students, group) in enumerate(
-            [([lena], False), ([lena], False), ([mark], False), ([], True)]
-        ):
-            with transaction.atomic():
-                outcome = photo_ingest_file(
-                    shoot=shoot,
-                    path=write(tmp_path / f"{n}.jpg", jpeg_bytes(900, 600, seed=700 + n)),
-                    file_name=f"IMG_{n}.jpg",
-                    uploaded_by=manager,
-                )
-            photo = photo_process(photo_id=outcome.photo_id)
-            photo.students.set(students)
-            photo.school_class, photo.is_group = school_class, group
-            photo.save()
-            photos.append(photo.pk)
-        for status in ("uploading", "in_review", "published"):
-            shoot = shoot_transition(shoot=shoot, to=status, actor=manager)
+        shoot, photos = photos_published(
+            shoot=shoot,
+            school_class=school_class,
+            manager=manager,
+            folder=tmp_path,
+            tagging=[([lena], False), ([lena], False), ([mark], False), ([], True)],
+            seed=700,
+        )
         code = AccessCode.objects.get(shoot=shoot, student=lena).code
     yield {"studio": alpha, "code": code, "photos": photos}
     with committed(), schema_context(alpha.schema):

@@ -6,7 +6,6 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import transaction
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
@@ -15,15 +14,13 @@ from studio.access.models import AccessCode
 from studio.orders.models import Order
 from studio.orders.services import LineInput, order_create
 from studio.photos.models import Photo
-from studio.photos.services.ingest import photo_ingest_file
-from studio.photos.services.processing import photo_process
 from studio.privacy.models import ConsentRecord, ConsentText
 from studio.privacy.services import consent_text_publish
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
-from studio.shoots.services import shoot_create, shoot_transition
+from studio.shoots.services import shoot_create
+from tests.browser.test_parent_gallery import photos_published
 from tests.browser.test_parent_purchase import shot, sign_in_code_from_mail
-from tests.studio.photos.images import jpeg_bytes, write
 
 pytestmark = pytest.mark.browser
 
@@ -75,22 +72,14 @@ def consent_day(live_studios, committed, live_media, tmp_path, monkeypatch):
             school_class=school_class, first_name="Vera", last_name="Sokolova"
         )
         shoot = shoot_create(school=school, name=f"Autumn {tag}", date="2026-10-01")
-        photos = []
-        for n, (students, group) in enumerate([([vera], False), ([vera], False), ([], True)]):
-            with transaction.atomic():
-                outcome = photo_ingest_file(
-                    shoot=shoot,
-                    path=write(tmp_path / f"{n}.jpg", jpeg_bytes(900, 600, seed=900 + n)),
-                    file_name=f"IMG_{n}.jpg",
-                    uploaded_by=manager,
-                )
-            photo = photo_process(photo_id=outcome.photo_id)
-            photo.students.set(students)
-            photo.school_class, photo.is_group = school_class, group
-            photo.save()
-            photos.append(photo.pk)
-        for status in ("uploading", "in_review", "published"):
-            shoot = shoot_transition(shoot=shoot, to=status, actor=manager)
+        shoot, photos = photos_published(
+            shoot=shoot,
+            school_class=school_class,
+            manager=manager,
+            folder=tmp_path,
+            tagging=[([vera], False), ([vera], False), ([], True)],
+            seed=900,
+        )
         code = AccessCode.objects.get(shoot=shoot, student=vera).code
         text = consent_text_publish(actor=manager, body="We show Vera’s photos to her family.")
         parent = User.objects.create_user(email=email, role=Role.PARENT)
