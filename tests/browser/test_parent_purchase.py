@@ -182,7 +182,8 @@ def sign_in_code_from_mail(mail_dir, email: str) -> str:
     messages = sent_mail(mail_dir, email)
     assert messages, f"no e-mail to {email}"
     body = messages[-1].get_body(preferencelist=("plain",)).get_content()
-    codes = re.findall(r"\b\d{6}\b", body)
+    # The code stands on its own line; a studio's name may hold six digits too.
+    codes = re.findall(r"^\s*(\d{6})\s*$", body, re.MULTILINE)
     assert len(codes) == 1, body
     return codes[0]
 
