@@ -81,6 +81,7 @@ TENANT_APPS = [
     "studio.exports",
     "studio.reports",
     "studio.privacy",
+    "studio.campaigns",
     "studio.demo",
 ]
 
@@ -394,6 +395,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
     },
+    # Scheduled campaigns (reminders, last chance) and stalled sends resumed.
+    "campaigns-run": {
+        "task": "studio.campaigns.tasks.campaigns_run_everywhere",
+        "schedule": 15 * 60,
+    },
     # Last month's platform share of offline sales; keyed by month, so running it every few
     # hours invoices once, within hours of the month's end.
     "platform-fees-invoices": {
@@ -404,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # The DNS server custom-domain checks ask (``host:port``); empty = the system's resolvers.
 CUSTOM_DOMAIN_DNS = os.environ.get("CUSTOM_DOMAIN_DNS", "")
+
+# Campaign messages per batch task, and an optional pause between two messages (a mail
+# provider's rate limit; 0 = none).
+CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "50"))
+CAMPAIGN_SEND_INTERVAL_SECONDS = float(os.environ.get("CAMPAIGN_SEND_INTERVAL_SECONDS", "0"))
 
 # Platform operators told about sign-ups and expiring licences (comma-separated e-mails).
 OPERATOR_EMAILS = [
