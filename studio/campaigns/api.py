@@ -3,6 +3,7 @@ their recipients (record a bounce). Owners and managers (``MANAGE_CAMPAIGNS``); 
 services as the staff pages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -94,7 +95,7 @@ class MessageTemplateSerializer(serializers.ModelSerializer):
             validated_data.get("kind", instance.kind) != instance.kind
             or validated_data.get("language", instance.language) != instance.language
         ):
-            raise ValidationError({"kind": ["A message keeps its kind and language."]})
+            raise ValidationError({"kind": [_("A message keeps its kind and language.")]})
         return message_template_save(
             kind=instance.kind,
             language=instance.language,

@@ -5,7 +5,7 @@ seam for other channels: e-mail is sent here; an SMS recipient raises until ``st
 from dataclasses import dataclass
 
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from saas_platform.money import format_money
 from studio.core.emails import Action, Branding, RenderedEmail, parent_email_render
@@ -79,7 +79,7 @@ def message_render(
     leave = unsubscribe_url(studio=studio, channel=channel, address=address)
     action = None
     if kind != CampaignKind.LAST_CHANCE:  # past the deadline the codes no longer open
-        action = Action(_lazy("See the photos"), values["link"])
+        action = Action(gettext_lazy("See the photos"), values["link"])
     email = parent_email_render(
         studio=studio,
         template="campaigns/email/campaign",

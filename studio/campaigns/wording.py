@@ -6,42 +6,42 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import CampaignKind, MessageTemplate
 
 PLACEHOLDERS = {
-    "child": _lazy("the child's name (several, comma-separated)"),
-    "code": _lazy("the child's access code"),
-    "link": _lazy("the storefront link with the code filled in"),
-    "deadline": _lazy("the sales deadline"),
-    "late_fee": _lazy("the late fee (last chance)"),
-    "studio": _lazy("the studio's name"),
-    "school": _lazy("the school's name"),
-    "picture_day": _lazy("the picture day's name"),
+    "child": _("the child's name (several, comma-separated)"),
+    "code": _("the child's access code"),
+    "link": _("the storefront link with the code filled in"),
+    "deadline": _("the sales deadline"),
+    "late_fee": _("the late fee (last chance)"),
+    "studio": _("the studio's name"),
+    "school": _("the school's name"),
+    "picture_day": _("the picture day's name"),
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 DEFAULTS = {
     CampaignKind.PHOTOS_ONLINE: (
-        _lazy("{studio}: the photos of {child} are online"),
-        _lazy(
+        _("{studio}: the photos of {child} are online"),
+        _(
             "Hello,\n\nThe photos of {child} from “{picture_day}” ({school}) are online.\n\n"
             "Access code: {code}\nSee them and order: {link}\n\n"
             "Orders are open until {deadline}."
         ),
     ),
     CampaignKind.REMINDER: (
-        _lazy("{studio}: {child}'s photos can be ordered until {deadline}"),
-        _lazy(
+        _("{studio}: {child}'s photos can be ordered until {deadline}"),
+        _(
             "Hello,\n\nYou have not ordered the photos of {child} from “{picture_day}” yet. "
             "Orders close on {deadline}.\n\nAccess code: {code}\nOrder here: {link}"
         ),
     ),
     CampaignKind.LAST_CHANCE: (
-        _lazy("{studio}: last chance for {child}'s photos"),
-        _lazy(
+        _("{studio}: last chance for {child}'s photos"),
+        _(
             "Hello,\n\nOrders for “{picture_day}” closed on {deadline}, but we can still "
             "take yours for a late fee of {late_fee}. Reply to this e-mail and we will help.\n\n"
             "Access code: {code}"
@@ -55,7 +55,7 @@ def placeholders_check(text: str) -> None:
     unknown = sorted(set(PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
     if unknown:
         raise ValidationError(
-            _("Unknown placeholder: %(names)s. Use: %(known)s.")
+            gettext("Unknown placeholder: %(names)s. Use: %(known)s.")
             % {
                 "names": ", ".join(f"{{{name}}}" for name in unknown),
                 "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
