@@ -302,7 +302,7 @@ def address_unsubscribe(*, channel: str, address: str) -> bool:
             row.save(update_fields=["reason"])
         Recipient.objects.filter(
             channel=channel, address=address, status__in=[S.PENDING, S.SENT]
-        ).update(status=S.UNSUBSCRIBED, reason=_("unsubscribed"))
+        ).update(status=S.UNSUBSCRIBED, reason="")
     return created
 
 

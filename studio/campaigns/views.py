@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -168,21 +169,23 @@ def message_edit(request, kind: str, language: str):
 
 
 def _preview(*, kind: str, language: str, wording: tuple[str, str]):
-    """The message with a sample family, on the latest published picture day (or a sample
-    one, unsaved, when there is none)."""
+    """The message with a sample family (named in the message's language), on the latest
+    published picture day (or a sample one, unsaved, when there is none)."""
     studio = current_studio()
     picture_day = (
         Shoot.objects.filter(status=ShootStatus.PUBLISHED).select_related("school").first()
     )
-    if picture_day is None:
-        picture_day = Shoot(name=_("Autumn picture day"), school=School(name=_("School No. 1")))
+    with translation.override(language):
+        child = _("Anna Smith")
+        if picture_day is None:
+            picture_day = Shoot(name=_("Autumn picture day"), school=School(name=_("School No. 1")))
     return message_render(
         studio=studio,
         shoot=picture_day,
         kind=kind,
         language=language,
         address="parent@example.com",
-        children=[_("Anna Smith")],
+        children=[child],
         codes=["ABCD-EFGH"],
         wording=wording,
     ).email
