@@ -336,6 +336,9 @@ SPECTACULAR_SETTINGS = {
         "ProductKindEnum": "studio.catalogue.kinds.ProductKind.choices",
         "PackageKindEnum": "studio.catalogue.kinds.PackageKind.choices",
         "CouponKindEnum": "studio.catalogue.kinds.CouponKind.choices",
+        "CampaignKindEnum": "studio.campaigns.models.CampaignKind.choices",
+        "CampaignSendStatusEnum": "studio.campaigns.models.SendStatus.choices",
+        "CampaignRecipientStatusEnum": "studio.campaigns.models.RecipientStatus.choices",
     },
 }
 
