@@ -18,4 +18,4 @@ def _shoot_published(sender, shoot, **kwargs):
         with schema_context(schema_name):
             photos_online_on_publish(shoot=Shoot(pk=shoot_id))
 
-    transaction.on_commit(tell_families)
+    transaction.on_commit(tell_families, robust=True)  # logged, never a failed publish
