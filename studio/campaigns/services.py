@@ -69,6 +69,15 @@ def _check_sendable(*, shoot: Shoot, kind: str, now: datetime.datetime) -> None:
         )
 
 
+def campaign_send_refusal(*, shoot: Shoot, kind: str, now=None) -> str:
+    """Why ``kind`` cannot be sent for ``shoot`` now ("" when it can), for the pages."""
+    try:
+        _check_sendable(shoot=shoot, kind=kind, now=now or timezone.now())
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
 def campaign_send_start(
     *,
     shoot: Shoot,

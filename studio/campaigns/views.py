@@ -25,6 +25,7 @@ from .models import CampaignKind, Channel, Recipient, Suppression
 from .selectors import campaign_audience, campaign_settings, send_progress, sends_of
 from .services import (
     address_unsubscribe,
+    campaign_send_refusal,
     campaign_send_start,
     campaign_settings_update,
     message_template_save,
@@ -76,7 +77,14 @@ def shoot(request, shoot_id: int):
             else:
                 messages.success(request, _("The campaign is being sent."))
                 return redirect("campaigns:send", send_id=send.pk)
-    kinds = [(kind, len(campaign_audience(shoot=picture_day, kind=kind))) for kind in CampaignKind]
+    kinds = [
+        (
+            kind,
+            len(campaign_audience(shoot=picture_day, kind=kind)),
+            campaign_send_refusal(shoot=picture_day, kind=kind),
+        )
+        for kind in CampaignKind
+    ]
     sends = [(send, send_progress(send=send)) for send in sends_of(shoot=picture_day)]
     return render(
         request,

@@ -107,6 +107,9 @@ def test_a_manager_sends_a_campaign_and_a_parent_unsubscribes_on_a_phone(
     page.get_by_role("link", name=shoot.name).click()
     online = page.locator(".campaign-kind[data-kind=photos_online]")
     expect(online).to_contain_text("Would reach 2 addresses.")
+    expect(page.locator(".campaign-kind[data-kind=last_chance] .refusal")).to_have_text(
+        "The last chance goes after the sales deadline."
+    )
     snap("02-picture-day")
 
     # --- "Send now": the worker sends it, the page follows until both are sent ----------------
@@ -164,6 +167,7 @@ def test_a_manager_sends_a_campaign_and_a_parent_unsubscribes_on_a_phone(
     # --- the wording: the Russian reminder, previewed as a family would get it ---------------
     page.goto(f"{base}/staff/campaigns/")
     page.get_by_role("link", name="Edit the messages").click()
+    snap("07-messages")
     page.locator("#message-list tr").filter(has_text="Russian").get_by_role(
         "link", name="Reminder"
     ).click()
@@ -176,8 +180,8 @@ def test_a_manager_sends_a_campaign_and_a_parent_unsubscribes_on_a_phone(
     mail_preview = page.frame_locator("#preview iframe")
     expect(mail_preview.get_by_text("Вы ещё не заказали фотографии Анна Смирнова")).to_be_visible()
     expect(mail_preview.get_by_role("link", name="Отписаться от этих сообщений")).to_be_visible()
-    snap("07-preview")
+    snap("08-preview")
     # the e-mail itself, as the family gets it (a full-page shot leaves frames blank)
-    page.locator("#preview").screenshot(path=screenshot_dir / "campaigns-phone-08-email.png")
+    page.locator("#preview").screenshot(path=screenshot_dir / "campaigns-phone-09-email.png")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("ul.messages li.success")).to_contain_text("Message saved.")
