@@ -122,14 +122,17 @@ class Progress:
 
 
 def send_progress(*, send: CampaignSend) -> Progress:
+    """Counts by status, except ``sent``: every message that went and did not bounce, also
+    when its family unsubscribed afterwards (they count as unsubscribed too)."""
     counts = dict(
         send.recipients.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
     S = RecipientStatus
+    delivered = send.recipients.filter(sent_at__isnull=False).exclude(status=S.BOUNCED).count()
     return Progress(
         total=sum(counts.values()),
         pending=counts.get(S.PENDING, 0) + counts.get(S.SENDING, 0),
-        sent=counts.get(S.SENT, 0),
+        sent=delivered,
         bounced=counts.get(S.BOUNCED, 0),
         unsubscribed=counts.get(S.UNSUBSCRIBED, 0),
         failed=counts.get(S.FAILED, 0),

@@ -148,6 +148,8 @@ def test_a_manager_sends_a_campaign_and_a_parent_unsubscribes_on_a_phone(
     expect(page.locator(f'tr.recipient[data-address="{petr}"]')).to_have_attribute(
         "data-status", "sent"
     )
+    expect(page.locator('[data-count="sent"]')).to_have_text("2")  # both went
+    expect(page.locator('[data-count="unsubscribed"]')).to_have_text("1")  # one left since
     snap("06-recipients")
     page.goto(f"{base}/staff/campaigns/shoots/{shoot.pk}/")
     expect(page.locator(".campaign-kind[data-kind=reminder]")).to_contain_text(

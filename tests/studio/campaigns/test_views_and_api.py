@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from saas_platform.accounts.models import Role, User
 from studio.api_tokens.services import api_token_issue
 from studio.campaigns.models import CampaignSend, MessageTemplate, Recipient, Suppression
+from studio.campaigns.selectors import send_progress
 from studio.campaigns.services import campaign_batch_send, campaign_send_start
 from studio.campaigns.unsubscribe import unsubscribe_token
 from studio.shoots.models import Shoot
@@ -271,6 +272,8 @@ def test_the_link_asks_first_and_the_button_unsubscribes(alpha, sent):
         assert Suppression.objects.get().address == "semenova@example.com"
         row = sent["send"].recipients.get(address="semenova@example.com")
         assert row.status == "unsubscribed" and row.sent_at is not None
+        progress = send_progress(send=sent["send"])
+        assert (progress.sent, progress.unsubscribed) == (3, 1)  # it went, then she left
     assert "already unsubscribed" in client.get(_link(alpha)).content.decode()
 
 
