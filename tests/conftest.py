@@ -303,9 +303,18 @@ def fake_sms():
     are always pointed at it; tests in this process set ``SMS_*_API_BASE`` to ``fake_sms.url``."""
     from tests.fakesms import FakeSms
 
-    fake = FakeSms().start()
+    fake = FakeSms().start().accounts_register()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def sms_api(settings, fake_sms):
+    """This process's SMS clients aimed at the fake providers (the tests' accounts in
+    ``tests/fakesms.py``)."""
+    settings.SMS_TWILIO_API_BASE = fake_sms.url
+    settings.SMS_TURBOSMS_API_BASE = fake_sms.url
+    return fake_sms
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
+# The tests' provider accounts (``sms_api`` in tests/conftest.py registers them).
+TWILIO_SID = "AC" + "a1" * 16
+TWILIO_TOKEN = "twilio-auth-token-alpha-7f3e"
+BETA_SID = "AC" + "b2" * 16
+BETA_TOKEN = "twilio-auth-token-beta-91cd"
+TURBOSMS_TOKEN = "turbosms-token-5d2a"
+SENDER = "+15005550006"
+
 
 @dataclass
 class Recorded:
@@ -84,6 +92,12 @@ class FakeSms:
 
     def turbosms_token(self, token: str) -> None:
         self.turbosms_tokens.add(token)
+
+    def accounts_register(self) -> "FakeSms":
+        self.twilio_account(TWILIO_SID, TWILIO_TOKEN)
+        self.twilio_account(BETA_SID, BETA_TOKEN)
+        self.turbosms_token(TURBOSMS_TOKEN)
+        return self
 
     def fail_next(self, status: int, body: dict) -> None:
         with self._lock:
