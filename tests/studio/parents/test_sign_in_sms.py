@@ -147,3 +147,27 @@ def test_alphas_code_does_not_sign_in_on_beta(alpha, beta, on_roster, texting, s
         assert not ParentPhone.objects.exists()
     # and beta, with no SMS provider, offers no phone sign-in at all
     assert "Text me a code" not in host_client(beta.host).get("/account/sign-in/").content.decode()
+
+
+def test_a_phone_account_gets_no_e_mail_and_once_deleted_its_phone_starts_afresh(
+    alpha, on_roster, texting, send_now, mailoutbox
+):
+    from studio.core.emails import parent_email_send
+    from studio.storefront.account import parent_account_delete
+
+    send_now(MUM)
+    with schema_context(alpha.schema):
+        parent = sign_in_code_verify_sms(phone=MUM, code=texted_code(texting, MUM))
+        sent = parent_email_send(
+            studio=alpha.studio,
+            to=[parent.email],
+            template="parents/email/sign_in_code",
+            context={"code": "123456"},
+        )
+        assert (sent, len(mailoutbox)) == (0, 0)  # its placeholder address reaches nobody
+        parent_account_delete(parent=parent)
+        assert not ParentPhone.objects.filter(phone=MUM).exists()
+    send_now(MUM)
+    with schema_context(alpha.schema):
+        fresh = sign_in_code_verify_sms(phone=MUM, code=texted_code(texting, MUM))
+    assert fresh.pk != parent.pk and fresh.is_active
