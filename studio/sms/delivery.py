@@ -11,7 +11,7 @@ from django.utils import timezone
 from tenants.models import Studio
 from tenants.selectors import studio_url
 
-from .models import Provider, SmsMessage, SmsStatus
+from .models import Provider, Purpose, SmsMessage, SmsStatus
 from .providers import Report, SmsProviderError
 from .selectors import sms_provider, sms_settings
 
@@ -30,6 +30,9 @@ _RANK = {
     SmsStatus.FAILED: 4,
 }
 FINAL = {SmsStatus.DELIVERED, SmsStatus.FAILED}
+# A sign-in code is kept only as a keyed hash (studio.parents): once handed to the provider,
+# or failed for good, its text is not kept either.
+REDACTED = "[sign-in code]"
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,18 @@ def sms_deliver(*, message_id: int, last_try: bool = False) -> Outcome:
         error="",
         sent_at=now,
         status_at=now,
+        **_redacted(message),
     )
     return Outcome(accepted.status, poll=provider.name == Provider.TURBOSMS)
 
 
+def _redacted(message: SmsMessage) -> dict:
+    return {"text": REDACTED} if message.purpose == Purpose.SIGN_IN else {}
+
+
 def _fail(message: SmsMessage, reason: str) -> Outcome:
     SmsMessage.objects.filter(pk=message.pk).update(
-        status=SmsStatus.FAILED, error=reason[:300], status_at=timezone.now()
+        status=SmsStatus.FAILED, error=reason[:300], status_at=timezone.now(), **_redacted(message)
     )
     return Outcome(SmsStatus.FAILED)
 

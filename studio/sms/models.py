@@ -24,6 +24,7 @@ class SmsSettings(models.Model):
 
     class Meta:
         verbose_name = _("SMS settings")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sms_settings_single")]
 
     def __str__(self):
         return self.provider or "none"

@@ -4,8 +4,8 @@ from .providers import SmsProvider, TurboSmsProvider, TwilioProvider
 
 
 def sms_settings() -> SmsSettings:
-    """The studio's SMS settings (an empty, unsaved row when never set)."""
-    return SmsSettings.objects.first() or SmsSettings()
+    """The studio's SMS settings: its one row (id 1), unsaved until first set."""
+    return SmsSettings.objects.filter(pk=1).first() or SmsSettings(pk=1)
 
 
 def sms_configured() -> bool:

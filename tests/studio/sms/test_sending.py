@@ -33,6 +33,13 @@ def test_the_token_is_stored_encrypted_and_kept_when_left_empty(alpha):
         assert SmsSettings.objects.get().secret_encrypted == ""
 
 
+def test_the_token_stays_out_of_the_studio_export():
+    from studio.exports.tables import export_tables
+
+    table = next(t for t in export_tables() if t.label == "sms.smssettings")
+    assert "secret_encrypted" not in table.columns and "sender" in table.columns
+
+
 def test_twilio_gets_the_text_with_the_studio_credentials_and_callback(
     in_alpha, sms_api, run_tasks, django_capture_on_commit_callbacks
 ):
