@@ -39,6 +39,8 @@ urlpatterns = [
     path("staff/my-schools/", include("studio.commissions.portal_urls")),
     path("staff/reports/", include("studio.reports.urls")),
     path("staff/privacy/", include("studio.privacy.urls")),
+    path("staff/campaigns/", include("studio.campaigns.urls")),
+    path("unsubscribe/", include("studio.campaigns.public_urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("sms/", include("studio.sms.webhook_urls")),  # Twilio's signed webhooks
     path("accounts/", include("saas_platform.accounts.urls")),

@@ -3,6 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from studio.campaigns.api import (
+    CampaignSendViewSet,
+    CampaignSettingsView,
+    MessageTemplateViewSet,
+    RecipientViewSet,
+)
 from studio.catalogue.api import (
     CouponViewSet,
     EarlyBirdViewSet,
@@ -47,6 +53,9 @@ router.register("catalogue/quantity-tiers", QuantityTierViewSet, basename="quant
 router.register("catalogue/early-birds", EarlyBirdViewSet, basename="earlybird")
 router.register("catalogue/free-items", FreeItemViewSet, basename="freeitem")
 router.register("catalogue/coupons", CouponViewSet, basename="coupon")
+router.register("campaigns/messages", MessageTemplateViewSet, basename="campaignmessage")
+router.register("campaigns/sends", CampaignSendViewSet, basename="campaignsend")
+router.register("campaigns/recipients", RecipientViewSet, basename="campaignrecipient")
 
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),
@@ -64,6 +73,7 @@ urlpatterns = [
         SchoolStatementsView.as_view(),
         name="commission-statements",
     ),
+    path("campaigns/settings/", CampaignSettingsView.as_view(), name="campaign-settings"),
     path("reports/sales/", SalesReportView.as_view(), name="report-sales"),
     path("reports/conversion/", ConversionReportView.as_view(), name="report-conversion"),
     path("reports/photographers/", PhotographersReportView.as_view(), name="report-photographers"),

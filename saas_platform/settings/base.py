@@ -82,6 +82,7 @@ TENANT_APPS = [
     "studio.exports",
     "studio.reports",
     "studio.privacy",
+    "studio.campaigns",
     "studio.demo",
 ]
 
@@ -336,6 +337,9 @@ SPECTACULAR_SETTINGS = {
         "ProductKindEnum": "studio.catalogue.kinds.ProductKind.choices",
         "PackageKindEnum": "studio.catalogue.kinds.PackageKind.choices",
         "CouponKindEnum": "studio.catalogue.kinds.CouponKind.choices",
+        "CampaignKindEnum": "studio.campaigns.models.CampaignKind.choices",
+        "CampaignSendStatusEnum": "studio.campaigns.models.SendStatus.choices",
+        "CampaignRecipientStatusEnum": "studio.campaigns.models.RecipientStatus.choices",
     },
 }
 
@@ -395,6 +399,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
     },
+    # Scheduled campaigns (reminders, last chance) and stalled sends resumed.
+    "campaigns-run": {
+        "task": "studio.campaigns.tasks.campaigns_run_everywhere",
+        "schedule": 15 * 60,
+    },
     # Last month's platform share of offline sales; keyed by month, so running it every few
     # hours invoices once, within hours of the month's end.
     "platform-fees-invoices": {
@@ -405,6 +414,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # The DNS server custom-domain checks ask (``host:port``); empty = the system's resolvers.
 CUSTOM_DOMAIN_DNS = os.environ.get("CUSTOM_DOMAIN_DNS", "")
+
+# Campaign messages per batch task, and an optional pause between two messages (a mail
+# provider's rate limit; 0 = none).
+CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "50"))
+CAMPAIGN_SEND_INTERVAL_SECONDS = float(os.environ.get("CAMPAIGN_SEND_INTERVAL_SECONDS", "0"))
 
 # Platform operators told about sign-ups and expiring licences (comma-separated e-mails).
 OPERATOR_EMAILS = [
