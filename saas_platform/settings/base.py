@@ -81,6 +81,7 @@ TENANT_APPS = [
     "studio.exports",
     "studio.reports",
     "studio.privacy",
+    "studio.preorders",
     "studio.demo",
 ]
 

@@ -21,6 +21,7 @@ from studio.catalogue.pricing import (
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.pricing_rules import pricing_rules_for
 from studio.photos.models import PhotoStatus
+from studio.preorders.selectors import ONLINE_STATUSES, preorder_is_open
 
 from .models import Cart, CartItem
 
@@ -100,6 +101,9 @@ def _still_for_sale(item: CartItem, rules: PricingRules | None) -> str | None:
         return _("a photo that is no longer in the gallery")
     if rules is None:
         return _("a picture day that is not on sale")
+    # Before its photos are online a picture day sells pre-orders only, while they are open.
+    if item.shoot.status not in ONLINE_STATUSES and not preorder_is_open(shoot=item.shoot):
+        return _("a pre-order that has closed")
     if item.product_id and item.product_id not in {p.product_id for p in rules.products}:
         return item.product.name
     if item.package_id and item.package_id not in {p.package_id for p in rules.packages}:
