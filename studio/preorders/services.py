@@ -124,7 +124,11 @@ def credit_pick(*, credit: Credit, parent, photo_ids, now=None) -> int:
     refused whole. The class-photo slots take the class's group photo. Returns how many
     photos were placed. Prints and downloads then follow the order's usual fulfilment."""
     now = now or timezone.now()
-    credit = Credit.objects.select_for_update().select_related("order", "child").get(pk=credit.pk)
+    credit = (
+        Credit.objects.select_for_update(of=("self",))
+        .select_related("order", "child")
+        .get(pk=credit.pk)
+    )
     _check_spendable(credit, parent=parent)
     if credit.all_photos:
         raise ValidationError(_("This package already has every photo."), code="all")
