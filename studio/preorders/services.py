@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from studio.access import codes
 from studio.catalogue.kinds import PackageKind
@@ -146,7 +147,12 @@ def credit_pick(*, credit: Credit, parent, photo_ids, now=None) -> int:
     free = [s for s in slots if not s.class_photo]
     if len(wanted) > len(free):
         raise ValidationError(
-            _("Your package has %(count)d photos left to choose.") % {"count": len(free)},
+            ngettext(
+                "Your package has %(count)d photo left to choose.",
+                "Your package has %(count)d photos left to choose.",
+                len(free),
+            )
+            % {"count": len(free)},
             code="too_many",
         )
     for slot, photo_id in zip(free, wanted, strict=False):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from saas_platform import ratelimit
 from studio.access import codes
@@ -144,7 +145,12 @@ def credit_page(request, credit_id):
         else:
             messages.success(
                 request,
-                _("%(count)d photos added to your pre-paid package.") % {"count": placed},
+                ngettext(
+                    "%(count)d photo added to your pre-paid package.",
+                    "%(count)d photos added to your pre-paid package.",
+                    placed,
+                )
+                % {"count": placed},
             )
         return redirect("storefront:credit", credit_id=credit.pk)
     state = credit_state(credit)
