@@ -429,8 +429,8 @@ def checkout_place(
             parent=parent,
             delivery=details.delivery(),
             discount_total=priced.discount_total,
+            prepare=lambda placed: preorder_record(order=placed),
         )
-        preorder_record(order=order)
         if coupon is not None:
             coupon_redeem(coupon=coupon, order_ref=order.number, now=now)
         order_confirmation_email.enqueue_on_commit(order.pk)
