@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
+from saas_platform.accounts.models import Role, User
 from studio.downloads.selectors import order_photos
 from studio.ledger import accounts
 from studio.ledger.selectors import balance
@@ -15,7 +16,14 @@ from studio.orders.models import Order, OrderLine, Refund
 from studio.preorders.models import Credit
 from studio.preorders.selectors import credit_state, parent_credits
 from studio.preorders.services import credit_pick, credit_refund_unused, preorder_setup_update
+from studio.storefront.models import Cart
+from tests.conftest import host_client
 from tests.studio.preorders.conftest import money, parent_preorders, pay, preorder, publish
+from tests.studio.storefront.test_checkout_locks import (
+    ALLOWED_AFTER_LOCK,
+    after_the_counter_lock,
+    place,
+)
 
 
 def _credit(day) -> Credit:
@@ -223,3 +231,23 @@ def test_closed_by_staff_and_packages_only_from_the_days_sheet(day):
             preorder_setup_update(shoot=day["shoot"], enabled=True, package_ids=[])
         with pytest.raises(ValidationError):
             preorder_setup_update(shoot=day["shoot"], enabled=True, package_ids=[999_999])
+
+
+def test_a_pre_order_checkout_still_takes_the_order_number_last(day):
+    """The credit and its slots are written before the order number's lock."""
+    day["studio"].studio.accept_cash = True
+    day["studio"].studio.save()
+    client = host_client(day["studio"].host)
+    assert preorder(client, day, child=day["kids"]["Anna"]).status_code == 302
+    with schema_context(day["studio"].schema):
+        parent = User.objects.create_user(email="lock-pre@example.com", role=Role.PARENT)
+        cart = Cart.objects.get()
+        cart.parent = parent
+        cart.save()
+
+        order, sql = place(cart, parent)
+
+        late = after_the_counter_lock(sql)
+        assert [q for q in late if not ALLOWED_AFTER_LOCK.match(q)] == []
+        credit = Credit.objects.get(order=order)
+        assert credit.slots.count() == 6
