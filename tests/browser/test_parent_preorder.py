@@ -111,7 +111,7 @@ def preorder_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     from saas_platform.accounts.models import User as UserModel
     from studio.access.models import AccessCode
     from studio.catalogue.models import PriceSheet, Product
-    from studio.orders.models import Order, Payment
+    from studio.orders.models import Order, Payment, Refund
     from studio.parents.models import FamilyCode, SignInCode
     from studio.photos.models import Photo
     from studio.preorders.models import Credit, CreditSlot, PreorderSetup
@@ -123,6 +123,7 @@ def preorder_day(live_studios, committed, live_media, tmp_path, monkeypatch):
             orders = Order.objects.filter(lines__shoot=shoot).distinct()
             CreditSlot.objects.filter(credit__shoot=shoot).delete()
             Credit.objects.filter(shoot=shoot).delete()
+            Refund.objects.filter(order__in=orders).delete()
             Payment.objects.filter(order__in=orders).delete()
             Order.objects.filter(pk__in=list(orders.values_list("pk", flat=True))).delete()
             parents = UserModel.objects.filter(email=f"parent-{tag}@family.test")
@@ -261,3 +262,72 @@ def test_a_parent_pre_orders_with_the_class_code_and_spends_the_credit_once_publ
     expect(page.locator("#credits")).to_contain_text("pick 1 photo.")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width  # nothing wider than the phone
+
+
+def test_staff_open_pre_orders_and_refund_unused_credit_from_the_order_page_on_a_phone(
+    preorder_day, web_server, context_factory, screenshot_dir, committed
+):
+    from studio.orders.models import Order
+    from studio.orders.services import payment_record_offline
+    from studio.storefront.models import Cart, CartItem
+    from studio.storefront.services import CheckoutDetails, checkout_place
+    from tests.browser.test_parent_purchase import staff_log_in
+
+    day = preorder_day
+    alpha = day["studio"]
+    base = f"http://{alpha.host}:{web_server}"
+    page = context_factory("phone").new_page()
+    shoot_path = f"/staff/preorders/shoots/{day['shoot'].pk}/"
+
+    # --- 1. The picture day's pre-orders: on, the package ticked, the class's code. -------
+    staff_log_in(page, base, alpha.owner_email, shoot_path)
+    setup = page.locator("#preorder-setup")
+    expect(setup.get_by_label("Take pre-orders for this picture day")).to_be_checked()
+    expect(setup.get_by_label(re.compile("Class photo \\+ 3 prints"))).to_be_checked()
+    setup.get_by_role("button", name="Save").click()
+    expect(page.locator("ul.messages li.success")).to_have_text("Pre-orders saved.")
+    expect(page.locator("#preorder-codes")).to_contain_text(day["link"].display)
+    expect(page.locator("#preorder-codes")).to_contain_text(f"/preorder/{day['link'].code}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, screenshot_dir, "20-staff-setup")
+
+    # --- 2. A parent's pre-order, paid by bank transfer (as in the test above). ----------
+    with committed(), schema_context(alpha.schema):
+        from saas_platform.accounts.models import Role, User
+
+        parent = User.objects.create_user(email=day["parent_email"], role=Role.PARENT)
+        cart = Cart.objects.create(parent=parent)
+        bundle = day["link"].shoot.preorder_setup.packages.get()
+        CartItem.objects.create(cart=cart, shoot=day["shoot"], child=day["lena"], package=bundle)
+        order = checkout_place(
+            cart=cart,
+            parent=parent,
+            key=cart.checkout_key,
+            details=CheckoutDetails(
+                email=parent.email,
+                name="Olga",
+                phone="",
+                payment_method="bank_transfer",
+                delivery_method="school",
+            ),
+        )
+        payment_record_offline(order=order, amount=order.total, method="bank_transfer", actor=None)
+
+    # --- 3. The order page: the pre-paid package, unused; refunded in one tap. -----------
+    page.goto(f"{base}/staff/orders/{order.pk}/")
+    credits = page.locator("#preorder-credits")
+    expect(credits).to_contain_text("0 of 4 photos chosen")
+    expect(credits).to_contain_text("€12.00")
+    shot(page, screenshot_dir, "21-staff-order-credit")
+    page.once("dialog", lambda dialog: dialog.accept())
+    credits.get_by_role("button", name="Refund unused").click()
+    expect(page).to_have_url(f"{base}/staff/orders/{order.pk}/")
+    expect(page.locator("ul.messages li.success")).to_have_text(
+        "Refunded €12.00 of the unused pre-paid package."
+    )
+    expect(page.locator("#preorder-credits")).to_contain_text("€0.00")
+    expect(page.locator("#preorder-credits").get_by_role("button")).to_have_count(0)
+    shot(page, screenshot_dir, "22-staff-refunded")
+    with committed(), schema_context(alpha.schema):
+        order = Order.objects.get(pk=order.pk)
+    assert order.refunded_total == Decimal("12.00")
