@@ -94,7 +94,9 @@ def preorder_record(*, order: Order) -> list[Credit]:
         for part in package.items.select_related("product").all():
             count = 1 if part.class_photo or not part.product.requires_photo else part.quantity
             for _n in range(count):
-                content = next(following)
+                content = next(following, None)
+                if content is None:  # the package's contents were not what checkout made
+                    break
                 if part.product.requires_photo:
                     CreditSlot.objects.create(
                         credit=credit, line=content, class_photo=part.class_photo

@@ -29,7 +29,7 @@ from studio.downloads.services import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
-from studio.preorders.selectors import parent_credits
+from studio.preorders.selectors import order_credits, parent_credits
 from studio.privacy.models import ConsentDecision, ConsentSource
 from studio.privacy.selectors import parent_decidable_student_ids
 from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
@@ -669,6 +669,7 @@ def order_detail(request, number):
             provider=provider,
             can_pay_online=can_pay_online,
             downloads=order_downloads(order=order),
+            credits=order_credits(order=order),
             # a print is "accepted" from the start, but that means nothing to a family
             # before they have paid
             show_fulfilment=order.is_fulfillable,

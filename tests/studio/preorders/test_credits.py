@@ -55,6 +55,8 @@ def test_a_credit_counts_only_once_its_order_is_paid(day, django_capture_on_comm
         assert state.unused_amount == money("15.00")
     page = client.get("/account/").content.decode()
     assert "Pre-paid packages" in page and "pick 5 photos" in page
+    order_page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "pick 5 photos" in order_page and "when the photos are online" in order_page
 
 
 def test_picking_fills_each_slot_once_and_never_more_than_paid_for(
