@@ -59,6 +59,7 @@ TENANT_APPS = [
     "saas_platform.accounts",
     "studio.core",
     "studio.audit",
+    "studio.sms",
     "studio.dashboard",
     "studio.api_tokens",
     "studio.schools",
@@ -445,7 +446,14 @@ LOGGING = {
 # Set the search path once per connection and schema, not before every query (a gallery page
 # is a handful of queries; three of them were SET search_path).
 TENANT_LIMIT_SET_CALLS = True
-PARENT_SMS_CHANNEL = os.environ.get("PARENT_SMS_CHANNEL", "")
+
+# Studios' SMS (studio/sms): each studio sets its own provider account at /staff/settings/sms/.
+# The API bases point the providers' clients elsewhere (the tests' fake server), never set per
+# studio. The providers' tokens are encrypted with a key derived from SMS_CREDENTIALS_KEY, or
+# SECRET_KEY when it is unset (changing it means the owners enter their tokens again).
+SMS_TWILIO_API_BASE = os.environ.get("SMS_TWILIO_API_BASE", "")
+SMS_TURBOSMS_API_BASE = os.environ.get("SMS_TURBOSMS_API_BASE", "")
+SMS_CREDENTIALS_KEY = os.environ.get("SMS_CREDENTIALS_KEY", "")
 
 # Stripe (parents' card payments into the studios' connected accounts). Without a secret key
 # the card provider is never offered. STRIPE_API_BASE points the client elsewhere (tests
