@@ -64,9 +64,19 @@ def preorder_enter(request):
 def preorder_class(request, code):
     """``/preorder/<code>/``: the class's roster (first name and initial) and the packages on
     offer; choosing puts the package in the cart, for the usual checkout."""
-    link = preorder_link_find(raw=code)
-    if link is None or not request.tenant.is_selling:
+    if not request.tenant.is_selling:
         raise Http404
+    # The code in the address is counted like a typed one: a link is no way around the limits.
+    counted = _limits(request, codes.parse(code) or code[:20].upper())
+    if isinstance(counted, ratelimit.Blocked):
+        context = {"raw": "", "error": "", "selling": True}
+        return ratelimit.blocked_response(
+            request, "storefront/preorder_enter.html", context, counted
+        )
+    link = preorder_link_find(raw=code)
+    if link is None:
+        raise Http404
+    counted.refund()
     packages = list(preorder_packages(shoot=link.shoot))
     error = ""
     if request.method == "POST":

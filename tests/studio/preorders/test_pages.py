@@ -69,6 +69,16 @@ def test_wrong_codes_are_rate_limited(day):
     assert blocked.status_code == 429
 
 
+def test_codes_guessed_in_the_address_are_rate_limited_too(day):
+    client = host_client(day["studio"].host)
+    for n in range(10):
+        assert client.get(f"/preorder/AAAABBBBCCC{n}/").status_code == 404
+    assert client.get(f"/preorder/{day['link'].code}/").status_code == 429
+    fresh = host_client(day["studio"].host)
+    fresh.defaults["REMOTE_ADDR"] = "10.0.0.9"
+    assert fresh.get(f"/preorder/{day['link'].code}/").status_code == 200
+
+
 def test_another_studios_host_knows_nothing_of_the_code(day, beta):
     client = host_client(beta.host)
     assert client.get(f"/preorder/{day['link'].code}/").status_code == 404
