@@ -131,6 +131,10 @@ class CreditState:
 
     @property
     def free_picks(self) -> int:
+        """Photos the parent may still pick: none once the order no longer holds the money
+        (refunded in full or cancelled through the order itself)."""
+        if not self.credit.order.is_fulfillable:
+            return 0
         class_free = sum(
             1
             for s in self.credit.slots.all()

@@ -13,6 +13,7 @@ from studio.downloads.selectors import order_photos
 from studio.ledger import accounts
 from studio.ledger.selectors import balance
 from studio.orders.models import Order, OrderLine, Refund
+from studio.orders.services import refund_record
 from studio.preorders.models import Credit
 from studio.preorders.selectors import credit_state, parent_credits
 from studio.preorders.services import credit_pick, credit_refund_unused, preorder_setup_update
@@ -169,6 +170,7 @@ def test_refunding_unused_credit_gives_back_the_unpicked_part_through_the_ledger
         assert balance(refunds, currency) - refunds_before == money("7.50")
         state = credit_state(Credit.objects.get(pk=credit.pk))
         assert (state.unused_amount, state.free_picks, state.refunded_slots) == (0, 0, 3)
+        assert state.credit.order.is_fulfillable  # what was picked is still to be printed
         with pytest.raises(ValidationError):
             credit_refund_unused(credit=credit, actor=None, idempotency_key="k2")
         with pytest.raises(ValidationError) as closed:
@@ -253,3 +255,18 @@ def test_a_pre_order_checkout_still_takes_the_order_number_last(day):
         assert [q for q in late if not ALLOWED_AFTER_LOCK.match(q)] == []
         credit = Credit.objects.get(order=order)
         assert credit.slots.count() == 6
+
+
+def test_an_order_refunded_in_full_leaves_nothing_to_pick(day, django_capture_on_commit_callbacks):
+    _client, order = parent_preorders(day)
+    pay(day, order, django_capture_on_commit_callbacks)
+    photos, _codes = publish(day, django_capture_on_commit_callbacks)
+    with schema_context(day["studio"].schema):
+        with django_capture_on_commit_callbacks(execute=True):
+            refund_record(order=order, amount=order.total, reason="goodwill")
+        credit = Credit.objects.get(order=order)
+        state = credit_state(credit)
+        assert (state.free_picks, state.unused_amount) == (0, 0)
+        with pytest.raises(ValidationError) as refused:
+            credit_pick(credit=credit, parent=order.parent, photo_ids=[photos["anna1"].pk])
+        assert refused.value.code == "unpaid"
