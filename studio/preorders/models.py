@@ -63,6 +63,8 @@ class Credit(models.Model):
     all_photos = models.BooleanField(default=False)
     credited_at = models.DateTimeField(null=True, blank=True)
     refunded_amount = models.DecimalField(max_digits=13, decimal_places=3, default=0)
+    # The parent was told the photos are online to choose from (once).
+    notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

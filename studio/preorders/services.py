@@ -6,13 +6,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from studio.access import codes
 from studio.catalogue.kinds import PackageKind
+from studio.core.emails import Action, parent_email_send, parent_language
 from studio.orders.models import Order, OrderLine, Refund
+from studio.orders.selectors import order_page_url
 from studio.payments.services import order_refund
 from studio.shoots.models import Shoot
+from tenants.selectors import current_studio, studio_url
 
 from .models import Credit, CreditSlot, PreorderLink, PreorderSetup
 from .selectors import (
@@ -205,3 +209,43 @@ def credit_refund_unused(*, credit: Credit, actor, idempotency_key: str | None =
         credit.refunded_amount += refund.amount
         credit.save(update_fields=["refunded_amount"])
     return refund
+
+
+def credits_online_email_send(*, shoot_id: int, request=None) -> int:
+    """Tells each parent with a paid pre-order of the picture day, once, that its photos are
+    online (sent after publishing). The e-mail never opens the gallery: the child's card code
+    does, so a pre-order made for someone else's child shows nothing. Returns how many were
+    sent."""
+    studio = current_studio()
+    sent = 0
+    pending = Credit.objects.filter(
+        shoot_id=shoot_id, credited_at__isnull=False, notified_at__isnull=True
+    ).values_list("pk", flat=True)
+    for credit_id in list(pending):
+        with transaction.atomic():
+            credit = (
+                Credit.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("order__parent", "child", "shoot", "package")
+                .filter(pk=credit_id, notified_at__isnull=True)
+                .first()
+            )
+            if credit is None or credit.child is None or not credit.order.is_fulfillable:
+                continue
+            order = credit.order
+            context = {
+                "credit": credit,
+                "gallery_link": studio_url(studio=studio, path="/", request=request),
+                "order_link": order_page_url(order=order, studio=studio, request=request),
+            }
+            parent_email_send(
+                studio=studio,
+                to=[order.email],
+                template="preorders/email/online",
+                context=context,
+                language=parent_language(studio=studio, email=order.email, parent=order.parent),
+                action=Action(_lazy("Open the gallery"), context["gallery_link"]),
+            )
+            credit.notified_at = timezone.now()
+            credit.save(update_fields=["notified_at"])
+            sent += 1
+    return sent

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
@@ -19,7 +18,7 @@ from studio.photos.services.processing import photo_process
 from studio.preorders.models import PreorderLink
 from studio.preorders.services import preorder_links_issue, preorder_setup_update
 from studio.schools.models import School, SchoolClass, Student
-from studio.shoots.services import shoot_create
+from studio.shoots.services import shoot_create, shoot_transition
 from tests.conftest import host_client
 from tests.studio.photos.images import jpeg_bytes, write
 from tests.studio.storefront.conftest import SHOP_PRICES, sign_in
@@ -102,8 +101,10 @@ def pay(day, order, capture, amount=None):
     return order
 
 
-def publish(day, capture):
-    """Photos go online: Anna 3, Boris 1, the hidden child 1, the class photo; codes issued."""
+def publish(day, capture, *, transition=False):
+    """Photos go online: Anna 3, Boris 1, the hidden child 1, the class photo; codes issued.
+    With ``transition`` the picture day is published as staff do (``shoot_transition``, so
+    ``shoot_published`` is sent and its receivers run once it commits)."""
     tmp = day["tmp_path"]
     with schema_context(day["studio"].schema):
         photographer = User.objects.create_user(
@@ -134,11 +135,15 @@ def publish(day, capture):
             "hidden": photo("hidden.jpg", [kids["Hidden"]], seed=15),
             "group": photo("group.jpg", group=True, seed=16),
         }
-        shoot.status = "published"
-        shoot.save()
-        access_codes_issue(shoot=shoot)
+        if transition:
+            with capture(execute=True):
+                for status in ("uploading", "in_review", "published"):
+                    shoot = shoot_transition(shoot=shoot, to=status, actor=photographer)
+        else:
+            shoot.status = "published"
+            shoot.save()
+            access_codes_issue(shoot=shoot)
         codes = {c.student.first_name: c.code for c in AccessCode.objects.exclude(student=None)}
-    mail.outbox.clear()
     return photos, codes
 
 
