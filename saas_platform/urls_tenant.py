@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
+    path("staff/preorders/", include("studio.preorders.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
     path("staff/settings/studio/", include("studio.settings.urls")),

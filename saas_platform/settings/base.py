@@ -83,6 +83,7 @@ TENANT_APPS = [
     "studio.reports",
     "studio.privacy",
     "studio.campaigns",
+    "studio.preorders",
     "studio.demo",
 ]
 
