@@ -38,6 +38,7 @@ urlpatterns = [
     path("staff/my-schools/", include("studio.commissions.portal_urls")),
     path("staff/reports/", include("studio.reports.urls")),
     path("staff/privacy/", include("studio.privacy.urls")),
+    path("staff/yearbook/", include("studio.yearbook.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

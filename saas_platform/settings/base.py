@@ -81,6 +81,7 @@ TENANT_APPS = [
     "studio.exports",
     "studio.reports",
     "studio.privacy",
+    "studio.yearbook",
     "studio.demo",
 ]
 
@@ -368,6 +369,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "exports-expired-purge": {
         "task": "studio.exports.tasks.exports_expired_purge_everywhere",
+        "schedule": 60 * 60,
+    },
+    "yearbook-exports-purge": {
+        "task": "studio.yearbook.tasks.yearbook_exports_purge_everywhere",
         "schedule": 60 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},

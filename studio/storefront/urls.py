@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, yearbook_pose
 
 app_name = "storefront"
 urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/<int:photo_id>/", views.photo_view, name="photo"),
     path("gallery/<int:photo_id>/favourite/", views.favourite_toggle, name="favourite"),
+    path(
+        "gallery/<int:photo_id>/yearbook/",
+        yearbook_pose.yearbook_pose_choose,
+        name="yearbook_pose",
+    ),
     path("gallery/hide-child/", views.child_hide, name="child_hide"),
     path("cart/", views.cart_view, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
