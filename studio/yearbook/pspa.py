@@ -68,6 +68,12 @@ def grade_of(class_name: str) -> str:
     return found.group(1) if found else class_name
 
 
+def _class_order(school_class) -> tuple:
+    """Classes by grade (4 before 11), then by name."""
+    grade = grade_of(school_class.name)
+    return (int(grade) if grade.isdigit() else 999, school_class.name)
+
+
 def student_file_stem(student) -> str:
     """The child's roster id (barcode) as the image's name; ``PD<id>`` without one."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", student.external_id or "").strip("_")
@@ -91,12 +97,17 @@ def upright_jpeg(field_file) -> bytes:
 
 def pspa_rows(*, shoot):
     """(index row, photo or None) for every child of the picture day's school, class by
-    class; a child without a portrait has no file name."""
+    class; a child without a portrait has no file name. A child whose photos may not be
+    published ("do not publish", consent withdrawn) gets no photo: the yearbook is a
+    publication too."""
     school = shoot.school
     folder = folder_name(school.name)
     used: set[str] = set()
-    for school_class in school.classes.prefetch_related("students").order_by("name"):
+    classes = sorted(school.classes.prefetch_related("students"), key=_class_order)
+    for school_class in classes:
         for student, photo in class_pose_photos(shoot=shoot, school_class=school_class):
+            if student.is_hidden:
+                photo = None
             file_name = ""
             if photo is not None:
                 stem = student_file_stem(student)
