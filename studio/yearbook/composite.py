@@ -4,7 +4,7 @@ class, teacher and school year. Drawn with Pillow in DejaVu (Cyrillic names), at
 resolution (10×8 in at 300 dpi), and stored as a group photo of the class so the normal
 pipeline makes its thumbnail and watermarked preview and the shop sells it like any photo.
 Children whose photos may not be published ("do not publish", consent withdrawn) are left
-out, as galleries leave them out."""
+out, as galleries leave them out; the photo is tagged to the children drawn."""
 
 import hashlib
 import io
@@ -266,6 +266,9 @@ def composite_build(*, composite_id: int) -> Composite:
         )
         with transaction.atomic():
             photo, rerender = _stored(composite, data)
+            # Tagged to the children it shows, like any group photo: one hidden later (do not
+            # publish, consent withdrawn) withdraws it from every gallery until regenerated.
+            photo.students.set([student.pk for student, _photo in pairs])
             Composite.objects.filter(pk=composite.pk).update(
                 photo=photo,
                 generation=composite.generation,

@@ -15,6 +15,7 @@ from studio.orders.services import LineInput, order_create, payment_confirm, pay
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo
 from studio.schools.models import School, SchoolClass, Student
+from studio.schools.services import student_update
 from studio.shoots.models import Shoot
 from studio.yearbook.composite import HEIGHT, WIDTH, grid, render_composite
 from studio.yearbook.models import Composite, JobStatus
@@ -115,6 +116,15 @@ def test_the_task_draws_the_composite_from_the_poses_and_the_gallery_sells_it(
         assert Image.open(photo.original.open("rb")).size == (WIDTH, HEIGHT)
     page = parent(yb, "Anna").get("/gallery/").content.decode()
     assert composite.photo_id in shown_ids(page)
+    with schema_context(yb["studio"].schema):
+        assert set(photo.students.values_list("pk", flat=True)) == {boris.pk, yb["anna"].pk}
+    with (
+        schema_context(yb["studio"].schema),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        student_update(student=boris, do_not_publish=True)  # Boris is on it: it goes
+    page = parent(yb, "Anna").get("/gallery/").content.decode()
+    assert composite.photo_id not in shown_ids(page)
 
 
 def test_staff_preview_it_and_regenerating_keeps_orders_valid(

@@ -201,3 +201,17 @@ def test_another_studios_ids_are_not_found(yb, beta):
     assert response.status_code == 404
     with schema_context(yb["studio"].schema):
         assert not Pose.objects.exists()
+
+
+def test_a_chosen_photo_no_longer_of_the_child_falls_back_to_the_default(yb):
+    photos = yb["photos"]
+    with schema_context(yb["studio"].schema):
+        pose_choose(
+            actor=yb["manager"], shoot=yb["shoot"], student=yb["anna"], photo=photos["anna2"]
+        )
+        photos["anna2"].students.remove(yb["anna"])
+
+        assert pose_photo(shoot=yb["shoot"], student=yb["anna"]) == photos["anna1"]
+        [group] = shoot_poses(shoot=yb["shoot"])
+        anna = next(c for c in group.children if c.student.pk == yb["anna"].pk)
+        assert (anna.chosen_id, anna.source) == (photos["anna1"].pk, "")
