@@ -83,10 +83,15 @@ class JobStatus(models.TextChoices):
 
 
 class YearbookExport(models.Model):
-    """A PSPA ZIP of a picture day's chosen poses, built by ``tasks.build_yearbook_export``
-    into the private storage and kept ``EXPORT_KEEP`` (``retention``)."""
+    """A PSPA ZIP built by ``tasks.build_yearbook_export`` into the private storage and kept
+    ``retention.KEEP``: of one picture day's poses (``shoot``), or of a whole school's
+    (``shoot`` empty: each child's pose from the newest of the school's picture days that
+    has one)."""
 
-    shoot = models.ForeignKey("shoots.Shoot", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    shoot = models.ForeignKey(
+        "shoots.Shoot", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     file_name = models.CharField(max_length=255, blank=True)
     size_bytes = models.BigIntegerField(default=0)

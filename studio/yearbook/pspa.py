@@ -1,4 +1,5 @@
-"""The yearbook/ID export of a picture day in the PSPA layout (Professional School
+"""The yearbook/ID export of a picture day (or of a whole school: each child's pose from the
+newest of its picture days that has one) in the PSPA layout (Professional School
 Photographers Association's Digital Data & Image Format Guidelines), which yearbook and
 ID-card software imports:
 
@@ -29,6 +30,8 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import timezone
 from PIL import Image, ImageOps
+
+from studio.shoots.models import Shoot
 
 from .models import JobStatus, YearbookExport
 from .selectors import class_pose_photos
@@ -95,17 +98,28 @@ def upright_jpeg(field_file) -> bytes:
     return out.getvalue()
 
 
-def pspa_rows(*, shoot):
-    """(index row, photo or None) for every child of the picture day's school, class by
-    class; a child without a portrait has no file name. A child whose photos may not be
-    published ("do not publish", consent withdrawn) gets no photo: the yearbook is a
-    publication too."""
-    school = shoot.school
+def _class_poses(*, shoots, school_class):
+    """The class's children with their pose from the first of ``shoots`` (newest first)
+    that has one."""
+    merged: dict[int, list] = {}
+    for shoot in shoots:
+        for student, photo in class_pose_photos(shoot=shoot, school_class=school_class):
+            entry = merged.setdefault(student.pk, [student, None])
+            if entry[1] is None:
+                entry[1] = photo
+    return list(merged.values())
+
+
+def pspa_rows(*, school, shoots):
+    """(index row, photo or None) for every child of the school, class by class, with their
+    pose from the first of ``shoots`` that has one; a child without a portrait has no file
+    name. A child whose photos may not be published ("do not publish", consent withdrawn)
+    gets no photo: the yearbook is a publication too."""
     folder = folder_name(school.name)
     used: set[str] = set()
     classes = sorted(school.classes.prefetch_related("students"), key=_class_order)
     for school_class in classes:
-        for student, photo in class_pose_photos(shoot=shoot, school_class=school_class):
+        for student, photo in _class_poses(shoots=shoots, school_class=school_class):
             if student.is_hidden:
                 photo = None
             file_name = ""
@@ -138,7 +152,14 @@ def _tsv_field(value: str) -> str:
     return re.sub(r"[\t\r\n]+", " ", value or "")
 
 
-def write_pspa_zip(*, shoot, target) -> tuple[int, list[str]]:
+def export_shoots(export: YearbookExport) -> list:
+    """The picture days whose poses an export takes, newest first."""
+    if export.shoot_id:
+        return [export.shoot]
+    return list(Shoot.objects.filter(school=export.school_id).order_by("-date", "-pk"))
+
+
+def write_pspa_zip(*, school, shoots, target) -> tuple[int, list[str]]:
     """Writes the ZIP into the binary file ``target``; returns (children exported, names of
     children left out for want of a portrait)."""
     index = io.StringIO(newline="")
@@ -147,7 +168,7 @@ def write_pspa_zip(*, shoot, target) -> tuple[int, list[str]]:
     writer.writeheader()
     missing, count = [], 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
-        for row, photo in pspa_rows(shoot=shoot):
+        for row, photo in pspa_rows(school=school, shoots=shoots):
             if photo is None:
                 missing.append(f"{row['First Name']} {row['Last Name']} ({row['Home Room']})")
                 continue
@@ -161,7 +182,8 @@ def write_pspa_zip(*, shoot, target) -> tuple[int, list[str]]:
         zf.writestr("INDEX.TXT", index.getvalue().encode("utf-8"), zipfile.ZIP_DEFLATED)
         zf.writestr("index.csv", ("\ufeff" + table.getvalue()).encode("utf-8"))
         readme = [
-            f"{shoot.school.name}: {shoot.name} ({shoot.date})",
+            school.name,
+            *(f"{shoot.name} ({shoot.date})" for shoot in shoots),
             "PSPA format: INDEX.TXT (tab-separated, no header) and one folder of portraits.",
             "Columns: " + ", ".join(INDEX_COLUMNS),
             f"Children: {count}",
@@ -175,19 +197,23 @@ def write_pspa_zip(*, shoot, target) -> tuple[int, list[str]]:
 def yearbook_export_build(*, export_id: int) -> YearbookExport:
     """The task's body. Idempotent: a ready export is left alone, a redelivered one built
     afresh. The file lives in the private storage under the studio's prefix."""
-    export = YearbookExport.objects.select_related("shoot__school").get(pk=export_id)
+    export = YearbookExport.objects.select_related("school", "shoot").get(pk=export_id)
     if export.status == JobStatus.READY:
         return export
     YearbookExport.objects.filter(pk=export.pk).update(status=JobStatus.RUNNING, error="")
     storage = storages["originals"]
     try:
         with tempfile.TemporaryFile(dir=settings.EXPORT_TEMP_DIR) as tmp:
-            count, missing = write_pspa_zip(shoot=export.shoot, target=tmp)
+            count, missing = write_pspa_zip(
+                school=export.school, shoots=export_shoots(export), target=tmp
+            )
             size = tmp.tell()
             tmp.seek(0)
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             name = storage.save(
-                f"yearbook/pspa-{export.shoot_id}-{stamp}-{secrets.token_hex(8)}.zip", File(tmp)
+                f"yearbook/pspa-{export.school_id}-{export.shoot_id or 'all'}-{stamp}-"
+                f"{secrets.token_hex(8)}.zip",
+                File(tmp),
             )
     except Exception as error:
         log.exception("yearbook export %s failed", export.pk)
@@ -195,7 +221,9 @@ def yearbook_export_build(*, export_id: int) -> YearbookExport:
             status=JobStatus.FAILED, error=str(error)[:300], finished_at=timezone.now()
         )
         raise
-    older = YearbookExport.objects.filter(shoot=export.shoot, status=JobStatus.READY)
+    older = YearbookExport.objects.filter(
+        school=export.school_id, shoot=export.shoot_id, status=JobStatus.READY
+    )
     for old in older.exclude(pk=export.pk):
         if old.file_name:
             storage.delete(old.file_name)

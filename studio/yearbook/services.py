@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from studio.core.policy import Action, require
 from studio.photos.models import Photo
-from studio.schools.models import SchoolClass, Student
+from studio.schools.models import School, SchoolClass, Student
 
 from .models import (
     Composite,
@@ -104,17 +104,19 @@ def pose_choose_by_parent(
 # --------------------------------------------------------------------------- exports
 
 
-def yearbook_export_start(*, actor, shoot) -> YearbookExport:
-    """Queues the picture day's PSPA export (one at a time per picture day)."""
+def yearbook_export_start(*, actor, shoot=None, school=None) -> YearbookExport:
+    """Queues a PSPA export of a picture day (``shoot``) or of a whole ``school``; one of
+    the same scope already waiting or running is returned instead of a second."""
     require(actor, Action.MANAGE_SHOOTS)
+    school = shoot.school if shoot is not None else school
     with transaction.atomic():
-        list(YearbookSettings.objects.select_for_update().filter(shoot=shoot))
+        list(School.objects.select_for_update().filter(pk=school.pk))
         pending = YearbookExport.objects.filter(
-            shoot=shoot, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+            school=school, shoot=shoot, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
         ).first()
         if pending is not None:
             return pending
-        export = YearbookExport.objects.create(shoot=shoot, created_by=actor)
+        export = YearbookExport.objects.create(school=school, shoot=shoot, created_by=actor)
         build_yearbook_export.enqueue_on_commit(export.pk)
     return export
 

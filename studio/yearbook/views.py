@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from studio.core.policy import Action, require
 from studio.photos.models import Photo
 from studio.photos.services.processing import review_image
-from studio.schools.models import SchoolClass, Student
+from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
 
 from .forms import CompositeForm, DeadlineForm
@@ -95,21 +95,61 @@ def export_start(request, shoot_id):
     return redirect(f"/staff/yearbook/{shoot.pk}/#exports")
 
 
-@login_required
-def export_download(request, shoot_id, export_id):
-    shoot = _shoot(request, shoot_id)
-    export = get_object_or_404(yearbook_exports(shoot=shoot), pk=export_id, status=JobStatus.READY)
+def _zip_response(export, filename: str):
     if not export.file_name:
         raise Http404
-    storage = storages["originals"]
     response = FileResponse(
-        storage.open(export.file_name, "rb"),
+        storages["originals"].open(export.file_name, "rb"),
         as_attachment=True,
-        filename=f"yearbook-{shoot.pk}-{export.pk}.zip",
+        filename=filename,
         content_type="application/zip",
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def export_download(request, shoot_id, export_id):
+    shoot = _shoot(request, shoot_id)
+    export = get_object_or_404(yearbook_exports(shoot=shoot), pk=export_id, status=JobStatus.READY)
+    return _zip_response(export, f"yearbook-{shoot.pk}-{export.pk}.zip")
+
+
+def _school(request, school_id) -> School:
+    require(request.user, Action.MANAGE_SHOOTS)
+    return get_object_or_404(School, pk=school_id)
+
+
+@login_required
+def school_exports(request, school_id):
+    """The whole school's PSPA export: each child's pose from the newest picture day that
+    has one."""
+    school = _school(request, school_id)
+    if request.method == "POST":
+        yearbook_export_start(actor=request.user, school=school)
+        messages.success(
+            request, _("The yearbook export has started. Reload this page in a minute.")
+        )
+        return redirect("yearbook:school_exports", school.pk)
+    return render(
+        request,
+        "yearbook/school_exports.html",
+        {
+            "studio": request.tenant,
+            "school": school,
+            "exports": yearbook_exports(school=school)[:5],
+            "shoots": Shoot.objects.filter(school=school).order_by("-date", "-pk"),
+        },
+    )
+
+
+@login_required
+def school_export_download(request, school_id, export_id):
+    school = _school(request, school_id)
+    export = get_object_or_404(
+        yearbook_exports(school=school), pk=export_id, status=JobStatus.READY
+    )
+    return _zip_response(export, f"yearbook-school-{school.pk}-{export.pk}.zip")
 
 
 def _class(shoot, class_id) -> SchoolClass:

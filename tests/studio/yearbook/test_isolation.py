@@ -24,6 +24,9 @@ def _urls(yb, export_id=1, class_id=None):
         ("get", f"/staff/yearbook/{shoot}/composites/{class_id}/", {}),
         ("post", f"/staff/yearbook/{shoot}/composites/{class_id}/", {"title": "x", "order": ""}),
         ("get", f"/staff/yearbook/{shoot}/composites/{class_id}/preview.jpg", {}),
+        ("get", f"/staff/yearbook/schools/{yb['shoot'].school_id}/", {}),
+        ("post", f"/staff/yearbook/schools/{yb['shoot'].school_id}/", {}),
+        ("get", f"/staff/yearbook/schools/{yb['shoot'].school_id}/export/{export_id}/download/", {}),
     ]  # fmt: skip
 
 
@@ -68,7 +71,9 @@ def test_another_studios_owner_finds_nothing(yb, beta, django_capture_on_commit_
 
 def test_a_task_runs_only_on_its_own_studios_rows(yb, beta):
     with schema_context(yb["studio"].schema):
-        export = YearbookExport.objects.create(shoot=yb["shoot"], created_by=yb["manager"])
+        export = YearbookExport.objects.create(
+            school=yb["shoot"].school, shoot=yb["shoot"], created_by=yb["manager"]
+        )
         composite = Composite.objects.create(
             shoot=yb["shoot"], school_class_id=yb["anna"].school_class_id, updated_by=yb["manager"]
         )

@@ -14,6 +14,8 @@ from PIL import Image
 
 from saas_platform.accounts.models import Role, User
 from studio.photos.models import PhotoVersion
+from studio.photos.services.ingest import photo_ingest_file
+from studio.photos.services.processing import photo_process
 from studio.schools.models import SchoolClass, Student
 from studio.shoots.models import Shoot
 from studio.yearbook.models import JobStatus, YearbookExport
@@ -21,7 +23,7 @@ from studio.yearbook.pspa import INDEX_COLUMNS, grade_of
 from studio.yearbook.retention import yearbook_exports_purge
 from studio.yearbook.services import pose_choose, yearbook_export_start
 from tests.conftest import logged_in_client, push_id_sequences
-from tests.studio.photos.images import jpeg_bytes
+from tests.studio.photos.images import jpeg_bytes, write
 
 
 def _rotated_version(photo, user) -> PhotoVersion:
@@ -180,3 +182,41 @@ def test_a_newer_zip_replaces_the_older_and_old_zips_expire(
         assert not storage.exists(second.file_name)
         second.refresh_from_db()
         assert (second.status, second.file_name) == (JobStatus.EXPIRED, "")
+
+
+def test_the_whole_schools_export_takes_each_childs_newest_pose(
+    season, run_tasks, tmp_path, django_capture_on_commit_callbacks
+):
+    with schema_context(season["studio"].schema):
+        spring = Shoot.objects.create(
+            school=season["shoot"].school, name="Spring", date="2027-04-01"
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            outcome = photo_ingest_file(
+                shoot=spring,
+                path=write(tmp_path / "boris-spring.jpg", jpeg_bytes(120, 150, seed=42)),
+                file_name="boris-spring.jpg",
+                uploaded_by=season["manager"],
+            )
+        photo_process(photo_id=outcome.photo_id).students.set([season["boris"]])
+    school_url = f"/staff/yearbook/schools/{season['shoot'].school_id}/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = season["staff"].post(school_url)
+
+    assert response.status_code == 302
+    with schema_context(season["studio"].schema):
+        export = YearbookExport.objects.get()
+        assert (export.shoot, export.status, export.students) == (None, JobStatus.READY, 2)
+    page = season["staff"].get(school_url).content.decode()
+    url = f"{school_url}export/{export.pk}/download/"
+    assert url in page
+    zf = zipfile.ZipFile(io.BytesIO(b"".join(season["staff"].get(url).streaming_content)))
+    # Boris from spring (120×150), Anna from autumn, the only day with her portraits.
+    assert Image.open(io.BytesIO(zf.read("School_9/B002.jpg"))).size == (120, 150)
+    assert Image.open(io.BytesIO(zf.read("School_9/A-17_001.jpg"))).size == (200, 300)
+    readme = zf.read("README.TXT").decode()
+    assert "Spring (2027-04-01)" in readme and "Autumn (2026-10-01)" in readme
+    # The picture day's own export lists none of the school-wide ones, and vice versa.
+    shoot_page = season["staff"].get(f"/staff/yearbook/{season['shoot'].pk}/").content.decode()
+    assert f"export/{export.pk}/download/" not in shoot_page
