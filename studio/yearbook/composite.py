@@ -240,12 +240,54 @@ def _stored(composite: Composite, data: bytes):
     return photo, True
 
 
-def composite_build(*, composite_id: int) -> Composite:
+def _earlier_files(photo: Photo | None) -> list[tuple[object, str]]:
+    """(storage, name) of every file an earlier drawing left: the original, the versions,
+    their thumbnail and preview, and the staff's review-size copies."""
+    if photo is None:
+        return []
+    photo.refresh_from_db()
+    files = [(photo.original.storage, photo.original.name)]
+    versions = list(photo.versions.all())
+    files += [(v.file.storage, v.file.name) for v in versions]
+    files += [(f.storage, f.name) for f in (photo.thumbnail, photo.preview) if f.name]
+    # Each earlier drawing's thumbnail and preview, under the names processing gives them.
+    base = f"derived/shoot-{photo.shoot_id}/{photo.pk}"
+    for suffix in ["", *(f"-v{v.number}" for v in versions)]:
+        for rendition in ("thumb", "preview"):
+            files.append((photo.thumbnail.storage, f"{base}{suffix}-{rendition}.jpg"))
+    composite = Composite.objects.filter(photo=photo).first()
+    for generation in range(1, (composite.generation if composite else 0) + 1):
+        files.append((photo.original.storage, f"review/composite-{photo.pk}-{generation}.jpg"))
+    return files
+
+
+def _forget_earlier(photo: Photo, files, data: bytes, name: str) -> None:
+    """After an erasure: the new drawing becomes the photo's original and only version, and
+    every file of the earlier drawings (which show the erased child) is deleted."""
+    photo.refresh_from_db()
+    keep = photo.approved_version_id
+    photo.original.save(name, ContentFile(data), save=False)
+    Photo.objects.filter(pk=photo.pk).update(
+        original=photo.original.name,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+    )
+    photo.versions.exclude(pk=keep).delete()
+    kept = {photo.original.name, photo.thumbnail.name, photo.preview.name}
+    kept |= {v.file.name for v in photo.versions.all()}
+    for storage, file_name in files:
+        if file_name and file_name not in kept and storage.exists(file_name):
+            storage.delete(file_name)
+
+
+def composite_build(*, composite_id: int, forget: bool = False) -> Composite:
     """The task's body: draws the composite from the chosen poses and stores it; the photo's
-    thumbnail and watermarked preview are then made as for any photo."""
+    thumbnail and watermarked preview are then made as for any photo. ``forget`` (a child
+    was erased) also deletes every file of the earlier drawings."""
     composite = Composite.objects.select_related(
         "shoot__school", "school_class", "photo", "updated_by"
     ).get(pk=composite_id)
+    earlier = _earlier_files(composite.photo) if forget else []
     Composite.objects.filter(pk=composite.pk).update(status=JobStatus.RUNNING, error="")
     pairs = [
         (student, photo)
@@ -277,6 +319,8 @@ def composite_build(*, composite_id: int) -> Composite:
                 updated_at=timezone.now(),
             )
         photo_process(photo_id=photo.pk, rerender=rerender)
+        if forget and earlier:
+            _forget_earlier(photo, earlier, data, f"composite-{composite.pk}-erased.jpg")
     except Exception as error:
         log.exception("composite %s failed", composite.pk)
         Composite.objects.filter(pk=composite.pk).update(

@@ -152,3 +152,19 @@ def composite_request(
         composite.save()
         build_composite.enqueue_on_commit(composite.pk)
     return composite
+
+
+def composites_forget_child(*, student: Student) -> list[int]:
+    """Called by the child's erasure, inside its transaction and before the child's tags
+    go: every composite showing the child loses their name now and is drawn again without
+    them once the erasure commits, the earlier drawings' files deleted. Returns their ids."""
+    affected = list(
+        Composite.objects.select_for_update().filter(photo__students=student).order_by("pk")
+    )
+    for composite in affected:
+        composite.order = [pk for pk in composite.order if pk != student.pk]
+        composite.names = []
+        composite.status = JobStatus.QUEUED
+        composite.save(update_fields=["order", "names", "status"])
+        build_composite.enqueue_on_commit(composite.pk, True)
+    return [composite.pk for composite in affected]

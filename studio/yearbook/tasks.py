@@ -14,9 +14,10 @@ def build_yearbook_export(export_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def build_composite(composite_id: int) -> str:
-    """One class composite drawn and stored; a redelivered task draws a new generation."""
-    return composite_build(composite_id=composite_id).status
+def build_composite(composite_id: int, forget: bool = False) -> str:
+    """One class composite drawn and stored; a redelivered task draws a new generation.
+    ``forget``: a child was erased, and the earlier drawings' files go."""
+    return composite_build(composite_id=composite_id, forget=forget).status
 
 
 @shared_task

@@ -14,6 +14,7 @@ from studio.orders.lab import lab_batch_archive, lab_batch_create
 from studio.orders.services import LineInput, order_create, payment_confirm, payment_create
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo
+from studio.privacy.services import child_erase
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.services import student_update
 from studio.shoots.models import Shoot
@@ -221,3 +222,47 @@ def test_lower_roles_and_other_studios_cannot_make_or_see_composites(
     with schema_context(beta.schema):
         assert not Composite.objects.exists()
         assert not Shoot.objects.filter(pk=shoot.pk).exists()
+
+
+def test_erasing_a_child_redraws_the_composite_without_them_and_deletes_earlier_drawings(
+    yb, run_tasks, django_capture_on_commit_callbacks
+):
+    first = _make(yb, run_tasks, django_capture_on_commit_callbacks, title="One")
+    with schema_context(yb["studio"].schema):
+        photo = Photo.objects.get(pk=first.photo_id)
+        first_drawing = [(photo.thumbnail.storage, photo.thumbnail.name)]
+        first_drawing.append((photo.preview.storage, photo.preview.name))
+    run_tasks.clear()
+    _make(yb, run_tasks, django_capture_on_commit_callbacks, title="Two")
+    with schema_context(yb["studio"].schema):
+        photo = Photo.objects.get(pk=first.photo_id)
+        preview_url = f"/staff/yearbook/{yb['shoot'].pk}/composites/{yb['anna'].school_class_id}/"
+    assert yb["staff"].get(preview_url + "preview.jpg").status_code == 200  # a review copy
+    with schema_context(yb["studio"].schema):
+        earlier = [
+            (photo.original.storage, photo.original.name),
+            *((v.file.storage, v.file.name) for v in photo.versions.all()),
+            (photo.thumbnail.storage, photo.thumbnail.name),
+            (photo.preview.storage, photo.preview.name),
+            (photo.original.storage, f"review/composite-{photo.pk}-2.jpg"),
+            *first_drawing,
+        ]
+        assert all(storage.exists(name) for storage, name in earlier)
+    run_tasks.clear()
+
+    with (
+        schema_context(yb["studio"].schema),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        child_erase(student=Student.objects.get(pk=yb["boris"].pk), actor=yb["manager"])
+
+    assert ("studio.yearbook.tasks.build_composite", (first.pk, True), {}) in run_tasks
+    with schema_context(yb["studio"].schema):
+        composite = Composite.objects.get(pk=first.pk)
+        assert (composite.photo_id, composite.generation) == (first.photo_id, 3)
+        assert composite.names == ["Anna K"]
+        photo = Photo.objects.select_related("approved_version").get(pk=first.photo_id)
+        assert list(photo.students.values_list("first_name", flat=True)) == ["Anna"]
+        assert photo.versions.count() == 1 and photo.status == "ready"
+        assert photo.approved_version.file.open("rb").read() == photo.original.open("rb").read()
+        assert not any(storage.exists(name) for storage, name in earlier)
