@@ -1,6 +1,7 @@
 """Yearbook on a phone: a parent picks their child's yearbook pose in the gallery, and a
 manager orders a class composite, which the real Celery worker draws, and previews it."""
 
+import zipfile
 from uuid import uuid4
 
 import pytest
@@ -14,7 +15,7 @@ from studio.photos.models import Photo
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
 from studio.shoots.services import shoot_create
-from studio.yearbook.models import Composite, Pose, PoseSource
+from studio.yearbook.models import Composite, Pose, PoseSource, YearbookExport
 from tests.browser.test_parent_gallery import photos_published
 from tests.browser.test_photo_pipeline import PASSWORD, load_every_image, log_in
 
@@ -54,6 +55,7 @@ def yearbook_day(live_studios, committed, live_media, tmp_path, monkeypatch):
             seed=900,
         )
         code = AccessCode.objects.get(shoot=shoot, student=lena).code
+    shoot.school = school
     yield {
         "studio": alpha,
         "code": code,
@@ -66,6 +68,7 @@ def yearbook_day(live_studios, committed, live_media, tmp_path, monkeypatch):
     }
     with committed(), schema_context(alpha.schema):
         AccessCode.objects.filter(shoot=shoot).delete()
+        YearbookExport.objects.filter(school=school).delete()
         Composite.objects.filter(shoot=shoot).delete()
         Photo.objects.filter(shoot=shoot).delete()
         Shoot.objects.filter(pk=shoot.pk).delete()
@@ -142,3 +145,41 @@ def test_a_manager_previews_a_class_composite_on_a_phone(
             school_class.pk,
             "ready",
         )
+
+
+def test_a_manager_exports_the_yearbook_zip_on_a_phone(
+    yearbook_day, web_server, celery_worker_process, context_factory, screenshot_dir, tmp_path
+):
+    base = f"http://alpha.localhost:{web_server}"
+    shoot = yearbook_day["shoot"]
+    page = context_factory("phone").new_page()
+    log_in(page, base, yearbook_day["manager"].email, f"/staff/shoots/{shoot.pk}/")
+    page.get_by_role("link", name="Yearbook: poses, export, composites").click()
+    page.get_by_role("button", name="Make the export").click()
+    expect(page.locator("ul.messages li.success")).to_contain_text("export has started")
+
+    download_link = page.locator("#exports").get_by_role("link", name="Download")
+    for _attempt in range(60):  # the worker builds it; the page says so once reloaded
+        if download_link.count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(download_link).to_be_visible()
+    expect(page.locator("#exports")).to_contain_text("2 children")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("#exports").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "yearbook-phone-05-export.png", full_page=True)
+    with page.expect_download() as info:
+        download_link.click()
+    path = tmp_path / "yearbook.zip"
+    info.value.save_as(path)
+    with zipfile.ZipFile(path) as zf:
+        index = zf.read("INDEX.TXT").decode().splitlines()
+        assert [line.split("\t")[5] for line in index] == ["Mark", "Лена"]
+        assert len([n for n in zf.namelist() if n.endswith(".jpg")]) == 2
+
+    page.get_by_role("link", name="The whole school’s export").click()
+    expect(page.get_by_role("heading", name=shoot.school.name)).to_be_visible()
+    expect(page.locator("#exports")).to_contain_text("No export yet.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=screenshot_dir / "yearbook-phone-06-school-export.png", full_page=True)
