@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import math
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
 from saas_platform import pdf_fonts
+from saas_platform.accounts.models import User
 from studio.photos.models import Photo, PhotoVersion
 from studio.photos.services.processing import photo_process
 from tenants.selectors import current_studio
@@ -296,7 +298,6 @@ def composite_build(*, composite_id: int, forget: bool = False) -> Composite:
         )
         if not student.is_hidden
     ]
-    composite.generation += 1
     try:
         data, layout = render_composite(
             studio=current_studio(),
@@ -304,16 +305,24 @@ def composite_build(*, composite_id: int, forget: bool = False) -> Composite:
             school_class=composite.school_class,
             title=composite.title,
             pairs=pairs,
-            comment=f"pictureday composite {composite.pk} generation {composite.generation}",
+            comment=f"pictureday composite {composite.pk} {uuid.uuid4().hex}",
         )
         with transaction.atomic():
-            photo, rerender = _stored(composite, data)
+            # Two drawings finishing at once (a double "Regenerate") are stored one after the
+            # other: one photo, versions numbered in turn.
+            # The row alone is locked and read (a join's rows are not read again after the
+            # wait), then what it points at.
+            locked = Composite.objects.select_for_update().get(pk=composite.pk)
+            locked.shoot, locked.school_class = composite.shoot, composite.school_class
+            locked.updated_by = User.objects.get(pk=locked.updated_by_id)
+            locked.generation += 1
+            photo, rerender = _stored(locked, data)
             # Tagged to the children it shows, like any group photo: one hidden later (do not
             # publish, consent withdrawn) withdraws it from every gallery until regenerated.
             photo.students.set([student.pk for student, _photo in pairs])
             Composite.objects.filter(pk=composite.pk).update(
                 photo=photo,
-                generation=composite.generation,
+                generation=locked.generation,
                 status=JobStatus.READY,
                 names=[" ".join(cell.name) for cell in layout.cells],
                 updated_at=timezone.now(),
