@@ -220,3 +220,16 @@ def test_the_whole_schools_export_takes_each_childs_newest_pose(
     # The picture day's own export lists none of the school-wide ones, and vice versa.
     shoot_page = season["staff"].get(f"/staff/yearbook/{season['shoot'].pk}/").content.decode()
     assert f"export/{export.pk}/download/" not in shoot_page
+
+
+def test_a_zip_whose_picture_day_was_deleted_is_swept(
+    season, run_tasks, django_capture_on_commit_callbacks
+):
+    export = _export(season, run_tasks, django_capture_on_commit_callbacks)
+    storage = storages["originals"]
+    with schema_context(season["studio"].schema):
+        YearbookExport.objects.filter(pk=export.pk).delete()  # as when its picture day goes
+        assert storage.exists(export.file_name)
+        assert yearbook_exports_purge() == 0  # younger than an hour: maybe being built
+        assert yearbook_exports_purge(now=timezone.now() + timedelta(hours=2)) == 1
+        assert not storage.exists(export.file_name)
