@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.access.models import AccessCodeKind
 from studio.schools.models import Student
-from studio.yearbook.selectors import portraits, pose_deadline, pose_locked, pose_photo
+from studio.yearbook.selectors import portraits, pose_deadline, pose_photo
 from studio.yearbook.services import pose_choose_by_parent
 
 from .selectors import opened_child_code, photo_offer_target
@@ -22,17 +23,16 @@ def photo_pose_state(*, photo, section, child_id) -> dict | None:
     this child alone (the child's own section, not a class photo)."""
     if not child_id or section.kind != AccessCodeKind.STUDENT:
         return None
-    student = Student.objects.filter(pk=child_id).first()
-    if student is None:
+    student = Student(pk=child_id)  # the code was checked; only its id is needed
+    if not portraits(shoot=photo.shoot_id, student=student).filter(pk=photo.pk).exists():
         return None
-    if not portraits(shoot=photo.shoot, student=student).filter(pk=photo.pk).exists():
-        return None
-    chosen = pose_photo(shoot=photo.shoot, student=student)
+    chosen = pose_photo(shoot=photo.shoot_id, student=student)
+    deadline = pose_deadline(shoot=photo.shoot_id)
     return {
         "chosen": chosen is not None and chosen.pk == photo.pk,
         "chosen_name": chosen.original_name if chosen else "",
-        "locked": pose_locked(shoot=photo.shoot),
-        "deadline": pose_deadline(shoot=photo.shoot),
+        "locked": deadline is not None and timezone.now() >= deadline,
+        "deadline": deadline,
     }
 
 
