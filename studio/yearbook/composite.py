@@ -147,9 +147,10 @@ def render_composite(
         font=_fit(draw, heading, bold=True, size=110, width=WIDTH - left - MARGIN),
         fill=text_on_brand,
     )
-    sub = " · ".join(
-        part for part in (shoot.school.name, school_class.name, school_class.school_year) if part
-    )
+    # Under a title of the studio's: school, class and year; under the default one (the
+    # class and year already), the school alone.
+    parts = (shoot.school.name, school_class.name, school_class.school_year) if title else ()
+    sub = " · ".join(part for part in parts if part) or shoot.school.name
     draw.text(
         (left, 215),
         sub,
