@@ -6,6 +6,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 from PIL import Image, ImageStat
 
@@ -18,7 +19,15 @@ from studio.privacy.services import child_erase
 from studio.schools.models import School, SchoolClass, Student
 from studio.schools.services import student_update
 from studio.shoots.models import Shoot
-from studio.yearbook.composite import HEIGHT, WIDTH, grid, render_composite
+from studio.yearbook.composite import (
+    FOOTER,
+    HEADER,
+    HEIGHT,
+    MARGIN,
+    WIDTH,
+    grid,
+    render_composite,
+)
 from studio.yearbook.models import Composite, JobStatus
 from studio.yearbook.selectors import class_pose_photos
 from studio.yearbook.services import composite_request
@@ -266,3 +275,31 @@ def test_erasing_a_child_redraws_the_composite_without_them_and_deletes_earlier_
         assert photo.versions.count() == 1 and photo.status == "ready"
         assert photo.approved_version.file.open("rb").read() == photo.original.open("rb").read()
         assert not any(storage.exists(name) for storage, name in earlier)
+
+
+def test_the_header_has_the_studios_colour_logo_and_name(yb):
+    studio = yb["studio"].studio
+    studio.brand_color = "#0a7d32"
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 100), (220, 20, 20)).save(logo, "PNG")
+    with schema_context(yb["studio"].schema):  # the studio's media live under its schema
+        studio.logo.save("logo.png", ContentFile(logo.getvalue()), save=False)
+        school_class = SchoolClass.objects.get(pk=yb["anna"].school_class_id)
+        pairs = class_pose_photos(shoot=yb["shoot"], school_class=school_class)
+        data, _layout = render_composite(
+            studio=studio, shoot=yb["shoot"], school_class=school_class, title="T", pairs=pairs
+        )
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    assert _near(image.getpixel((WIDTH - 10, 10)), (10, 125, 50))  # the header's colour
+    assert _near(image.getpixel((MARGIN + 20, HEADER // 2)), (220, 20, 20))  # the logo
+    assert _near(image.getpixel((10, HEIGHT - 5)), (10, 125, 50))  # the bottom rule
+    studio_name_box = (WIDTH - MARGIN - 600, HEIGHT - FOOTER + 20, WIDTH - MARGIN, HEIGHT - 30)
+    greens = [
+        p for p in image.crop(studio_name_box).get_flattened_data() if _near(p, (10, 125, 50), 60)
+    ]
+    assert len(greens) > 100  # the studio's name, in its colour
+
+
+def _near(pixel, colour, tolerance=30) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
