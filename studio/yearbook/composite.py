@@ -24,7 +24,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
 from saas_platform import pdf_fonts
 from saas_platform.accounts.models import User
-from studio.photos.models import Photo, PhotoVersion
+from studio.photos.models import Photo, PhotoStatus, PhotoVersion
 from studio.photos.services.processing import photo_process
 from tenants.selectors import current_studio
 
@@ -324,13 +324,19 @@ def composite_build(*, composite_id: int, forget: bool = False) -> Composite:
             Composite.objects.filter(pk=composite.pk).update(
                 photo=photo,
                 generation=locked.generation,
-                status=JobStatus.READY,
                 names=[" ".join(cell.name) for cell in layout.cells],
                 updated_at=timezone.now(),
             )
-        photo_process(photo_id=photo.pk, rerender=rerender)
+        processed = photo_process(photo_id=photo.pk, rerender=rerender)
         if forget and earlier:
             _forget_earlier(photo, earlier, data, f"composite-{composite.pk}-erased.jpg")
+        # Ready once its thumbnail and preview are: then it is on sale like any photo.
+        if processed.status == PhotoStatus.READY:
+            Composite.objects.filter(pk=composite.pk).update(status=JobStatus.READY)
+        else:
+            Composite.objects.filter(pk=composite.pk).update(
+                status=JobStatus.FAILED, error=processed.failure_reason[:300]
+            )
     except Exception as error:
         log.exception("composite %s failed", composite.pk)
         Composite.objects.filter(pk=composite.pk).update(
