@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/privacy/", include("studio.privacy.urls")),
     path("staff/campaigns/", include("studio.campaigns.urls")),
     path("unsubscribe/", include("studio.campaigns.public_urls")),
+    path("staff/yearbook/", include("studio.yearbook.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("sms/", include("studio.sms.webhook_urls")),  # Twilio's signed webhooks
     path("accounts/", include("saas_platform.accounts.urls")),

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import preorders, views
+from . import preorders, views, yearbook_pose
 
 app_name = "storefront"
 urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/<int:photo_id>/", views.photo_view, name="photo"),
     path("gallery/<int:photo_id>/favourite/", views.favourite_toggle, name="favourite"),
+    path(
+        "gallery/<int:photo_id>/yearbook/",
+        yearbook_pose.yearbook_pose_choose,
+        name="yearbook_pose",
+    ),
     path("gallery/hide-child/", views.child_hide, name="child_hide"),
     path("gallery/credits/<int:credit_id>/", preorders.credit_page, name="credit"),
     path("preorder/", preorders.preorder_enter, name="preorder"),

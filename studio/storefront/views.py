@@ -64,6 +64,7 @@ from .services import (
 )
 from .templatetags import gallery_grid
 from .templatetags.gallery_grid import favourite_marks
+from .yearbook_pose import photo_pose_state
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +308,7 @@ def photo_view(request, photo_id):
             previous_id=ids[index - 1] if index > 0 else None,
             next_id=next_id,
             favourite=bool(cart and photo.pk in cart.favourite_photo_ids),
+            yearbook=photo_pose_state(photo=photo, section=section, child_id=child_id),
             previews=image_links(
                 photo_ids=[photo.pk, next_id] if next_id else [photo.pk],
                 rendition="preview",
