@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/photos/", include("studio.photos.urls")),
     path("staff/retouch/", include("studio.retouching.urls")),
     path("staff/access/", include("studio.access.staff_urls")),
+    path("staff/preorders/", include("studio.preorders.staff_urls")),
     path("staff/orders/", include("studio.orders.urls")),
     path("staff/orders/", include("studio.payments.staff_urls")),  # refunds
     path("staff/settings/studio/", include("studio.settings.urls")),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("staff/privacy/", include("studio.privacy.urls")),
     path("staff/campaigns/", include("studio.campaigns.urls")),
     path("unsubscribe/", include("studio.campaigns.public_urls")),
+    path("staff/yearbook/", include("studio.yearbook.urls")),
     path("downloads/", include("studio.downloads.urls")),
     path("sms/", include("studio.sms.webhook_urls")),  # Twilio's signed webhooks
     path("accounts/", include("saas_platform.accounts.urls")),

@@ -83,6 +83,8 @@ TENANT_APPS = [
     "studio.reports",
     "studio.privacy",
     "studio.campaigns",
+    "studio.preorders",
+    "studio.yearbook",
     "studio.demo",
 ]
 
@@ -373,6 +375,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "exports-expired-purge": {
         "task": "studio.exports.tasks.exports_expired_purge_everywhere",
+        "schedule": 60 * 60,
+    },
+    "yearbook-exports-purge": {
+        "task": "studio.yearbook.tasks.yearbook_exports_purge_everywhere",
         "schedule": 60 * 60,
     },
     "licences-check": {"task": "billing.tasks.licences_check_all", "schedule": 60 * 60},

@@ -135,9 +135,12 @@ def order_create(
     parent=None,
     delivery: dict | None = None,
     discount_total: Decimal = Decimal("0"),
+    prepare=None,
 ) -> Order:
     """Creates the order once per idempotency key: a double-clicked "Pay" or a retried
-    request returns the order the first click made."""
+    request returns the order the first click made. ``prepare(order)``, when given, runs
+    with the lines in place and before the order number's lock, for what other apps keep
+    about the lines (a pre-order's credit)."""
     existing = Order.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing
@@ -183,6 +186,8 @@ def order_create(
                 for line in lines
             )
             OrderEvent.objects.create(order=order, to_status=order.status, note=CREATED_NOTE)
+            if prepare is not None:
+                prepare(order)
             # Last: from here to the commit every other checkout waits on the counter (a
             # rush of checkouts queued on it, measured by benchmarks/rush.py).
             order.number = _next_number()

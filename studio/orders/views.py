@@ -26,6 +26,7 @@ from .forms import FulfilmentForm, MoveForm, OrderFilterForm, PaymentForm, Refun
 from .fulfilment import lines_fulfilment_move, order_fulfilment_lines
 from .lab import lab_batch_archive, lab_batch_create
 from .models import FULFILMENT_KINDS, LabBatch, Order
+from .panels import order_page_panels
 from .services import OFFLINE_METHODS, order_move, payment_record_offline
 
 PAGE_SIZE = 50
@@ -95,6 +96,7 @@ def order_detail_page(request, order: Order, *, status: int = 200, **forms):
         and (order.is_payable or "payment_form" in forms),
         "can_refund": may(request.user, Action.REFUND_ORDER)
         and (order.held > 0 or "refund_form" in forms),
+        "panels": order_page_panels(request, order),
     }
     return render(request, "orders/detail.html", context, status=status)
 

@@ -29,6 +29,7 @@ from studio.downloads.services import download_grant_revoke
 from studio.orders.models import Order, OrderLine
 from studio.photos.models import Photo, PhotoVersion
 from studio.schools.models import PublishConsent, Student
+from studio.yearbook.services import composites_forget_child
 
 from .models import ConsentDecision, ConsentRecord, ConsentSource, ConsentText
 from .selectors import photos_alone, photos_of_child, photos_shared
@@ -161,6 +162,7 @@ def child_erase(*, student: Student, actor) -> ErasureReport:
         "shoot_ids": _shoot_ids(student),
     }
 
+    composites_forget_child(student=student)  # before the tags go: they find the composites
     tagged = photos_of_child(student)
     shared = list(photos_shared(tagged))
     student.photos.remove(*shared)

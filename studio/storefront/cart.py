@@ -21,6 +21,7 @@ from studio.catalogue.pricing import (
 from studio.catalogue.selectors import studio_currency
 from studio.catalogue.services.pricing_rules import pricing_rules_for
 from studio.photos.models import PhotoStatus
+from studio.preorders.selectors import preorder_is_open
 
 from .models import Cart, CartItem
 
@@ -100,6 +101,15 @@ def _still_for_sale(item: CartItem, rules: PricingRules | None) -> str | None:
         return _("a photo that is no longer in the gallery")
     if rules is None:
         return _("a picture day that is not on sale")
+    # A bundle still waiting for its photos is a pre-order: sold only while they are open.
+    waits_for_photos = (
+        item.package_id
+        and item.photo_id is None
+        and item.package.kind == PackageKind.BUNDLE
+        and any(not i.class_photo and i.product.requires_photo for i in item.package.items.all())
+    )
+    if waits_for_photos and not preorder_is_open(shoot=item.shoot):
+        return _("a pre-order that has closed")
     if item.product_id and item.product_id not in {p.product_id for p in rules.products}:
         return item.product.name
     if item.package_id and item.package_id not in {p.package_id for p in rules.packages}:

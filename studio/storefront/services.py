@@ -25,6 +25,8 @@ from studio.orders.models import Order
 from studio.orders.services import LineInput, order_create
 from studio.payments.providers import enabled_providers
 from studio.photos.models import Photo, PhotoStatus
+from studio.preorders.selectors import preorder_is_open, preorder_packages
+from studio.preorders.services import preorder_record
 from tenants.selectors import current_studio
 
 from .cart import cart_items, cart_price
@@ -186,6 +188,19 @@ def cart_add_package(*, cart: Cart, offer: Offer, package: Package) -> CartItem:
         return _add(cart, item)
 
 
+def cart_add_preorder(*, cart: Cart, shoot, child, package: Package) -> CartItem:
+    """A package pre-ordered for a child before the photos are online: no photo yet; the
+    order's payment makes it a credit spent in the gallery later."""
+    if not preorder_is_open(shoot=shoot):
+        raise ValidationError(_("Pre-orders for this picture day are closed."), code="closed")
+    if not preorder_packages(shoot=shoot).filter(pk=package.pk).exists():
+        raise ValidationError(_("This package cannot be pre-ordered."), code="package")
+    item = CartItem(shoot_id=shoot.pk, child_id=child.pk, package=package, quantity=1)
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        return _add(cart, item)
+
+
 def _quantity(value) -> int:
     try:
         quantity = int(value)
@@ -307,25 +322,31 @@ def _bundle_contents(item: CartItem) -> list[LineInput]:
                     .first()
                 )
             photo_id = class_photo
-        contents.append(
-            LineInput(
-                description=(
-                    _("%(product)s, in “%(package)s”")
-                    % {"product": part.product.name, "package": item.package.name}
-                )[:200],
-                kind=part.product.kind,
-                quantity=part.quantity,
-                unit_price=0,
-                gross=0,
-                net=0,
-                child_id=item.child_id,
-                photo_id=photo_id if part.product.requires_photo else None,
-                product_id=part.product_id,
-                shoot_id=item.shoot_id,
-                print_size=part.product.print_size,
-            )
-        )
+        # A pre-ordered bundle (no photo yet) gets a line per print of a chosen photo: the
+        # parent picks each one later (``studio.preorders``).
+        waits = item.photo_id is None and part.product.requires_photo and not part.class_photo
+        for quantity in [1] * part.quantity if waits else [part.quantity]:
+            contents.append(_bundle_part(item, part, photo_id, quantity))
     return contents
+
+
+def _bundle_part(item: CartItem, part, photo_id, quantity: int) -> LineInput:
+    return LineInput(
+        description=(
+            _("%(product)s, in “%(package)s”")
+            % {"product": part.product.name, "package": item.package.name}
+        )[:200],
+        kind=part.product.kind,
+        quantity=quantity,
+        unit_price=0,
+        gross=0,
+        net=0,
+        child_id=item.child_id,
+        photo_id=photo_id if part.product.requires_photo else None,
+        product_id=part.product_id,
+        shoot_id=item.shoot_id,
+        print_size=part.product.print_size,
+    )
 
 
 def _validate_details(details: CheckoutDetails, *, needs_delivery: bool) -> None:
@@ -408,6 +429,7 @@ def checkout_place(
             parent=parent,
             delivery=details.delivery(),
             discount_total=priced.discount_total,
+            prepare=lambda placed: preorder_record(order=placed),
         )
         if coupon is not None:
             coupon_redeem(coupon=coupon, order_ref=order.number, now=now)

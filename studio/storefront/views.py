@@ -29,6 +29,7 @@ from studio.downloads.services import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
 from studio.payments.providers import enabled_providers, provider_for
+from studio.preorders.selectors import order_credits, parent_credits
 from studio.privacy.models import ConsentDecision, ConsentSource
 from studio.privacy.selectors import parent_decidable_student_ids
 from studio.privacy.services import consent_record, consent_text_current, parent_may_decide
@@ -63,6 +64,7 @@ from .services import (
 )
 from .templatetags import gallery_grid
 from .templatetags.gallery_grid import favourite_marks
+from .yearbook_pose import photo_pose_state
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +213,13 @@ def gallery(request):
         section.stamp = f"{section.stamp}.{withdrawn}.{expires}"
         section.withdrawn = withdrawn
     token = get_token(request)  # masked once: the sections and the page's footer share it
-    whole = only_favourites or bool(request.GET) or len(messages.get_messages(request)) > 0
+    credits = _gallery_credits(request, sections)
+    whole = (
+        only_favourites
+        or bool(request.GET)
+        or bool(credits)
+        or len(messages.get_messages(request)) > 0
+    )
     shell_key = None if whole else _shell_key(request)
     section_html, cached = _sections_html(
         sections,
@@ -226,6 +234,7 @@ def gallery(request):
         "only_favourites": only_favourites,
         "section_html": section_html,
         "csrf_token": token,
+        "credits": credits,
     }
     if whole:
         return render(request, "storefront/gallery.html", context)
@@ -247,6 +256,19 @@ def gallery(request):
         .replace(_SECTIONS_MARK, "".join(section_html))
     )
     return HttpResponse(page)
+
+
+def _gallery_credits(request, sections) -> list:
+    """The signed-in parent's pre-paid packages for the children shown (one query, and none
+    for a visitor who is not signed in as a parent)."""
+    if not _is_parent(request.user):
+        return []
+    shown = {(s.shoot_id, s.child_id) for s in sections if s.child_id}
+    return [
+        state
+        for state in parent_credits(parent=request.user, child_ids={c for _s, c in shown})
+        if (state.credit.shoot_id, state.credit.child_id) in shown
+    ]
 
 
 def photo_view(request, photo_id):
@@ -286,6 +308,7 @@ def photo_view(request, photo_id):
             previous_id=ids[index - 1] if index > 0 else None,
             next_id=next_id,
             favourite=bool(cart and photo.pk in cart.favourite_photo_ids),
+            yearbook=photo_pose_state(photo=photo, section=section, child_id=child_id),
             previews=image_links(
                 photo_ids=[photo.pk, next_id] if next_id else [photo.pk],
                 rendition="preview",
@@ -556,6 +579,7 @@ def account(request):
             request,
             children=family_children(parent=request.user),
             orders=orders,
+            credits=parent_credits(parent=request.user),
             consent_text=consent_text_current(),
             decidable=parent_decidable_student_ids(parent=request.user),
         ),
@@ -647,6 +671,7 @@ def order_detail(request, number):
             provider=provider,
             can_pay_online=can_pay_online,
             downloads=order_downloads(order=order),
+            credits=order_credits(order=order),
             # a print is "accepted" from the start, but that means nothing to a family
             # before they have paid
             show_fulfilment=order.is_fulfillable,
