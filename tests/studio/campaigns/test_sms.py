@@ -27,6 +27,7 @@ from studio.campaigns.services import (
     campaign_send_start,
     campaign_settings_update,
     message_template_save,
+    recipient_bounce_record,
 )
 from studio.campaigns.tasks import campaign_batch_send as campaign_batch_task
 from studio.campaigns.wording import sms_wording_for
@@ -391,3 +392,15 @@ def test_the_pages_offer_sms_with_a_provider_and_preview_its_length(alpha):
         .status_code
         == 403
     )
+
+
+def test_a_text_marked_bounced_stops_campaign_texts_to_that_number(day):
+    first = campaign_send_start(shoot=day.shoot, kind=CampaignKind.PHOTOS_ONLINE)
+    _send_all(first)
+    recipient_bounce_record(recipient=_sms(first)[MASHA_PHONE], reason="wrong number")
+
+    second = campaign_send_start(shoot=day.shoot, kind=CampaignKind.REMINDER)
+
+    row = _sms(second)[MASHA_PHONE]
+    assert row.status == RecipientStatus.UNSUBSCRIBED and "STOP" not in row.reason
+    assert _sms(second)[IVAN_PHONES[0]].status == RecipientStatus.PENDING
