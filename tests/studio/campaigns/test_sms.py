@@ -404,3 +404,13 @@ def test_a_text_marked_bounced_stops_campaign_texts_to_that_number(day):
     row = _sms(second)[MASHA_PHONE]
     assert row.status == RecipientStatus.UNSUBSCRIBED and "STOP" not in row.reason
     assert _sms(second)[IVAN_PHONES[0]].status == RecipientStatus.PENDING
+
+
+def test_a_stop_to_another_studio_does_not_silence_this_one(alpha, beta):
+    with schema_context(beta.schema):
+        sms_opt_out(phone=MASHA_PHONE)  # the parent said STOP to beta's texts only
+    with schema_context(alpha.schema):
+        send = campaign_send_start(shoot=texting_day(alpha.schema).shoot, kind="photos_online")
+        _send_all(send)
+        assert _sms(send)[MASHA_PHONE].status == RecipientStatus.SENT
+        assert SmsMessage.objects.filter(to=MASHA_PHONE).count() == 1
