@@ -48,7 +48,7 @@ def error_response(code: str, description: str | None = None) -> OpenApiResponse
 class StudioAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers every studio API view can give: 401
     and 403 (authentication and the role policy), 404 for a path id or a page out of range,
-    400 for a body or a query, 413 for a body. An operation's own ``extend_schema`` responses
+    400 for a body or a query, 413 for a body (404 too for an unknown ``format``). An operation's own ``extend_schema`` responses
     (a 409 with its reason) come first and are kept."""
 
     def _error_codes(self) -> list[str]:
@@ -64,7 +64,8 @@ class StudioAutoSchema(AutoSchema):
         )
         if has_body or has_query:
             codes.append("400")
-        if "{" in self.path or (self.method == "GET" and self._is_list_view()):
+        format_param = any(p.get("name") == "format" for p in self._get_parameters() or [])
+        if "{" in self.path or format_param or (self.method == "GET" and self._is_list_view()):
             codes.append("404")
         if has_body:
             codes.append("413")
