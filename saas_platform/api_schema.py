@@ -35,6 +35,7 @@ DESCRIPTIONS = {
     "404": "No such object in this studio (another studio's id too), or no such page.",
     "409": "Valid, but the records' present state refuses it; `detail` says why.",
     "413": "The request body is larger than the server accepts.",
+    "415": "The body's `Content-Type` is not one the operation reads, or it does not parse.",
 }
 
 
@@ -48,7 +49,7 @@ def error_response(code: str, description: str | None = None) -> OpenApiResponse
 class StudioAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers every studio API view can give: 401
     and 403 (authentication and the role policy), 404 for a path id or a page out of range,
-    400 for a body or a query, 413 for a body (404 too for an unknown ``format``). An operation's own ``extend_schema`` responses
+    400 for a body or a query, 413 and 415 for a body (404 too for an unknown ``format``). An operation's own ``extend_schema`` responses
     (a 409 with its reason) come first and are kept."""
 
     def _error_codes(self) -> list[str]:
@@ -68,7 +69,7 @@ class StudioAutoSchema(AutoSchema):
         if "{" in self.path or format_param or (self.method == "GET" and self._is_list_view()):
             codes.append("404")
         if has_body:
-            codes.append("413")
+            codes += ["413", "415"]
         return codes
 
     def _get_response_bodies(self, direction="response"):

@@ -29,13 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from saas_platform.accounts.models import Role, User
-from saas_platform.accounts.services import api_token_create
-from studio.access.services import access_codes_issue
-from studio.parents.models import FamilyCode
-from studio.photos.models import Upload
-from studio.retouching.models import RetouchBatch
-from tests.studio.orders.conftest import make_shop, place_order
+from .world import build_world, path_ids
 
 CHECKS = [
     not_a_server_error,
@@ -45,24 +39,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES_PER_OPERATION = 5
-
-# The record a path id names, by the path's beginning (first match wins).
-REAL_IDS = [
-    ("/api/schools/", "school"),
-    ("/api/classes/", "class"),
-    ("/api/students/", "student"),
-    ("/api/shoots/", "shoot"),
-    ("/api/photos/", "photo"),
-    ("/api/uploads/", "upload"),
-    ("/api/orders/", "order"),
-    ("/api/payments/", "payment"),
-    ("/api/access-codes/", "code"),
-    ("/api/retouch/batches/", "batch"),
-    ("/api/retouch/review/", "photo"),
-    ("/api/parents/", "parent"),
-    ("/api/pay/statements/", "owner"),
-    ("/api/commissions/schools/", "school"),
-]
 
 
 class _App:
@@ -89,38 +65,9 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def world(alpha, media_in_tmp):
-    """A small studio: a picture day with photos, codes, a paid and an unpaid order, a
-    parent, a retouch batch, an upload; the owner's token."""
     with schema_context(alpha.schema):
-        shop = make_shop()
-        owner = User.objects.get(email=alpha.owner_email)
-        paid = place_order(shop)
-        place_order(shop, paid=False, email="later@example.com")
-        access_codes_issue(shoot=shop.shoot)
-        parent = User.objects.create_user(email="mum-st@example.com", role=Role.PARENT)
-        code = shop.shoot.access_codes.filter(student=shop.ivan).get()
-        FamilyCode.objects.create(parent=parent, access_code=code)
-        retoucher = User.objects.create_user(email="r-st@alpha.test", role=Role.RETOUCHER)
-        batch = RetouchBatch.objects.create(shoot=shop.shoot, retoucher=retoucher)
-        upload = Upload.objects.create(
-            shoot=shop.shoot, file_name="x.jpg", size_bytes=10, created_by=owner
-        )
-        _, raw = api_token_create(user=owner, name="schemathesis")
-        ids = {
-            "school": shop.school.pk,
-            "class": shop.class_a.pk,
-            "student": shop.ivan.pk,
-            "shoot": shop.shoot.pk,
-            "photo": shop.photo_ivan.pk,
-            "upload": str(upload.pk),
-            "order": paid.pk,
-            "payment": str(paid.payments.get().pk),
-            "code": code.pk,
-            "batch": batch.pk,
-            "parent": parent.pk,
-            "owner": owner.pk,
-        }
-    return {"token": raw, "ids": ids, "host": alpha.host, "schema": alpha.schema}
+        world = build_world(alpha)
+    return {**world, "host": alpha.host}
 
 
 def _served_schema() -> dict:
@@ -140,13 +87,6 @@ def test_the_schema_is_the_served_one(alpha):
     assert served == json.loads(json.dumps(_served_schema(), cls=_Encoder))
 
 
-def _real_path(case, ids) -> dict | None:
-    for prefix, kind in REAL_IDS:
-        if case.path.startswith(prefix) and case.path_parameters:
-            return {name: ids[kind] for name in case.path_parameters}
-    return None
-
-
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -159,7 +99,7 @@ def test_the_api_keeps_to_its_schema(case, world):
     headers = {"Host": world["host"], "Authorization": f"Bearer {world['token']}"}
 
     case.call_and_validate(headers=headers, checks=CHECKS)
-    real = _real_path(case, world["ids"])
-    if real is not None:
+    real = path_ids(case.path, case.path_parameters or {}, world["ids"])
+    if real:
         case.path_parameters = real
         case.call_and_validate(headers=headers, checks=CHECKS)
