@@ -320,7 +320,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pictureday API",
-    "DESCRIPTION": "A studio's schools, picture days, photos and uploads, on the studio's host.",
+    "DESCRIPTION": (
+        "A studio's schools, picture days, photos, uploads, retouching, access codes, "
+        "catalogue, orders, payments, parents, pay and reports, on the studio's host."
+    ),
     "VERSION": "1.0.0",
     # /api/schema/ and /api/docs/ are public on purpose: they describe the API's shape, the
     # same for every studio, and hold no studio data; a tool's author reads them before

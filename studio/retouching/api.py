@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -226,7 +227,16 @@ class RetouchBatchViewSet(
         if not uploaded:
             raise ValidationError({"files": [_("Choose at least one file.")]})
         if len(uploaded) > MAX_FILES:
-            raise ValidationError({"files": [_("At most %(n)d files at once.") % {"n": MAX_FILES}]})
+            raise ValidationError(
+                {
+                    "files": [
+                        ngettext(
+                            "At most %(n)d file at once.", "At most %(n)d files at once.", MAX_FILES
+                        )
+                        % {"n": MAX_FILES}
+                    ]
+                }
+            )
         with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as scratch:
             local = []
             for number, one in enumerate(uploaded):
