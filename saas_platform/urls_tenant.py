@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/settings/payments/", include("studio.payments.urls")),
     path("staff/settings/domains/", include("studio.domains.urls")),
     path("staff/settings/export/", include("studio.exports.urls")),
+    path("staff/settings/sms/", include("studio.sms.urls")),
     path("staff/billing/", include("studio.plan.urls")),
     path("staff/tokens/", include("studio.api_tokens.urls")),
     path("staff/audit/", include("studio.audit.urls")),
@@ -38,7 +39,10 @@ urlpatterns = [
     path("staff/my-schools/", include("studio.commissions.portal_urls")),
     path("staff/reports/", include("studio.reports.urls")),
     path("staff/privacy/", include("studio.privacy.urls")),
+    path("staff/campaigns/", include("studio.campaigns.urls")),
+    path("unsubscribe/", include("studio.campaigns.public_urls")),
     path("downloads/", include("studio.downloads.urls")),
+    path("sms/", include("studio.sms.webhook_urls")),  # Twilio's signed webhooks
     path("accounts/", include("saas_platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/me/", me, name="api-me"),

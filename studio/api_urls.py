@@ -4,6 +4,12 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from studio.access.api import AccessCardsView, AccessCodeViewSet
+from studio.campaigns.api import (
+    CampaignSendViewSet,
+    CampaignSettingsView,
+    MessageTemplateViewSet,
+    RecipientViewSet,
+)
 from studio.catalogue.api import (
     CouponViewSet,
     EarlyBirdViewSet,
@@ -57,6 +63,9 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("access-codes", AccessCodeViewSet, basename="accesscode")
 router.register("retouch/batches", RetouchBatchViewSet, basename="retouchbatch")
 router.register("parents", ParentViewSet, basename="parent")
+router.register("campaigns/messages", MessageTemplateViewSet, basename="campaignmessage")
+router.register("campaigns/sends", CampaignSendViewSet, basename="campaignsend")
+router.register("campaigns/recipients", RecipientViewSet, basename="campaignrecipient")
 
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),
@@ -74,6 +83,7 @@ urlpatterns = [
         SchoolStatementsView.as_view(),
         name="commission-statements",
     ),
+    path("campaigns/settings/", CampaignSettingsView.as_view(), name="campaign-settings"),
     path("reports/sales/", SalesReportView.as_view(), name="report-sales"),
     path("reports/conversion/", ConversionReportView.as_view(), name="report-conversion"),
     path("reports/photographers/", PhotographersReportView.as_view(), name="report-photographers"),

@@ -23,11 +23,18 @@ def studio_reply_to(studio: Studio) -> list[str]:
 
 
 def studio_mail_send(
-    *, studio: Studio, subject: str, body: str, to: list[str], html: str = ""
+    *,
+    studio: Studio,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str = "",
+    headers: dict[str, str] | None = None,
 ) -> int:
     """One message per recipient (separated parents never see each other's address), over
-    one connection; ``html``, when given, goes as an alternative to the plain ``body``.
-    Returns how many were sent."""
+    one connection; ``html``, when given, goes as an alternative to the plain ``body``;
+    ``headers`` are added to each (a campaign's ``List-Unsubscribe``). Returns how many were
+    sent."""
     messages = []
     for recipient in to:
         message = EmailMultiAlternatives(
@@ -36,6 +43,7 @@ def studio_mail_send(
             from_email=studio_sender(studio),
             to=[recipient],
             reply_to=studio_reply_to(studio),
+            headers=headers,
         )
         if html:
             message.attach_alternative(html, "text/html")

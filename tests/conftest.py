@@ -298,6 +298,26 @@ def fake_stripe():
 
 
 @pytest.fixture(scope="session")
+def fake_sms():
+    """The fake SMS providers (``tests/fakesms.py``) for the whole session: started processes
+    are always pointed at it; tests in this process set ``SMS_*_API_BASE`` to ``fake_sms.url``."""
+    from tests.fakesms import FakeSms
+
+    fake = FakeSms().start().accounts_register()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def sms_api(settings, fake_sms):
+    """This process's SMS clients aimed at the fake providers (the tests' accounts in
+    ``tests/fakesms.py``)."""
+    settings.SMS_TWILIO_API_BASE = fake_sms.url
+    settings.SMS_TURBOSMS_API_BASE = fake_sms.url
+    return fake_sms
+
+
+@pytest.fixture(scope="session")
 def fake_dns():
     """The local DNS server (``tests/fakedns.py``) for the whole session: started processes
     ask it for custom domains' TXT records."""
@@ -309,9 +329,16 @@ def fake_dns():
 
 
 def _started_process_env(
-    shared_media: dict, mail_dir: Path, stripe_api_base: str, dns_address: str, web_port: int
+    shared_media: dict,
+    mail_dir: Path,
+    stripe_api_base: str,
+    dns_address: str,
+    web_port: int,
+    sms_api_base: str = "",
 ) -> dict:
     return {
+        "SMS_TWILIO_API_BASE": sms_api_base,
+        "SMS_TURBOSMS_API_BASE": sms_api_base,
         **shared_media,
         # links in e-mails (sent by the worker, with no request to take the port from) lead
         # to the started web server
@@ -382,6 +409,7 @@ def web_server(
     shared_mail_dir,
     fake_stripe,
     fake_dns,
+    fake_sms,
     web_port,
 ):
     """gunicorn serving the test database on a free port; yields the port."""
@@ -389,7 +417,7 @@ def web_server(
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     args = ["gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     env = _started_process_env(
-        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, port
+        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, port, fake_sms.url
     )
     with background_process([*args, "--workers", "2", "--threads", "2"], log, env) as process:
         try:
@@ -408,6 +436,7 @@ def celery_worker_process(
     shared_mail_dir,
     fake_stripe,
     fake_dns,
+    fake_sms,
     web_port,
 ):
     """A real Celery worker process (prefork, 2 children) on this run's own queue."""
@@ -416,7 +445,7 @@ def celery_worker_process(
     args = ["celery", "-A", "saas_platform", "worker", "--loglevel=INFO", "--concurrency=2"]
     flags = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     env = _started_process_env(
-        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, web_port
+        shared_media, shared_mail_dir, fake_stripe.url, fake_dns.address, web_port, fake_sms.url
     )
     with background_process([*args, "-Q", queue, *flags], log, env) as process:
         yield process, log

@@ -12,6 +12,9 @@ SUPPORT_EMAIL_DOMAIN = "support.pictureday.invalid"
 # A parent who deleted their account is known by ``deleted-<id>-<random>@`` this domain: on
 # the account and on their orders, which stay for the books. Nothing is ever sent there.
 DELETED_EMAIL_DOMAIN = "deleted.pictureday.invalid"
+# A parent who signed in with their phone only is known by ``phone-<digits>@`` this domain;
+# nothing is ever e-mailed there (``studio.core.emails.parent_email_send`` leaves it out).
+PHONE_EMAIL_DOMAIN = "phone.pictureday.invalid"
 
 
 class Role(models.TextChoices):

@@ -60,6 +60,7 @@ TENANT_APPS = [
     "saas_platform.accounts",
     "studio.core",
     "studio.audit",
+    "studio.sms",
     "studio.dashboard",
     "studio.api_tokens",
     "studio.schools",
@@ -82,6 +83,7 @@ TENANT_APPS = [
     "studio.exports",
     "studio.reports",
     "studio.privacy",
+    "studio.campaigns",
     "studio.demo",
 ]
 
@@ -347,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "FulfilmentStatusEnum": "studio.orders.models.FulfilmentStatus.choices",
         "PaymentStatusEnum": "studio.orders.models.PaymentStatus.choices",
         "AccessCodeKindEnum": "studio.access.models.AccessCodeKind.choices",
+        "CampaignKindEnum": "studio.campaigns.models.CampaignKind.choices",
+        "CampaignSendStatusEnum": "studio.campaigns.models.SendStatus.choices",
+        "CampaignRecipientStatusEnum": "studio.campaigns.models.RecipientStatus.choices",
     },
 }
 
@@ -406,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.orders.tasks.send_order_reminders_everywhere",
         "schedule": 24 * 60 * 60,
     },
+    # Scheduled campaigns (reminders, last chance) and stalled sends resumed.
+    "campaigns-run": {
+        "task": "studio.campaigns.tasks.campaigns_run_everywhere",
+        "schedule": 15 * 60,
+    },
     # Last month's platform share of offline sales; keyed by month, so running it every few
     # hours invoices once, within hours of the month's end.
     "platform-fees-invoices": {
@@ -416,6 +426,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # The DNS server custom-domain checks ask (``host:port``); empty = the system's resolvers.
 CUSTOM_DOMAIN_DNS = os.environ.get("CUSTOM_DOMAIN_DNS", "")
+
+# Campaign messages per batch task, and an optional pause between two messages (a mail
+# provider's rate limit; 0 = none).
+CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "50"))
+CAMPAIGN_SEND_INTERVAL_SECONDS = float(os.environ.get("CAMPAIGN_SEND_INTERVAL_SECONDS", "0"))
 
 # Platform operators told about sign-ups and expiring licences (comma-separated e-mails).
 OPERATOR_EMAILS = [
@@ -456,7 +471,14 @@ LOGGING = {
 # Set the search path once per connection and schema, not before every query (a gallery page
 # is a handful of queries; three of them were SET search_path).
 TENANT_LIMIT_SET_CALLS = True
-PARENT_SMS_CHANNEL = os.environ.get("PARENT_SMS_CHANNEL", "")
+
+# Studios' SMS (studio/sms): each studio sets its own provider account at /staff/settings/sms/.
+# The API bases point the providers' clients elsewhere (the tests' fake server), never set per
+# studio. The providers' tokens are encrypted with a key derived from SMS_CREDENTIALS_KEY, or
+# SECRET_KEY when it is unset (changing it means the owners enter their tokens again).
+SMS_TWILIO_API_BASE = os.environ.get("SMS_TWILIO_API_BASE", "")
+SMS_TURBOSMS_API_BASE = os.environ.get("SMS_TURBOSMS_API_BASE", "")
+SMS_CREDENTIALS_KEY = os.environ.get("SMS_CREDENTIALS_KEY", "")
 
 # Stripe (parents' card payments into the studios' connected accounts). Without a secret key
 # the card provider is never offered. STRIPE_API_BASE points the client elsewhere (tests

@@ -42,6 +42,7 @@ class Action(StrEnum):
     PLACE_ORDER = "place_order"
     ERASE_CHILD = "erase_child"
     RECORD_CONSENT = "record_consent"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
     MANAGE_OWN_ACCOUNT = "manage_own_account"
 
 
@@ -63,6 +64,7 @@ _MANAGER_ACTIONS = {
     Action.VIEW_STAFF_PAY,
     Action.ERASE_CHILD,
     Action.RECORD_CONSENT,
+    Action.MANAGE_CAMPAIGNS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

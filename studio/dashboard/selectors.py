@@ -163,6 +163,12 @@ _SETTINGS_PAGES = [
         _("Consent to publish"),
         _("The consent text families agree to, in versions."),
     ),
+    (
+        Action.MANAGE_CAMPAIGNS,
+        "campaigns:index",
+        _("Campaigns"),
+        _("Messages to families: photos online, reminders before the deadline, last chance."),
+    ),
     (Action.VIEW_AUDIT_LOG, "audit:log", _("Audit log"), _("Who changed which setting, and when.")),
     (
         Action.EXPORT_STUDIO_DATA,

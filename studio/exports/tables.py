@@ -24,6 +24,7 @@ EXCLUDED_MODELS = {
 }
 EXCLUDED_COLUMNS = {
     "accounts.user": {"password"},  # never leaves the studio; restored users set a new one
+    "sms.smssettings": {"secret_encrypted"},  # the SMS provider's token: the owner enters it again
 }
 USER_MODEL = "accounts.user"
 

@@ -1,15 +1,12 @@
-"""How a one-time sign-in code reaches a parent. E-mail now; an SMS channel plugs in by
-naming a ``SignInChannel`` subclass in ``settings.PARENT_SMS_CHANNEL`` (a provider's API
-client implements ``send``)."""
+"""How a one-time sign-in code reaches a parent: e-mail, or SMS through the studio's own
+provider (``studio.sms``) when it has one."""
 
-import logging
-
-from django.conf import settings
-from django.utils.module_loading import import_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from studio.core.emails import parent_email_send
-
-logger = logging.getLogger(__name__)
+from studio.sms.models import Purpose
+from studio.sms.services import sms_send
 
 
 class SignInChannel:
@@ -35,20 +32,23 @@ class EmailChannel(SignInChannel):
         )
 
 
-class LoggingSmsChannel(SignInChannel):
-    """Development stand-in for an SMS gateway: writes the message to the log."""
+class SmsChannel(SignInChannel):
+    """The code as a short text, sent by a task through the studio's SMS provider."""
 
     kind = "sms"
 
     def send(self, *, recipient: str, code: str, studio, language: str | None = None) -> None:
-        logger.info("SMS to %s for %s: sign-in code %s", recipient, studio.name, code)
+        with translation.override(language or studio.language):
+            text = _("%(code)s is your sign-in code for %(studio)s. It works for 10 minutes.") % {
+                "code": code,
+                "studio": studio.name,
+            }
+        sms_send(to=recipient, text=text, purpose=Purpose.SIGN_IN)
 
 
 def channel_for(kind: str) -> SignInChannel:
     if kind == "email":
         return EmailChannel()
     if kind == "sms":
-        path = getattr(settings, "PARENT_SMS_CHANNEL", "")
-        if path:
-            return import_string(path)()
+        return SmsChannel()
     raise LookupError(f"no sign-in channel {kind!r}")

@@ -1,8 +1,12 @@
 """Parents sign in with a one-time code and keep their children's access codes.
 
 The code is six digits, valid ten minutes, burnt after five wrong guesses; sending is rate
-limited per address and per visitor by the view (``saas_platform.ratelimit``), so guessing
-needs both a burnt code per five tries and a new e-mail per code.
+limited per address (or phone) and per visitor by the view (``saas_platform.ratelimit``), so
+guessing needs both a burnt code per five tries and a new message per code.
+
+By phone (when the studio has an SMS provider): the number must be a parent phone on the
+studio's roster or the phone of an existing parent account; any other number gets no text
+(and the page does not say so, so the roster cannot be probed for numbers).
 """
 
 import hashlib
@@ -16,12 +20,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas_platform.accounts.models import Role, User
+from saas_platform.accounts.models import PHONE_EMAIL_DOMAIN, Role, User
 from saas_platform.accounts.services import user_language_remember
 from studio.access.models import AccessCode
+from studio.schools.models import Student
 
 from .channels import channel_for
-from .models import FamilyCode, SignInCode
+from .models import FamilyCode, ParentPhone, SignInCode
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -42,6 +47,12 @@ def sign_in_code_send(
     """Makes a fresh code for ``email`` (older unused ones stop working) and sends it, in
     ``language`` (the page's) or else the parent's own."""
     recipient = normalise_email(email)
+    record, code = _code_issue(recipient, now)
+    channel_for(channel).send(recipient=recipient, code=code, studio=studio, language=language)
+    return record
+
+
+def _code_issue(recipient: str, now=None) -> tuple[SignInCode, str]:
     now = now or timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -49,7 +60,26 @@ def sign_in_code_send(
         record = SignInCode.objects.create(
             recipient=recipient, code_hash=_hash(recipient, code), expires_at=now + CODE_LIFETIME
         )
-    channel_for(channel).send(recipient=recipient, code=code, studio=studio, language=language)
+    return record, code
+
+
+def phone_may_sign_in(*, phone: str) -> bool:
+    """A parent phone on the roster, or the phone of an existing parent account."""
+    return (
+        ParentPhone.objects.filter(phone=phone).exists()
+        or Student.objects.filter(parent_phones__contains=[phone]).exists()
+    )
+
+
+def sign_in_code_send_sms(
+    *, phone: str, studio, language: str | None = None, now=None
+) -> SignInCode | None:
+    """Texts a fresh code to ``phone`` (E.164) through the studio's SMS provider when the
+    number may sign in; None (nothing sent) otherwise."""
+    if not phone_may_sign_in(phone=phone):
+        return None
+    record, code = _code_issue(phone, now)
+    channel_for("sms").send(recipient=phone, code=code, studio=studio, language=language)
     return record
 
 
@@ -58,12 +88,37 @@ def sign_in_code_verify(*, email: str, code: str, language: str | None = None, n
     sign-in), keeping ``language`` (the page's) for its e-mails; ``ValidationError``
     otherwise. Staff addresses are refused: staff sign in with their password."""
     recipient = normalise_email(email)
+    _code_check(
+        recipient,
+        code,
+        now,
+        _("That code is not right or has expired. Check the latest e-mail, or ask for a new code."),
+    )
+    parent = parent_account_for(email=recipient)
+    user_language_remember(user=parent, language=language)
+    return parent
+
+
+def sign_in_code_verify_sms(
+    *, phone: str, code: str, language: str | None = None, now=None
+) -> User:
+    """The parent's account for ``phone`` when ``code`` is its live code: the account with
+    this phone, or a new one (created on first sign-in)."""
+    _code_check(
+        phone,
+        code,
+        now,
+        _("That code is not right or has expired. Check the latest SMS, or ask for a new code."),
+    )
+    parent = parent_account_for_phone(phone=phone)
+    user_language_remember(user=parent, language=language)
+    return parent
+
+
+def _code_check(recipient: str, code: str, now, message: str) -> None:
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     now = now or timezone.now()
-    wrong = ValidationError(
-        _("That code is not right or has expired. Check the latest e-mail, or ask for a new code."),
-        code="invalid",
-    )
+    wrong = ValidationError(message, code="invalid")
     # The attempt is counted in its own transaction, committed before the answer: raising
     # inside it would roll the count back and allow unlimited guesses.
     with transaction.atomic():
@@ -82,9 +137,6 @@ def sign_in_code_verify(*, email: str, code: str, language: str | None = None, n
         if record is not None and record.attempts >= MAX_ATTEMPTS:
             raise ValidationError(_("Too many wrong codes. Ask for a new code."), code="burnt")
         raise wrong
-    parent = parent_account_for(email=recipient)
-    user_language_remember(user=parent, language=language)
-    return parent
 
 
 def parent_account_for(*, email: str) -> User:
@@ -102,6 +154,24 @@ def parent_account_for(*, email: str) -> User:
             return User.objects.create_user(email=recipient, password=None, role=Role.PARENT)
     except IntegrityError:
         return User.objects.get(email__iexact=recipient)
+
+
+def parent_account_for_phone(*, phone: str) -> User:
+    """The parent account signed in with ``phone``; a new one, with a placeholder address
+    nothing is sent to, the first time."""
+    known = ParentPhone.objects.select_related("parent").filter(phone=phone).first()
+    if known is not None:
+        return known.parent
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    try:
+        with transaction.atomic():
+            parent = User.objects.create_user(
+                email=f"phone-{digits}@{PHONE_EMAIL_DOMAIN}", password=None, role=Role.PARENT
+            )
+            ParentPhone.objects.create(parent=parent, phone=phone)
+            return parent
+    except IntegrityError:
+        return ParentPhone.objects.select_related("parent").get(phone=phone).parent
 
 
 def family_add_codes(*, parent: User, code_ids) -> int:

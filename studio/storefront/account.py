@@ -15,7 +15,7 @@ from saas_platform.accounts.models import DELETED_EMAIL_DOMAIN, Role, User
 from studio.audit.models import AuditKind
 from studio.audit.services import audit_record
 from studio.orders.models import Order, OrderProgress
-from studio.parents.models import FamilyCode, SignInCode
+from studio.parents.models import FamilyCode, ParentPhone, SignInCode
 from studio.privacy.models import ConsentRecord
 
 from .models import Cart
@@ -81,6 +81,9 @@ def parent_account_delete(*, parent: User) -> AccountDeletion:
         count += 1
     codes, _by_model = FamilyCode.objects.filter(parent=parent).delete()
     SignInCode.objects.filter(recipient__iexact=email).delete()
+    phones = list(ParentPhone.objects.filter(parent=parent).values_list("phone", flat=True))
+    SignInCode.objects.filter(recipient__in=phones).delete()
+    ParentPhone.objects.filter(parent=parent).delete()  # the number may sign up afresh
     Cart.objects.filter(parent=parent).delete()
     ConsentRecord.objects.filter(recorded_by=parent).update(recorded_by=None, recorded_by_email="")
     parent.email = placeholder

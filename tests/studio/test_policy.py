@@ -40,6 +40,7 @@ view_child_gallery         -      -         -           -         -        y
 place_order                -      -         -           -         -        y
 erase_child                y      y         -           -         -        -
 record_consent             y      y         -           -         -        -
+manage_campaigns           y      y         -           -         -        -
 manage_own_account         -      -         -           -         -        y
 """
 

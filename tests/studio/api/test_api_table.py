@@ -112,6 +112,13 @@ WHO_MAY: dict[str, frozenset | str] = {
     "POST /api/retouch/review/{photo_id}/": MANAGERS,
     "GET /api/parents/": MANAGERS,
     "GET /api/parents/{id}/": MANAGERS,
+    **_crud("/api/campaigns/messages/", MANAGERS, MANAGERS),
+    **_crud("/api/campaigns/sends/", MANAGERS, MANAGERS, methods="GET POST GET1"),
+    **_crud("/api/campaigns/recipients/", MANAGERS, MANAGERS, methods="GET GET1"),
+    "POST /api/campaigns/recipients/{id}/bounce/": MANAGERS,
+    "GET /api/campaigns/settings/": MANAGERS,
+    "PUT /api/campaigns/settings/": MANAGERS,
+    "PATCH /api/campaigns/settings/": MANAGERS,
 }
 
 

@@ -130,10 +130,11 @@ SETTINGS_PAGES = {
         "/staff/billing/",
         "/staff/tokens/",
         "/staff/privacy/consent-text/",
+        "/staff/campaigns/",
         "/staff/audit/",
         "/staff/settings/export/",
     ],
-    Role.MANAGER: ["/staff/tokens/", "/staff/privacy/consent-text/"],
+    Role.MANAGER: ["/staff/tokens/", "/staff/privacy/consent-text/", "/staff/campaigns/"],
 }
 
 

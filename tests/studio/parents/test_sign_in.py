@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
-from studio.parents.channels import LoggingSmsChannel, SignInChannel, channel_for
+from studio.parents.channels import SignInChannel, SmsChannel, channel_for
 from studio.parents.models import SignInCode
 from studio.parents.services import (
     MAX_ATTEMPTS,
@@ -104,11 +104,8 @@ def test_an_account_of_one_studio_does_not_exist_in_another(alpha, beta):
         assert not User.objects.filter(email="x@example.com").exists()
 
 
-def test_an_sms_channel_plugs_in_by_setting(settings, caplog):
-    settings.PARENT_SMS_CHANNEL = "studio.parents.channels.LoggingSmsChannel"
-
-    channel = channel_for("sms")
-    assert isinstance(channel, LoggingSmsChannel) and isinstance(channel, SignInChannel)
-    settings.PARENT_SMS_CHANNEL = ""
+def test_sign_in_codes_go_by_e_mail_or_by_the_studios_sms_provider():
+    assert isinstance(channel_for("sms"), SmsChannel)
+    assert isinstance(channel_for("email"), SignInChannel)
     with pytest.raises(LookupError):
-        channel_for("sms")
+        channel_for("pigeon")

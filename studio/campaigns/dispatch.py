@@ -1,0 +1,123 @@
+"""Rendering and handing one campaign message to its channel. ``recipient_dispatch`` is the
+seam for other channels: e-mail is sent here; an SMS recipient raises until ``studio.sms``
+(``sms_send``, its STOP opt-out) is wired in by adding its branch."""
+
+from dataclasses import dataclass
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
+
+from saas_platform.money import format_money
+from studio.core.emails import Action, Branding, RenderedEmail, parent_email_render
+from studio.shoots.models import Shoot
+from tenants.mail import studio_mail_send
+from tenants.models import Studio
+from tenants.selectors import studio_tzinfo, studio_url
+
+from .models import CampaignKind, Channel, Recipient
+from .selectors import campaign_settings
+from .unsubscribe import unsubscribe_url
+from .wording import placeholders_fill, wording_for
+
+
+class ChannelNotAvailable(Exception):
+    """The recipient's channel has no sender in this deployment (yet)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    email: RenderedEmail
+    headers: dict[str, str]
+    link: str
+
+
+def message_values(
+    *, studio: Studio, shoot: Shoot, children: list[str], codes: list[str], language: str
+) -> dict[str, str]:
+    """The placeholders' values for one family, in its language and the studio's time zone."""
+    link = studio_url(studio=studio, path=f"/?code={codes[0]}" if codes else "/")
+    fee = campaign_settings().late_fee
+    with translation.override(language), timezone.override(studio_tzinfo(studio)):
+        deadline = (
+            formats.date_format(timezone.localtime(shoot.sales_deadline), "DATE_FORMAT")
+            if shoot.sales_deadline
+            else ""
+        )
+        late_fee = format_money(fee, studio.currency) if fee else ""
+    return {
+        "child": ", ".join(children),
+        "code": ", ".join(codes),
+        "link": link,
+        "deadline": deadline,
+        "late_fee": late_fee,
+        "studio": studio.name,
+        "school": shoot.school.name,
+        "picture_day": shoot.name,
+    }
+
+
+def message_render(
+    *,
+    studio: Studio,
+    shoot: Shoot,
+    kind: str,
+    language: str,
+    address: str,
+    children: list[str],
+    codes: list[str],
+    channel: str = Channel.EMAIL,
+    wording: tuple[str, str] | None = None,
+    branding: Branding | None = None,
+) -> Message:
+    """The message one family gets: the studio's wording (or ``wording`` being previewed)
+    with its placeholders filled, branded, with the unsubscribe link in the footer and in
+    ``List-Unsubscribe`` (RFC 8058 one-click)."""
+    values = message_values(
+        studio=studio, shoot=shoot, children=children, codes=codes, language=language
+    )
+    subject, body = wording or wording_for(kind=kind, language=language)[:2]
+    leave = unsubscribe_url(studio=studio, channel=channel, address=address)
+    action = None
+    if kind != CampaignKind.LAST_CHANCE:  # past the deadline the codes no longer open
+        action = Action(gettext_lazy("See the photos"), values["link"])
+    email = parent_email_render(
+        studio=studio,
+        template="campaigns/email/campaign",
+        context={
+            "subject_text": placeholders_fill(subject, values),
+            "body": placeholders_fill(body, values),
+            "unsubscribe_url": leave,
+        },
+        language=language,
+        action=action,
+        branding=branding,
+    )
+    headers = {
+        "List-Unsubscribe": f"<{leave}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return Message(email=email, headers=headers, link=values["link"])
+
+
+def recipient_dispatch(*, studio: Studio, recipient: Recipient) -> None:
+    """Sends one recipient's message on its channel; raises when it could not go."""
+    if recipient.channel != Channel.EMAIL:
+        raise ChannelNotAvailable(recipient.channel)
+    send = recipient.send
+    message = message_render(
+        studio=studio,
+        shoot=send.shoot,
+        kind=send.kind,
+        language=recipient.language,
+        address=recipient.address,
+        children=recipient.children,
+        codes=recipient.codes,
+    )
+    studio_mail_send(
+        studio=studio,
+        subject=message.email.subject,
+        body=message.email.text,
+        html=message.email.html,
+        to=[recipient.address],
+        headers=message.headers,
+    )
