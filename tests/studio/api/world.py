@@ -5,6 +5,7 @@ from saas_platform.accounts.models import Role, User
 from saas_platform.accounts.services import api_token_create
 from studio.access.models import AccessCode
 from studio.access.services import access_codes_issue
+from studio.campaigns.models import CampaignKind, CampaignSend, MessageTemplate, Recipient
 from studio.orders.models import Order
 from studio.parents.models import FamilyCode
 from studio.photos.models import Photo, Upload
@@ -15,7 +16,20 @@ from tests.conftest import push_id_sequences
 from tests.studio.orders.conftest import make_shop, place_order
 
 # Models whose ids appear in API paths (payments and uploads have UUIDs).
-ID_MODELS = [School, SchoolClass, Student, Shoot, Photo, Order, AccessCode, RetouchBatch, User]
+ID_MODELS = [
+    School,
+    SchoolClass,
+    Student,
+    Shoot,
+    Photo,
+    Order,
+    AccessCode,
+    RetouchBatch,
+    User,
+    MessageTemplate,
+    CampaignSend,
+    Recipient,
+]
 
 # The record a path id names, by the path's beginning (first match wins).
 PATH_KINDS = [
@@ -34,7 +48,9 @@ PATH_KINDS = [
     ("/api/pay/statements/", "photographer"),
     ("/api/commissions/schools/", "school"),
     ("/api/catalogue/", None),  # the catalogue's own records: none made here
-    ("/api/campaigns/", None),  # nor the campaigns' (their own tests take other ids)
+    ("/api/campaigns/messages/", "message"),
+    ("/api/campaigns/sends/", "send"),
+    ("/api/campaigns/recipients/", "recipient"),
 ]
 
 
@@ -57,6 +73,13 @@ def build_world(studio, *, push_ids: bool = False) -> dict:
     upload = Upload.objects.create(
         shoot=shop.shoot, file_name="x.jpg", size_bytes=10, created_by=owner
     )
+    message = MessageTemplate.objects.create(
+        kind=CampaignKind.REMINDER, language="en", subject="Last days", body="Order now."
+    )
+    send = CampaignSend.objects.create(
+        shoot=shop.shoot, kind=CampaignKind.PHOTOS_ONLINE, created_by=owner
+    )
+    recipient = Recipient.objects.create(send=send, address="mum@example.com", language="en")
     _, raw = api_token_create(user=owner, name="every operation")
     return {
         "token": raw,
@@ -74,6 +97,9 @@ def build_world(studio, *, push_ids: bool = False) -> dict:
             "batch": batch.pk,
             "parent": parent.pk,
             "photographer": photographer.pk,
+            "message": message.pk,
+            "send": send.pk,
+            "recipient": recipient.pk,
         },
     }
 
