@@ -33,15 +33,7 @@ def _drf_error(error: DjangoValidationError) -> ValidationError:
 class CampaignSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignSettings
-        fields = [
-            "auto_photos_online",
-            "reminder_days_before",
-            "remind_on_last_day",
-            "last_chance",
-            "last_chance_days_after",
-            "late_fee",
-            "channels",
-        ]
+        fields = CampaignSettings.EDITABLE
 
 
 class CampaignSettingsView(APIView):

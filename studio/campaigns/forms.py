@@ -11,15 +11,7 @@ from .wording import placeholders_check
 class CampaignSettingsForm(forms.ModelForm):
     class Meta:
         model = CampaignSettings
-        fields = [
-            "auto_photos_online",
-            "reminder_days_before",
-            "remind_on_last_day",
-            "last_chance",
-            "last_chance_days_after",
-            "late_fee",
-            "channels",
-        ]
+        fields = CampaignSettings.EDITABLE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

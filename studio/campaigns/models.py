@@ -32,6 +32,16 @@ class CampaignChannels(models.TextChoices):
 class CampaignSettings(models.Model):
     """The studio's schedule (one row): when reminders and the last chance go out."""
 
+    EDITABLE = [  # what the settings page and the API change
+        "auto_photos_online",
+        "reminder_days_before",
+        "remind_on_last_day",
+        "last_chance",
+        "last_chance_days_after",
+        "late_fee",
+        "channels",
+    ]
+
     auto_photos_online = models.BooleanField(
         _("tell families when a picture day is published"), default=True
     )

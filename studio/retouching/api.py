@@ -3,9 +3,6 @@ queue, download its originals, upload retouched files and submit (``RETOUCH_PHOT
 own batches only); owners and managers review, approve or send back with a comment
 (``REVIEW_RETOUCH``). Same services as ``views``."""
 
-import tempfile
-from pathlib import Path
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -24,7 +21,6 @@ from studio.core.policy import Action, may
 from studio.photos.api import PhotoSerializer
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo
-from studio.photos.services.files import upload_temp_dir
 from studio.shoots.models import Shoot
 
 from . import selectors
@@ -38,6 +34,7 @@ from .services import (
     retouch_submit,
     retouch_upload_versions,
 )
+from .uploads import uploaded_on_disk
 
 MAX_FILES = 500  # one request's retouched files; a batch is far smaller
 
@@ -237,14 +234,7 @@ class RetouchBatchViewSet(
                     ]
                 }
             )
-        with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as scratch:
-            local = []
-            for number, one in enumerate(uploaded):
-                path = Path(scratch) / f"{number}"
-                with open(path, "wb") as sink:
-                    for chunk in one.chunks():
-                        sink.write(chunk)
-                local.append((one.name, path))
+        with uploaded_on_disk(uploaded) as local:
             try:
                 result = retouch_upload_versions(batch=batch, files=local, actor=request.user)
             except DjangoValidationError as error:

@@ -1,6 +1,3 @@
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +11,6 @@ from studio.core.policy import Action, may, require
 from studio.photos.archive import zip_response
 from studio.photos.models import Photo, RetouchStatus
 from studio.photos.selectors import photos_selected
-from studio.photos.services.files import upload_temp_dir
 from studio.shoots.models import Shoot
 from studio.shoots.selectors import shoots_visible_to
 
@@ -29,6 +25,7 @@ from .services import (
     retouch_submit,
     retouch_upload_versions,
 )
+from .uploads import uploaded_on_disk
 
 
 def _my_batch(request, pk) -> RetouchBatch:
@@ -128,14 +125,7 @@ def batch_download(request, pk):
 def batch_upload(request, pk):
     batch = _my_batch(request, pk)
     files = request.FILES.getlist("files")
-    with tempfile.TemporaryDirectory(dir=upload_temp_dir()) as scratch:
-        local = []
-        for number, uploaded in enumerate(files):
-            path = Path(scratch) / f"{number}"
-            with open(path, "wb") as sink:
-                for chunk in uploaded.chunks():
-                    sink.write(chunk)
-            local.append((uploaded.name, path))
+    with uploaded_on_disk(files) as local:
         try:
             result = retouch_upload_versions(batch=batch, files=local, actor=request.user)
         except ValidationError as error:
