@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, status
 from rest_framework.exceptions import APIException
 
@@ -39,3 +40,17 @@ class Conflict(APIException):
 def conflict_from(error: DjangoValidationError) -> Conflict:
     """A service's refusal as a 409 whose ``detail`` is the service's (translated) reason."""
     return Conflict(" ".join(error.messages), code=getattr(error, "code", None) or "conflict")
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "The data is invalid: ``{field: [messages]}`` or ``[messages]``.",
+    401: "No token, or a token that is unknown, revoked, expired or of another studio.",
+    403: "The token's or session's role may not do this.",
+    404: "No such record in this studio.",
+    409: "Valid, but the records' present state refuses it: ``detail`` says why.",
+}
+
+
+def error_responses(*codes: int) -> dict:
+    """The error statuses an operation can return, for ``extend_schema(responses=...)``."""
+    return {code: OpenApiResponse(description=_ERROR_DESCRIPTIONS[code]) for code in codes}
