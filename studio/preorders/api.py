@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from saas_platform.money import quantize
 from studio.core.api import PolicyPermission, conflict_from, error_responses
 from studio.core.policy import Action
+from studio.schools.models import SchoolClass
 
 from .models import Credit, PreorderLink
 from .selectors import (
@@ -42,6 +43,15 @@ class PreorderCodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PreorderLink
         fields = ["id", "shoot", "school_class", "class_name", "code", "created_at"]
+
+
+class IssueCodesSerializer(serializers.Serializer):
+    school_class = serializers.PrimaryKeyRelatedField(
+        queryset=SchoolClass.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="one class of the picture day; empty: every class without a code",
+    )
 
 
 # --- settings per picture day ----------------------------------------------------------------
@@ -130,15 +140,24 @@ class PreorderSetupViewSet(
         return Response(self.get_serializer(shoot).data)
 
     @extend_schema(
-        request=None,
-        responses={201: PreorderCodeSerializer(many=True), **error_responses(401, 403, 404)},
+        request=IssueCodesSerializer,
+        responses={201: PreorderCodeSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("Every class without a code", value={}, request_only=True),
+            OpenApiExample("Class 4A only", value={"school_class": 4}, request_only=True),
+        ],
     )
     @action(detail=True, methods=["post"], url_path="codes")
     def issue_codes(self, request, pk=None):
-        """A pre-order code for every class of the picture day that has none (issuing again
-        makes none twice); returns the picture day's codes."""
+        """A pre-order code for a class (``school_class``) or for every class of the picture
+        day that has none; a class never gets two. Returns the picture day's codes."""
         shoot = self.get_object()
-        preorder_links_issue(shoot=shoot)
+        data = IssueCodesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            preorder_links_issue(shoot=shoot, school_class=data.validated_data.get("school_class"))
+        except DjangoValidationError as error:
+            raise ValidationError({"school_class": error.messages}) from error
         links = PreorderLink.objects.filter(shoot=shoot).select_related("school_class")
         return Response(
             PreorderCodeSerializer(links, many=True).data, status=status.HTTP_201_CREATED

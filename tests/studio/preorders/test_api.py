@@ -10,6 +10,7 @@ from saas_platform.accounts.models import Role, User
 from studio.api_tokens.services import api_token_issue
 from studio.orders.models import Refund
 from studio.preorders.models import Credit, PreorderLink, PreorderSetup
+from studio.schools.models import School, SchoolClass
 from tests.conftest import host_client, logged_in_client
 from tests.studio.preorders.conftest import money, parent_preorders, pay
 
@@ -97,25 +98,32 @@ def test_the_settings_refuse_what_the_service_refuses(day):
         assert PreorderSetup.objects.get().packages.count() == 2
 
 
-def test_codes_are_listed_and_issued_for_classes_without_one(day):
+def test_codes_are_listed_and_issued_for_one_class_or_every_class_without_one(day):
     api = token_client(day["studio"], Role.MANAGER)
     shoot, link = day["shoot"], day["link"]
     with schema_context(day["studio"].schema):
         PreorderLink.objects.all().delete()
+        second = SchoolClass.objects.create(school=shoot.school, name="4B", school_year="2026-2027")
+        elsewhere = SchoolClass.objects.create(
+            school=School.objects.create(name="Elsewhere"), name="1A", school_year="2026-2027"
+        )
     assert api.get("/api/preorders/codes/").json()["count"] == 0
-    issued = api.post(f"/api/preorders/shoots/{shoot.pk}/codes/")
-    assert issued.status_code == 201
-    [code] = issued.json()
-    assert (code["shoot"], code["school_class"], code["class_name"]) == (
-        shoot.pk,
-        link.school_class_id,
-        "4A",
-    )
-    again = api.post(f"/api/preorders/shoots/{shoot.pk}/codes/").json()
-    assert again == [code]  # a class never gets a second code
-    listed = api.get(f"/api/preorders/codes/?shoot={shoot.pk}").json()
-    assert [row["code"] for row in listed["results"]] == [code["code"]]
-    assert api.get(f"/api/preorders/codes/{code['id']}/").json()["code"] == code["code"]
+    url = f"/api/preorders/shoots/{shoot.pk}/codes/"
+    issued = api.post(url, {"school_class": second.pk}, format="json")
+    assert issued.status_code == 201, issued.content
+    assert [(c["school_class"], c["class_name"]) for c in issued.json()] == [(second.pk, "4B")]
+    every = api.post(url).json()
+    assert [(c["school_class"], c["class_name"]) for c in every] == [
+        (link.school_class_id, "4A"),
+        (second.pk, "4B"),
+    ]
+    assert api.post(url).json() == every  # a class never gets a second code
+    wrong = api.post(url, {"school_class": elsewhere.pk}, format="json")
+    assert wrong.status_code == 400
+    assert wrong.json() == {"school_class": ["This class is not on this picture day."]}
+    listed = api.get(f"/api/preorders/codes/?shoot={shoot.pk}&school_class={second.pk}").json()
+    assert [row["code"] for row in listed["results"]] == [every[1]["code"]]
+    assert api.get(f"/api/preorders/codes/{every[0]['id']}/").json()["code"] == every[0]["code"]
     unknown = api.get(f"/api/preorders/codes/?shoot={shoot.pk + 1}")
     assert unknown.status_code == 400 and "shoot" in unknown.json()
 
