@@ -92,10 +92,24 @@ _SETUP_EXAMPLE = OpenApiExample(
 
 @extend_schema_view(
     list=extend_schema(
-        responses={200: PreorderSetupSerializer(many=True), **error_responses(401, 403)}
+        responses={200: PreorderSetupSerializer(many=True), **error_responses(400, 401, 403)}
     ),
     retrieve=extend_schema(
-        responses={200: PreorderSetupSerializer, **error_responses(401, 403, 404)}
+        responses={200: PreorderSetupSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Open, one of two packages offered",
+                value={
+                    "shoot": 7,
+                    "name": "Spring",
+                    "status": "planned",
+                    "enabled": True,
+                    "packages": [3],
+                    "available_packages": [3, 4],
+                },
+                response_only=True,
+            )
+        ],
     ),
     update=extend_schema(
         examples=[_SETUP_EXAMPLE],
@@ -169,10 +183,24 @@ class PreorderSetupViewSet(
 
 @extend_schema_view(
     list=extend_schema(
-        responses={200: PreorderCodeSerializer(many=True), **error_responses(401, 403)}
+        responses={200: PreorderCodeSerializer(many=True), **error_responses(400, 401, 403)}
     ),
     retrieve=extend_schema(
-        responses={200: PreorderCodeSerializer, **error_responses(401, 403, 404)}
+        responses={200: PreorderCodeSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Class 4A's code",
+                value={
+                    "id": 9,
+                    "shoot": 7,
+                    "school_class": 4,
+                    "class_name": "4A",
+                    "code": "K7QM-2X9D-PT4R",
+                    "created_at": "2026-09-01T08:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
     ),
 )
 class PreorderCodeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -291,8 +319,36 @@ class StripeRefused(APIException):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CreditSerializer(many=True), **error_responses(401, 403)}),
-    retrieve=extend_schema(responses={200: CreditSerializer, **error_responses(401, 403, 404)}),
+    list=extend_schema(
+        responses={200: CreditSerializer(many=True), **error_responses(400, 401, 403)}
+    ),
+    retrieve=extend_schema(
+        responses={200: CreditSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "A bundle paid, two of its six slots used",
+                value={
+                    "id": 5,
+                    "order": 812,
+                    "shoot": 7,
+                    "child": 31,
+                    "package": 3,
+                    "all_photos": False,
+                    "status": "credited",
+                    "credited_at": "2026-09-20T10:15:00Z",
+                    "slots": 6,
+                    "slots_used": 2,
+                    "slots_refunded": 0,
+                    "slots_unused": 4,
+                    "unused_amount": "10.00",
+                    "refunded_amount": "0.00",
+                    "currency": "EUR",
+                    "created_at": "2026-09-20T10:12:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
 )
 class CreditViewSet(viewsets.ReadOnlyModelViewSet):
     """Pre-ordered packages (``?shoot=``, ``?order=``, ``?status=pending|credited|refunded``),

@@ -176,7 +176,16 @@ def _deadline(shoot) -> dict:
 
 
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: DeadlineSerializer, **error_responses(401, 403, 404)}),
+    retrieve=extend_schema(
+        responses={200: DeadlineSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Parents may choose until 1 December",
+                value={"shoot": 7, "pose_deadline": "2026-12-01T16:00:00Z", "locked": False},
+                response_only=True,
+            )
+        ],
+    ),
     update=extend_schema(
         request=DeadlineSerializer,
         responses={200: DeadlineSerializer, **error_responses(400, 401, 403, 404)},
@@ -249,8 +258,30 @@ class ExportSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ExportSerializer(many=True), **error_responses(401, 403)}),
-    retrieve=extend_schema(responses={200: ExportSerializer, **error_responses(401, 403, 404)}),
+    list=extend_schema(
+        responses={200: ExportSerializer(many=True), **error_responses(400, 401, 403)}
+    ),
+    retrieve=extend_schema(
+        responses={200: ExportSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Ready to download",
+                value={
+                    "id": 12,
+                    "school": 2,
+                    "shoot": 7,
+                    "status": "ready",
+                    "size_bytes": 48213377,
+                    "students": 112,
+                    "missing": ["Boris Ivanov (4A)"],
+                    "error": "",
+                    "created_at": "2026-11-02T09:00:00Z",
+                    "finished_at": "2026-11-02T09:01:40Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
     create=extend_schema(
         responses={201: ExportSerializer, **error_responses(400, 401, 403)},
         examples=[
@@ -358,9 +389,30 @@ _COMPOSITE_EXAMPLE = OpenApiExample(
 
 @extend_schema_view(
     list=extend_schema(
-        responses={200: CompositeSerializer(many=True), **error_responses(401, 403)}
+        responses={200: CompositeSerializer(many=True), **error_responses(400, 401, 403)}
     ),
-    retrieve=extend_schema(responses={200: CompositeSerializer, **error_responses(401, 403, 404)}),
+    retrieve=extend_schema(
+        responses={200: CompositeSerializer, **error_responses(401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Drawn and on sale as photo 950",
+                value={
+                    "id": 3,
+                    "shoot": 7,
+                    "school_class": 4,
+                    "title": "Class 4A",
+                    "order": [41, 31],
+                    "status": "ready",
+                    "error": "",
+                    "photo": 950,
+                    "generation": 2,
+                    "names": ["Maria Petrova", "Anna Kovalenko", "Boris Ivanov"],
+                    "updated_at": "2026-11-02T09:05:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
     create=extend_schema(
         examples=[
             OpenApiExample(
