@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -279,6 +280,7 @@ class CreditSerializer(serializers.ModelSerializer):
             cache[credit.pk] = credit_state(credit)
         return cache[credit.pk]
 
+    @extend_schema_field(serializers.ChoiceField(choices=CreditStatus.choices))
     def get_status(self, credit) -> str:
         if credit.credited_at is None:
             return CreditStatus.PENDING

@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from saas_platform.accounts.models import Role, User
@@ -166,6 +167,9 @@ def test_an_export_not_ready_is_a_409_and_a_scope_is_required(
     refused = api.get(f"/api/yearbook/exports/{queued['id']}/download/")
     assert refused.status_code == 409
     assert refused.json()["detail"] == "The export is not ready: it is waiting to start."
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "uk"  # the visitor's chosen language
+    ukrainian = api.get(f"/api/yearbook/exports/{queued['id']}/download/")
+    assert ukrainian.json()["detail"] == "Експорт ще не готовий, його статус: очікує запуску."
     both = api.post(
         "/api/yearbook/exports/",
         {"shoot": yb["shoot"].pk, "school": yb["shoot"].school_id},
