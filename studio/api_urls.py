@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from studio.access.api import AccessCardsView, AccessCodeViewSet
 from studio.campaigns.api import (
     CampaignSendViewSet,
     CampaignSettingsView,
@@ -20,6 +21,9 @@ from studio.catalogue.api import (
     QuantityTierViewSet,
 )
 from studio.commissions.api import SchoolCommissionsView, SchoolStatementsView
+from studio.orders.api import OrderViewSet, PaymentViewSet
+from studio.parents.api import ParentViewSet
+from studio.payments.api import OrderRefundView
 from studio.payroll.api import MyStatementView, PayRunListView, PersonStatementView
 from studio.photos.api import (
     PhotoViewSet,
@@ -36,6 +40,7 @@ from studio.reports.api import (
     RetouchersReportView,
     SalesReportView,
 )
+from studio.retouching.api import RetouchBatchViewSet, RetouchQueueView, RetouchReviewView
 from studio.schools.api import SchoolClassViewSet, SchoolViewSet, StudentViewSet
 from studio.shoots.api import ShootViewSet
 from studio.yearbook.api import (
@@ -60,6 +65,11 @@ router.register("catalogue/quantity-tiers", QuantityTierViewSet, basename="quant
 router.register("catalogue/early-birds", EarlyBirdViewSet, basename="earlybird")
 router.register("catalogue/free-items", FreeItemViewSet, basename="freeitem")
 router.register("catalogue/coupons", CouponViewSet, basename="coupon")
+router.register("orders", OrderViewSet, basename="order")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("access-codes", AccessCodeViewSet, basename="accesscode")
+router.register("retouch/batches", RetouchBatchViewSet, basename="retouchbatch")
+router.register("parents", ParentViewSet, basename="parent")
 router.register("campaigns/messages", MessageTemplateViewSet, basename="campaignmessage")
 router.register("campaigns/sends", CampaignSendViewSet, basename="campaignsend")
 router.register("campaigns/recipients", RecipientViewSet, basename="campaignrecipient")
@@ -94,5 +104,11 @@ urlpatterns = [
     path("reports/retouchers/", RetouchersReportView.as_view(), name="report-retouchers"),
     path("reports/unpaid/", AgeingReportView.as_view(), name="report-unpaid"),
     path("reports/ledger/", LedgerReportView.as_view(), name="report-ledger"),
+    path("orders/<int:pk>/refund/", OrderRefundView.as_view(), name="order-refund"),
+    path(
+        "shoots/<int:shoot_id>/access-cards/", AccessCardsView.as_view(), name="shoot-access-cards"
+    ),
+    path("retouch/queue/", RetouchQueueView.as_view(), name="retouch-queue"),
+    path("retouch/review/<int:photo_id>/", RetouchReviewView.as_view(), name="retouch-review"),
     *router.urls,
 ]

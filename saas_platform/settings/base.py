@@ -49,6 +49,7 @@ SHARED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files as static files: /api/docs/ needs no CDN
     "sorl.thumbnail",
 ]
 
@@ -316,14 +317,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "saas_platform.api_schema.StudioAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pictureday API",
-    "DESCRIPTION": "A studio's schools, picture days, photos and uploads, on the studio's host.",
+    "DESCRIPTION": (
+        "A studio's schools, picture days, photos, uploads, retouching, access codes, "
+        "catalogue, orders, payments, parents, pay and reports, on the studio's host."
+    ),
     "VERSION": "1.0.0",
     # /api/schema/ and /api/docs/ are public on purpose: they describe the API's shape, the
     # same for every studio, and hold no studio data; a tool's author reads them before
@@ -331,6 +335,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PUBLIC": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ShootStatusEnum": "studio.shoots.models.ShootStatus.choices",
         "PhotoStatusEnum": "studio.photos.models.PhotoStatus.choices",
@@ -339,6 +346,11 @@ SPECTACULAR_SETTINGS = {
         "ProductKindEnum": "studio.catalogue.kinds.ProductKind.choices",
         "PackageKindEnum": "studio.catalogue.kinds.PackageKind.choices",
         "CouponKindEnum": "studio.catalogue.kinds.CouponKind.choices",
+        "OrderStatusEnum": "studio.orders.models.OrderStatus.choices",
+        "OrderProgressEnum": "studio.orders.models.OrderProgress.choices",
+        "FulfilmentStatusEnum": "studio.orders.models.FulfilmentStatus.choices",
+        "PaymentStatusEnum": "studio.orders.models.PaymentStatus.choices",
+        "AccessCodeKindEnum": "studio.access.models.AccessCodeKind.choices",
         "CampaignKindEnum": "studio.campaigns.models.CampaignKind.choices",
         "CampaignSendStatusEnum": "studio.campaigns.models.SendStatus.choices",
         "CampaignRecipientStatusEnum": "studio.campaigns.models.RecipientStatus.choices",

@@ -40,6 +40,7 @@ class CampaignSettingsSerializer(serializers.ModelSerializer):
             "last_chance",
             "last_chance_days_after",
             "late_fee",
+            "channels",
         ]
 
 
@@ -75,11 +76,11 @@ class CampaignSettingsView(APIView):
 class MessageTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MessageTemplate
-        fields = ["id", "kind", "language", "subject", "body", "updated_at"]
+        fields = ["id", "kind", "language", "subject", "body", "sms", "updated_at"]
         read_only_fields = ["updated_at"]
 
     def validate(self, attrs):
-        for name in ("subject", "body"):
+        for name in ("subject", "body", "sms"):
             if name in attrs:
                 try:
                     placeholders_check(attrs[name])
@@ -101,6 +102,7 @@ class MessageTemplateSerializer(serializers.ModelSerializer):
             language=instance.language,
             subject=validated_data.get("subject", instance.subject),
             body=validated_data.get("body", instance.body),
+            sms=validated_data.get("sms"),
         )
 
 

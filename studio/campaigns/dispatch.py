@@ -1,15 +1,18 @@
-"""Rendering and handing one campaign message to its channel. ``recipient_dispatch`` is the
-seam for other channels: e-mail is sent here; an SMS recipient raises until ``studio.sms``
-(``sms_send``, its STOP opt-out) is wired in by adding its branch."""
+"""Rendering and handing one campaign message to its channel: e-mail through the studio's
+mail, SMS through ``studio.sms.sms_send`` as marketing (so a number that replied STOP is
+never texted)."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy
 
 from saas_platform.money import format_money
 from studio.core.emails import Action, Branding, RenderedEmail, parent_email_render
 from studio.shoots.models import Shoot
+from studio.sms.models import Purpose
+from studio.sms.services import sms_send
 from tenants.mail import studio_mail_send
 from tenants.models import Studio
 from tenants.selectors import studio_tzinfo, studio_url
@@ -17,11 +20,15 @@ from tenants.selectors import studio_tzinfo, studio_url
 from .models import CampaignKind, Channel, Recipient
 from .selectors import campaign_settings
 from .unsubscribe import unsubscribe_url
-from .wording import placeholders_fill, wording_for
+from .wording import placeholders_fill, sms_opt_out_hint, sms_wording_for, wording_for
 
 
 class ChannelNotAvailable(Exception):
     """The recipient's channel has no sender in this deployment (yet)."""
+
+
+class RecipientOptedOut(Exception):
+    """The number replied STOP after its row was claimed: the row is unsubscribed, not failed."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,53 @@ def message_render(
     return Message(email=email, headers=headers, link=values["link"])
 
 
+def sms_render(
+    *,
+    studio: Studio,
+    shoot: Shoot,
+    kind: str,
+    language: str,
+    children: list[str],
+    codes: list[str],
+    text: str | None = None,
+) -> str:
+    """The text one family gets: the studio's SMS wording (or ``text`` being previewed) filled
+    in, the link (unless the wording placed it) and the translated "STOP to opt out"."""
+    values = message_values(
+        studio=studio, shoot=shoot, children=children, codes=codes, language=language
+    )
+    wording = text if text is not None else sms_wording_for(kind=kind, language=language)[0]
+    parts = [placeholders_fill(wording, values).strip()]
+    if "{link}" not in wording:
+        parts.append(values["link"])
+    parts.append(sms_opt_out_hint(language))
+    return " ".join(part for part in parts if part)
+
+
+def _sms_dispatch(*, studio: Studio, recipient: Recipient) -> None:
+    send = recipient.send
+    text = sms_render(
+        studio=studio,
+        shoot=send.shoot,
+        kind=send.kind,
+        language=recipient.language,
+        children=recipient.children,
+        codes=recipient.codes,
+    )
+    try:
+        # its own SmsMessage row; the provider is called by sms_deliver_task once committed
+        sms_send(to=recipient.address, text=text, purpose=Purpose.MARKETING)
+    except ValidationError as error:
+        if error.code == "opted_out":
+            raise RecipientOptedOut(recipient.address) from error
+        raise
+
+
 def recipient_dispatch(*, studio: Studio, recipient: Recipient) -> None:
     """Sends one recipient's message on its channel; raises when it could not go."""
+    if recipient.channel == Channel.SMS:
+        _sms_dispatch(studio=studio, recipient=recipient)
+        return
     if recipient.channel != Channel.EMAIL:
         raise ChannelNotAvailable(recipient.channel)
     send = recipient.send

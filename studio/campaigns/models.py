@@ -15,11 +15,18 @@ class CampaignKind(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How a recipient is reached. Only e-mail is sent today; SMS is the seam for
-    ``studio.sms`` (``dispatch.recipient_dispatch``)."""
+    """How a recipient is reached: e-mail, or a text through ``studio.sms``."""
 
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+
+
+class CampaignChannels(models.TextChoices):
+    """Which channels a studio's campaigns go by (SMS needs the studio's SMS provider)."""
+
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    BOTH = "both", _("E-mail and SMS")
 
 
 class CampaignSettings(models.Model):
@@ -37,6 +44,13 @@ class CampaignSettings(models.Model):
     last_chance = models.BooleanField(_("last chance after the deadline"), default=False)
     last_chance_days_after = models.PositiveSmallIntegerField(
         _("last chance, days after the deadline"), default=1
+    )
+    channels = models.CharField(
+        _("send by"),
+        max_length=8,
+        choices=CampaignChannels.choices,
+        default=CampaignChannels.EMAIL,
+        help_text=_("SMS goes to the roster's parent phones, through the studio's SMS provider."),
     )
     late_fee = models.DecimalField(
         _("late fee"),
@@ -61,6 +75,8 @@ class MessageTemplate(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # The text message's wording; empty: the default SMS wording of this kind and language.
+    sms = models.TextField(_("SMS text"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

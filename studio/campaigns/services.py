@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studio.shoots.models import Shoot, ShootStatus
+from studio.sms.selectors import phone_opted_out, sms_configured
 from tenants.selectors import current_studio
 
-from .dispatch import recipient_dispatch
+from .dispatch import RecipientOptedOut, recipient_dispatch
 from .models import (
+    CampaignChannels,
     CampaignKind,
     CampaignSend,
     CampaignSettings,
@@ -36,13 +38,25 @@ from .models import (
     Suppression,
     SuppressionReason,
 )
-from .selectors import campaign_audience, campaign_settings, family_language, suppressed_addresses
+from .selectors import (
+    campaign_audience,
+    campaign_settings,
+    family_language,
+    opted_out,
+    suppressed_addresses,
+)
 from .wording import placeholders_check
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted while sending: it may have arrived, so it is not sent again"
+
+
+def _stopped() -> str:
+    return _("replied STOP: no more texts to this number")
+
+
 # A send whose batches show no sign of life this long is re-queued by the sweep.
 STALLED_AFTER = datetime.timedelta(minutes=10)
 # Scheduled sends go out within this long of their moment (beat runs more often than that).
@@ -101,20 +115,34 @@ def campaign_send_start(
     except IntegrityError:
         return None  # this occasion was sent already
     with transaction.atomic():
-        suppressed = suppressed_addresses()
+        audience = campaign_audience(shoot=shoot, kind=kind)
+        blocked = {
+            channel: opted_out(
+                channel=channel, addresses=[f.address for f in audience if f.channel == channel]
+            )
+            for channel in Channel.values
+        }
+        stopped = blocked[Channel.SMS] - suppressed_addresses(channel=Channel.SMS)
         rows, pending = [], 0
         batch_size = settings.CAMPAIGN_BATCH_SIZE
-        for family in campaign_audience(shoot=shoot, kind=kind):
+        for family in audience:
             row = Recipient(
                 send=send,
-                channel=Channel.EMAIL,
+                channel=family.channel,
                 address=family.address,
-                language=family_language(studio=studio, address=family.address),
+                language=family_language(
+                    studio=studio, address=family.address, channel=family.channel
+                ),
                 children=list(family.children.values()),
                 codes=list(dict.fromkeys(family.codes.values())),
             )
-            if family.address in suppressed:
-                row.status, row.reason = S.UNSUBSCRIBED, _("unsubscribed before this send")
+            if family.address in blocked[family.channel]:
+                row.status = S.UNSUBSCRIBED
+                row.reason = (
+                    _stopped()
+                    if family.channel == Channel.SMS and family.address in stopped
+                    else _("unsubscribed before this send")
+                )
             else:
                 row.batch, pending = pending // batch_size, pending + 1
             rows.append(row)
@@ -145,7 +173,7 @@ def _claim_next(*, send_id: int, batch: int, tried: set[int], now) -> Recipient 
         send = CampaignSend.objects.select_for_update().filter(pk=send_id).first()
         if send is None:
             return None
-        suppressed = suppressed_addresses()
+        suppressed = {channel: suppressed_addresses(channel=channel) for channel in Channel.values}
         while True:
             row = (
                 send.recipients.select_for_update(skip_locked=True)
@@ -156,8 +184,12 @@ def _claim_next(*, send_id: int, batch: int, tried: set[int], now) -> Recipient 
             )
             if row is None:
                 return None
-            if row.address in suppressed:  # unsubscribed since the send was started
+            if row.address in suppressed[row.channel]:  # unsubscribed since the send started
                 row.status, row.reason = S.UNSUBSCRIBED, _("unsubscribed before this send")
+                row.save(update_fields=["status", "reason"])
+                continue
+            if row.channel == Channel.SMS and phone_opted_out(row.address):  # STOP since
+                row.status, row.reason = S.UNSUBSCRIBED, _stopped()
                 row.save(update_fields=["status", "reason"])
                 continue
             row.status, row.claimed_at, row.attempts = S.SENDING, now, row.attempts + 1
@@ -182,6 +214,11 @@ def campaign_batch_send(*, send_id: int, batch: int) -> tuple[int, int]:
         tried.add(row.pk)
         try:
             recipient_dispatch(studio=studio, recipient=row)
+        except RecipientOptedOut:  # STOP arrived between the claim and the send
+            Recipient.objects.filter(pk=row.pk, status=S.SENDING).update(
+                status=S.UNSUBSCRIBED, reason=_stopped()
+            )
+            continue
         except Exception as error:  # noqa: BLE001 - recorded on the row; the batch goes on
             log.warning("campaign %s: %s not sent: %r", send_id, row.address, error)
             failed = row.attempts >= MAX_ATTEMPTS
@@ -335,11 +372,18 @@ def recipient_bounce_record(*, recipient: Recipient, reason: str = "") -> Recipi
 # --- the studio's wording and schedule -----------------------------------------------------
 
 
-def message_template_save(*, kind: str, language: str, subject: str, body: str) -> MessageTemplate:
-    for text in (subject, body):
+def message_template_save(
+    *, kind: str, language: str, subject: str, body: str, sms: str | None = None
+) -> MessageTemplate:
+    """The studio's wording of ``kind`` in ``language``; ``sms`` None keeps the saved SMS
+    text, "" goes back to the default one."""
+    for text in (subject, body, sms or ""):
         placeholders_check(text)
+    defaults = {"subject": subject, "body": body}
+    if sms is not None:
+        defaults["sms"] = sms.strip()
     template, _created = MessageTemplate.objects.update_or_create(
-        kind=kind, language=language, defaults={"subject": subject, "body": body}
+        kind=kind, language=language, defaults=defaults
     )
     return template
 
@@ -351,6 +395,7 @@ SETTINGS_FIELDS = (
     "last_chance",
     "last_chance_days_after",
     "late_fee",
+    "channels",
 )
 
 
@@ -361,6 +406,12 @@ def campaign_settings_update(**fields) -> CampaignSettings:
         raise ValidationError({"late_fee": _("A fee cannot be negative.")})
     if "late_fee" in fields:
         fields["late_fee"] = fee or None
+    if fields.get("channels", CampaignChannels.EMAIL) != CampaignChannels.EMAIL and not (
+        sms_configured()
+    ):
+        raise ValidationError(
+            {"channels": _("Set up the studio's SMS provider first (Settings → SMS).")}
+        )
     cfg = campaign_settings()
     for name, value in fields.items():
         if name not in SETTINGS_FIELDS:

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from studio.core.policy import Action, require
 from studio.schools.models import School
 from studio.shoots.models import Shoot, ShootStatus
+from studio.sms.segments import sms_length
 from tenants.selectors import current_studio
 
-from .dispatch import message_render
+from .dispatch import message_render, sms_render
 from .forms import CampaignSettingsForm, MessageTemplateForm, SendForm
 from .models import CampaignKind, Channel, Recipient, Suppression
 from .selectors import campaign_audience, campaign_settings, send_progress, sends_of
@@ -32,7 +33,7 @@ from .services import (
     recipient_bounce_record,
 )
 from .unsubscribe import unsubscribe_read
-from .wording import PLACEHOLDERS, wording_for
+from .wording import PLACEHOLDERS, sms_default, sms_wording_for, wording_for
 
 GET_POST = ["GET", "POST"]
 RECIPIENTS_PER_PAGE = 100
@@ -77,14 +78,12 @@ def shoot(request, shoot_id: int):
             else:
                 messages.success(request, _("The campaign is being sent."))
                 return redirect("campaigns:send", send_id=send.pk)
-    kinds = [
-        (
-            kind,
-            len(campaign_audience(shoot=picture_day, kind=kind)),
-            campaign_send_refusal(shoot=picture_day, kind=kind),
-        )
-        for kind in CampaignKind
-    ]
+    kinds = []
+    for kind in CampaignKind:
+        audience = campaign_audience(shoot=picture_day, kind=kind)
+        texts = sum(1 for family in audience if family.channel == Channel.SMS)
+        refusal = campaign_send_refusal(shoot=picture_day, kind=kind)
+        kinds.append((kind, len(audience) - texts, texts, refusal))
     sends = [(send, send_progress(send=send)) for send in sends_of(shoot=picture_day)]
     return render(
         request,
@@ -150,17 +149,25 @@ def message_edit(request, kind: str, language: str):
     if kind not in CampaignKind.values or language not in dict(settings.LANGUAGES):
         raise Http404
     subject, body, own = wording_for(kind=kind, language=language)
-    form = MessageTemplateForm(request.POST or None, initial={"subject": subject, "body": body})
-    preview = None
+    sms, _own_sms = sms_wording_for(kind=kind, language=language)
+    form = MessageTemplateForm(
+        request.POST or None, initial={"subject": subject, "body": body, "sms": sms}
+    )
+    preview = sms_preview = None
     if request.method == "POST" and form.is_valid():
         wording = (form.cleaned_data["subject"], form.cleaned_data["body"])
+        sms = form.cleaned_data["sms"]
         if "save" in request.POST:
-            message_template_save(kind=kind, language=language, subject=wording[0], body=wording[1])
+            message_template_save(
+                kind=kind, language=language, subject=wording[0], body=wording[1], sms=sms
+            )
             messages.success(request, _("Message saved."))
             return redirect("campaigns:message", kind=kind, language=language)
-        preview = _preview(kind=kind, language=language, wording=wording)
+        preview, sms_preview = _preview(kind=kind, language=language, wording=wording, sms=sms)
     elif request.method == "GET":
-        preview = _preview(kind=kind, language=language, wording=(subject, body))
+        preview, sms_preview = _preview(
+            kind=kind, language=language, wording=(subject, body), sms=sms
+        )
     return render(
         request,
         "campaigns/message.html",
@@ -172,13 +179,15 @@ def message_edit(request, kind: str, language: str):
             "own": own,
             "placeholders": PLACEHOLDERS,
             "preview": preview,
+            "sms_preview": sms_preview,
         },
     )
 
 
-def _preview(*, kind: str, language: str, wording: tuple[str, str]):
-    """The message with a sample family (named in the message's language), on the latest
-    published picture day (or a sample one, unsaved, when there is none)."""
+def _preview(*, kind: str, language: str, wording: tuple[str, str], sms: str):
+    """The e-mail and the text (with its length in SMS segments) for a sample family (named
+    in the message's language), on the latest published picture day (or a sample one,
+    unsaved, when there is none)."""
     studio = current_studio()
     picture_day = (
         Shoot.objects.filter(status=ShootStatus.PUBLISHED).select_related("school").first()
@@ -187,7 +196,7 @@ def _preview(*, kind: str, language: str, wording: tuple[str, str]):
         child = _("Anna Smith")
         if picture_day is None:
             picture_day = Shoot(name=_("Autumn picture day"), school=School(name=_("School No. 1")))
-    return message_render(
+    email = message_render(
         studio=studio,
         shoot=picture_day,
         kind=kind,
@@ -197,6 +206,16 @@ def _preview(*, kind: str, language: str, wording: tuple[str, str]):
         codes=["ABCD-EFGH"],
         wording=wording,
     ).email
+    text = sms_render(
+        studio=studio,
+        shoot=picture_day,
+        kind=kind,
+        language=language,
+        children=[child],
+        codes=["ABCD-EFGH"],
+        text=sms or sms_default(kind=kind, language=language),
+    )
+    return email, {"text": text, "length": sms_length(text)}
 
 
 @csrf_exempt  # the signed token is the credential; RFC 8058 mail clients POST without a form

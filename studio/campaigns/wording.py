@@ -50,6 +50,17 @@ DEFAULTS = {
 }
 
 
+# Texts are short: one or two messages. The link and the opt-out hint are added when sent.
+SMS_DEFAULTS = {
+    CampaignKind.PHOTOS_ONLINE: _("{studio}: the photos of {child} are online. Code {code}"),
+    CampaignKind.REMINDER: _("{studio}: order the photos of {child} by {deadline}. Code {code}"),
+    CampaignKind.LAST_CHANCE: _(
+        "{studio}: orders for {child} closed on {deadline}; late fee {late_fee}, reply to us"
+    ),
+}
+SMS_OPT_OUT = _("STOP to opt out")
+
+
 def placeholders_check(text: str) -> None:
     """Refuses a placeholder nobody fills (a typo would reach every family as written)."""
     unknown = sorted(set(PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
@@ -77,3 +88,26 @@ def wording_for(*, kind: str, language: str) -> tuple[str, str, bool]:
     subject, body = DEFAULTS[CampaignKind(kind)]
     with translation.override(language):
         return str(subject), str(body), False
+
+
+def sms_wording_for(*, kind: str, language: str) -> tuple[str, bool]:
+    """(text, is_own): the studio's SMS wording of ``kind`` in ``language``, else the default."""
+    own = (
+        MessageTemplate.objects.filter(kind=kind, language=language)
+        .exclude(sms="")
+        .values_list("sms", flat=True)
+        .first()
+    )
+    if own:
+        return own, True
+    return sms_default(kind=kind, language=language), False
+
+
+def sms_default(*, kind: str, language: str) -> str:
+    with translation.override(language):
+        return str(SMS_DEFAULTS[CampaignKind(kind)])
+
+
+def sms_opt_out_hint(language: str) -> str:
+    with translation.override(language):
+        return str(SMS_OPT_OUT)

@@ -8,13 +8,13 @@ fits the sheet's currency) and the same audit entries name the token's or sessio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from studio.core.api import PolicyPermission
+from studio.core.api import PolicyPermission, conflict_from
 from studio.core.policy import Action
 from studio.schools.models import School
 from studio.shoots.models import Shoot
@@ -75,7 +75,7 @@ class ProductViewSet(
     mixins.DestroyModelMixin,
     _CatalogueViewSet,
 ):
-    """Products; ``DELETE`` is refused (400, with the reason) for a product a price sheet,
+    """Products; ``DELETE`` is refused (409, with the reason) for a product a price sheet,
     package, discount or order uses: set ``active`` false to archive it instead."""
 
     queryset = Product.objects.all()
@@ -92,8 +92,23 @@ class ProductViewSet(
             products.product_update, product=serializer.instance, **data
         )
 
+    @extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                description="A price sheet, package, discount or order uses it; archive it."
+            ),
+        }
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        self.call(products.product_delete, product=instance)
+        """In use is the records' state, not bad input: 409, as schools and picture days."""
+        try:
+            products.product_delete(product=instance, actor=self.request.user)
+        except DjangoValidationError as error:
+            raise conflict_from(error) from error
 
 
 class ProductOptionSerializer(serializers.ModelSerializer):

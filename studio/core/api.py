@@ -1,10 +1,13 @@
-"""What every studio API view shares: permissions from the role policy."""
+"""What every studio API view shares: permissions from the role policy, the 409 of a refused
+change, amounts at their currency's precision."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions, status
-from rest_framework.exceptions import APIException
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+
+from saas_platform.money import quantize
 
 from .policy import may
 
@@ -42,15 +45,28 @@ def conflict_from(error: DjangoValidationError) -> Conflict:
     return Conflict(" ".join(error.messages), code=getattr(error, "code", None) or "conflict")
 
 
-_ERROR_DESCRIPTIONS = {
-    400: "The data is invalid: ``{field: [messages]}`` or ``[messages]``.",
-    401: "No token, or a token that is unknown, revoked, expired or of another studio.",
-    403: "The token's or session's role may not do this.",
-    404: "No such record in this studio.",
-    409: "Valid, but the records' present state refuses it: ``detail`` says why.",
-}
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d{1,3})?$", "example": "12.50"}
+)
+class MoneyField(serializers.Field):
+    """An amount of the object's currency as a decimal string at that currency's precision
+    ("5.00" EUR, "500" JPY). The currency is the object's ``currency`` or its order's."""
+
+    def __init__(self, attribute: str, **kwargs):
+        self.attribute_name = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        currency = getattr(obj, "currency", None) or obj.order.currency
+        return str(quantize(getattr(obj, self.attribute_name), currency))
 
 
-def error_responses(*codes: int) -> dict:
-    """The error statuses an operation can return, for ``extend_schema(responses=...)``."""
-    return {code: OpenApiResponse(description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+def service_refusal(error: DjangoValidationError, *, field_codes=()) -> APIException:
+    """A service's ``ValidationError`` as the API answers it: a 400 naming ``field`` when its
+    code is one of ``field_codes`` (``{"amount": "amount"}``), otherwise a 409 with the
+    reason (the input is fine, the records' present state refuses it)."""
+    code = getattr(error, "code", None)
+    for error_code, field in dict(field_codes).items():
+        if code == error_code:
+            return ValidationError({field: error.messages})
+    return conflict_from(error)

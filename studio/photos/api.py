@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api_schema import error_response
 from studio.core.api import PolicyPermission
 from studio.core.policy import Action, may
 from studio.schools.models import SchoolClass
@@ -134,6 +135,8 @@ class ShootPhotoUploadView(APIView):
     Each file gets its own outcome; bad files never stop the others."""
 
     parser_classes = [parsers.MultiPartParser]
+    permission_classes = [PolicyPermission]  # a role that never uploads: 403 before a 404
+    read_action = write_action = Action.UPLOAD_PHOTOS
 
     @extend_schema(
         request={
@@ -196,6 +199,10 @@ class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
     when done, the outcome per file."""
 
     serializer_class = UploadSerializer
+    # Asked first, so a role that never uploads is refused before its body is read (a
+    # retoucher-scoped token of the owner once read the owner's uploads).
+    permission_classes = [PolicyPermission]
+    read_action = write_action = Action.UPLOAD_PHOTOS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -225,7 +232,24 @@ class UploadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         request={"application/offset+octet-stream": {"type": "string", "format": "binary"}},
         parameters=[OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True)],
-        responses=UploadSerializer,
+        responses={
+            200: UploadSerializer,
+            409: OpenApiResponse(
+                {
+                    "type": "object",
+                    "properties": {
+                        "detail": {"type": "string"},
+                        "received_bytes": {"type": "integer"},
+                    },
+                    "required": ["detail", "received_bytes"],
+                },
+                description="The offset is not what the server has: resume at `received_bytes`.",
+            ),
+            411: error_response("400", 'No `Content-Length`: `{"chunk": ["…"]}`.'),
+            413: error_response(
+                "400", 'More than a chunk may be, or than the announced size: `{"chunk": …}`.'
+            ),
+        },
     )
     @action(detail=True, methods=["put"], parser_classes=[])
     def chunk(self, request, pk=None):

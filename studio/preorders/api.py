@@ -22,8 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
+from saas_platform.api_schema import error_response
 from saas_platform.money import quantize
-from studio.core.api import PolicyPermission, conflict_from, error_responses
+from studio.core.api import PolicyPermission, conflict_from
 from studio.core.policy import Action
 from studio.schools.models import SchoolClass
 
@@ -92,11 +93,9 @@ _SETUP_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: PreorderSetupSerializer(many=True), **error_responses(400, 401, 403)}
-    ),
+    list=extend_schema(responses={200: PreorderSetupSerializer(many=True)}),
     retrieve=extend_schema(
-        responses={200: PreorderSetupSerializer, **error_responses(401, 403, 404)},
+        responses={200: PreorderSetupSerializer},
         examples=[
             OpenApiExample(
                 "Open, one of two packages offered",
@@ -114,11 +113,11 @@ _SETUP_EXAMPLE = OpenApiExample(
     ),
     update=extend_schema(
         examples=[_SETUP_EXAMPLE],
-        responses={200: PreorderSetupSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: PreorderSetupSerializer},
     ),
     partial_update=extend_schema(
         examples=[_SETUP_EXAMPLE],
-        responses={200: PreorderSetupSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: PreorderSetupSerializer},
     ),
 )
 class PreorderSetupViewSet(
@@ -156,7 +155,7 @@ class PreorderSetupViewSet(
 
     @extend_schema(
         request=IssueCodesSerializer,
-        responses={201: PreorderCodeSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        responses={201: PreorderCodeSerializer(many=True)},
         examples=[
             OpenApiExample("Every class without a code", value={}, request_only=True),
             OpenApiExample("Class 4A only", value={"school_class": 4}, request_only=True),
@@ -183,11 +182,9 @@ class PreorderSetupViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: PreorderCodeSerializer(many=True), **error_responses(400, 401, 403)}
-    ),
+    list=extend_schema(responses={200: PreorderCodeSerializer(many=True)}),
     retrieve=extend_schema(
-        responses={200: PreorderCodeSerializer, **error_responses(401, 403, 404)},
+        responses={200: PreorderCodeSerializer},
         examples=[
             OpenApiExample(
                 "Class 4A's code",
@@ -305,7 +302,7 @@ class CreditSerializer(serializers.ModelSerializer):
         return str(quantize(credit.refunded_amount, credit.order.currency))
 
 
-class RefundSerializer(serializers.Serializer):
+class CreditRefundSerializer(serializers.Serializer):
     refund = serializers.IntegerField(help_text="the order refund's id")
     amount = serializers.DecimalField(max_digits=13, decimal_places=2)
     currency = serializers.CharField()
@@ -321,11 +318,9 @@ class StripeRefused(APIException):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: CreditSerializer(many=True), **error_responses(400, 401, 403)}
-    ),
+    list=extend_schema(responses={200: CreditSerializer(many=True)}),
     retrieve=extend_schema(
-        responses={200: CreditSerializer, **error_responses(401, 403, 404)},
+        responses={200: CreditSerializer},
         examples=[
             OpenApiExample(
                 "A bundle paid, two of its six slots used",
@@ -380,8 +375,8 @@ class CreditViewSet(viewsets.ReadOnlyModelViewSet):
             )
         ],
         responses={
-            201: RefundSerializer,
-            **error_responses(401, 403, 404, 409),
+            201: CreditRefundSerializer,
+            409: error_response("409"),
             502: OpenApiResponse(description="Stripe refused the card refund."),
         },
         examples=[

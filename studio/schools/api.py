@@ -2,10 +2,12 @@
 staff pages, so the same rules hold; parents' contacts are only shown to managing roles."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from studio.core.api import PolicyPermission
+from studio.core.api import PolicyPermission, conflict_from
 from studio.core.policy import Action, may
 
 from . import services
@@ -76,8 +78,38 @@ class _ServiceViewSet(viewsets.ModelViewSet):
             **serializer.validated_data,
         )
 
+    confirm_param = ""  # ``?with_classes=true``: what the staff page's confirmation says
+
     def perform_destroy(self, instance):
-        self._call(self.delete_service, **{self.instance_kwarg: instance})
+        """A record still in use (classes, students, codes, orders) is a 409 with the reason,
+        as the picture days' delete: the request is valid, the records' state refuses it."""
+        extra = {}
+        if self.confirm_param:
+            extra[self.confirm_param] = self.request.query_params.get(self.confirm_param) in (
+                "1",
+                "true",
+            )
+        try:
+            self.delete_service(**{self.instance_kwarg: instance}, **extra)
+        except DjangoValidationError as error:
+            raise conflict_from(error) from error
+
+
+def _delete_schema(conflict: str, confirm: str = ""):
+    parameters = (
+        [
+            OpenApiParameter(
+                confirm,
+                OpenApiTypes.BOOL,
+                description="Confirms deleting what it holds as well (the staff page's tick).",
+            )
+        ]
+        if confirm
+        else []
+    )
+    return extend_schema(
+        parameters=parameters, responses={204: None, 409: OpenApiResponse(description=conflict)}
+    )
 
 
 class SchoolViewSet(_ServiceViewSet):
@@ -88,6 +120,15 @@ class SchoolViewSet(_ServiceViewSet):
     update_service = staticmethod(services.school_update)
     delete_service = staticmethod(services.school_delete)
     instance_kwarg = "school"
+    confirm_param = "with_classes"
+
+    @_delete_schema(
+        "The school has classes (without `with_classes=true`), or its classes, students or "
+        "picture days are still referred to (codes, photos, orders); `detail` says which.",
+        "with_classes",
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
 
 
 class SchoolClassViewSet(_ServiceViewSet):
@@ -98,6 +139,15 @@ class SchoolClassViewSet(_ServiceViewSet):
     update_service = staticmethod(services.school_class_update)
     delete_service = staticmethod(services.school_class_delete)
     instance_kwarg = "school_class"
+    confirm_param = "with_students"
+
+    @_delete_schema(
+        "The class has students (without `with_students=true`), or it or its students are "
+        "still referred to (codes, photos, orders); `detail` says which.",
+        "with_students",
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         serializer.validated_data.pop("school", None)  # a class does not change school
@@ -116,3 +166,9 @@ class StudentViewSet(_ServiceViewSet):
     update_service = staticmethod(services.student_update)
     delete_service = staticmethod(services.student_delete)
     instance_kwarg = "student"
+
+    @_delete_schema(
+        "The student is still referred to (access codes, photos, orders); `detail` says which."
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)

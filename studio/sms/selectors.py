@@ -45,3 +45,8 @@ def phone_opted_out(phone: str) -> bool:
 
 def sms_recent(limit: int = 20):
     return SmsMessage.objects.all()[:limit]
+
+
+def phones_opted_out(phones) -> set[str]:
+    """Which of ``phones`` (E.164) replied STOP: one query for a whole send."""
+    return set(SmsOptOut.objects.filter(phone__in=list(phones)).values_list("phone", flat=True))

@@ -21,7 +21,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from studio.core.api import Conflict, PolicyPermission, error_responses
+from saas_platform.api_schema import error_response
+from studio.core.api import Conflict, PolicyPermission
 from studio.core.policy import Action
 from studio.photos.models import Photo
 from studio.schools.models import School, SchoolClass, Student
@@ -101,7 +102,7 @@ class PoseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _YearbookViewS
             _SHOOT_PARAMETER,
             OpenApiParameter("school_class", OpenApiTypes.INT, description="one class only"),
         ],
-        responses={200: PoseSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        responses={200: PoseSerializer(many=True)},
     )
     def list(self, request, *args, **kwargs):
         shoot = self._shoot()
@@ -117,7 +118,7 @@ class PoseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _YearbookViewS
 
     @extend_schema(
         request=PoseChooseSerializer,
-        responses={201: PoseSerializer, **error_responses(400, 401, 403)},
+        responses={201: PoseSerializer},
         examples=[
             OpenApiExample(
                 "The studio chooses Anna's second portrait",
@@ -177,7 +178,7 @@ def _deadline(shoot) -> dict:
 
 @extend_schema_view(
     retrieve=extend_schema(
-        responses={200: DeadlineSerializer, **error_responses(401, 403, 404)},
+        responses={200: DeadlineSerializer},
         examples=[
             OpenApiExample(
                 "Parents may choose until 1 December",
@@ -188,7 +189,7 @@ def _deadline(shoot) -> dict:
     ),
     update=extend_schema(
         request=DeadlineSerializer,
-        responses={200: DeadlineSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: DeadlineSerializer},
         examples=[
             OpenApiExample(
                 "Parents choose until 1 December",
@@ -258,11 +259,9 @@ class ExportSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: ExportSerializer(many=True), **error_responses(400, 401, 403)}
-    ),
+    list=extend_schema(responses={200: ExportSerializer(many=True)}),
     retrieve=extend_schema(
-        responses={200: ExportSerializer, **error_responses(401, 403, 404)},
+        responses={200: ExportSerializer},
         examples=[
             OpenApiExample(
                 "Ready to download",
@@ -283,7 +282,7 @@ class ExportSerializer(serializers.ModelSerializer):
         ],
     ),
     create=extend_schema(
-        responses={201: ExportSerializer, **error_responses(400, 401, 403)},
+        responses={201: ExportSerializer},
         examples=[
             OpenApiExample("A picture day's poses", value={"shoot": 7}, request_only=True),
             OpenApiExample(
@@ -321,7 +320,7 @@ class ExportViewSet(
             (200, "application/zip"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="the PSPA ZIP"
             ),
-            **error_responses(401, 403, 404, 409),
+            409: error_response("409"),
         }
     )
     @action(detail=True, methods=["get"])
@@ -388,11 +387,9 @@ _COMPOSITE_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: CompositeSerializer(many=True), **error_responses(400, 401, 403)}
-    ),
+    list=extend_schema(responses={200: CompositeSerializer(many=True)}),
     retrieve=extend_schema(
-        responses={200: CompositeSerializer, **error_responses(401, 403, 404)},
+        responses={200: CompositeSerializer},
         examples=[
             OpenApiExample(
                 "Drawn and on sale as photo 950",
@@ -421,17 +418,17 @@ _COMPOSITE_EXAMPLE = OpenApiExample(
                 request_only=True,
             )
         ],
-        responses={201: CompositeSerializer, **error_responses(400, 401, 403)},
+        responses={201: CompositeSerializer},
     ),
     update=extend_schema(
         request=CompositeUpdateSerializer,
         examples=[_COMPOSITE_EXAMPLE],
-        responses={200: CompositeSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: CompositeSerializer},
     ),
     partial_update=extend_schema(
         request=CompositeUpdateSerializer,
         examples=[_COMPOSITE_EXAMPLE],
-        responses={200: CompositeSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: CompositeSerializer},
     ),
 )
 class CompositeViewSet(
@@ -479,7 +476,7 @@ class CompositeViewSet(
 
     @extend_schema(
         request=None,
-        responses={202: CompositeSerializer, **error_responses(401, 403, 404)},
+        responses={202: CompositeSerializer},
     )
     @action(detail=True, methods=["post"])
     def regenerate(self, request, pk=None):

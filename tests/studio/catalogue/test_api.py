@@ -104,8 +104,8 @@ def test_a_product_in_use_is_refused_with_the_reason_and_archived_instead(alpha)
     refused = client.delete(url)
     archived = client.patch(url, {"active": False, "kind": "album"}, format="json")
 
-    assert refused.status_code == 400
-    assert "It has a price on: Standard." in refused.json()[0]
+    assert refused.status_code == 409
+    assert "It has a price on: Standard." in refused.json()["detail"]
     assert (archived.json()["active"], archived.json()["kind"]) == (False, "digital")
     with schema_context(alpha.schema):
         assert Product.objects.filter(pk=product.pk).exists()

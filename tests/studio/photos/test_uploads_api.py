@@ -160,8 +160,8 @@ def test_tools_post_several_files_at_once_and_get_an_outcome_each(photographer_a
         ("owner", 201),
         ("outsider", 404),  # a photographer not assigned to this picture day does not see it
         (Role.RETOUCHER, 403),
-        (Role.PRINCIPAL, 404),  # roles without production access do not see picture days
-        (Role.PARENT, 404),
+        (Role.PRINCIPAL, 403),  # roles that never upload are refused first, as everywhere
+        (Role.PARENT, 403),
     ],
 )
 def test_who_may_upload_into_a_picture_day(production, who, status):

@@ -357,7 +357,7 @@ def test_another_studio_and_another_role_are_refused_before_the_body_is_read(
         for who, api in strangers.items()
     }
 
-    assert answers == {"beta": (404, 404), "retoucher": (404, 404), "replayed": (401, 401)}
+    assert answers == {"beta": (404, 404), "retoucher": (403, 403), "replayed": (401, 401)}
     status, mine = pod.call("GET", f"/api/uploads/{upload['id']}/")
     assert (status, mine["received_bytes"]) == (200, 0)
 
