@@ -150,7 +150,7 @@ class PreorderSetupViewSet(
                 package_ids=data.validated_data.get("packages", current["packages"]),
             )
         except DjangoValidationError as error:
-            raise ValidationError(error.messages) from error
+            raise ValidationError({"non_field_errors": error.messages}) from error
         return Response(self.get_serializer(shoot).data)
 
     @extend_schema(
@@ -161,7 +161,9 @@ class PreorderSetupViewSet(
             OpenApiExample("Class 4A only", value={"school_class": 4}, request_only=True),
         ],
     )
-    @action(detail=True, methods=["post"], url_path="codes")
+    @action(
+        detail=True, methods=["post"], url_path="codes", pagination_class=None, filter_backends=[]
+    )
     def issue_codes(self, request, pk=None):
         """A pre-order code for a class (``school_class``) or for every class of the picture
         day that has none; a class never gets two. Returns the picture day's codes."""

@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from saas_platform.api_schema import error_response
-from studio.core.api import Conflict, PolicyPermission
+from studio.core.api import Conflict, PolicyPermission, service_refusal
 from studio.core.policy import Action
 from studio.photos.models import Photo
 from studio.schools.models import School, SchoolClass, Student
@@ -31,10 +31,6 @@ from studio.shoots.models import Shoot
 from .models import Composite, JobStatus, YearbookExport
 from .selectors import pose_deadline, pose_locked, shoot_poses
 from .services import composite_request, pose_choose, pose_deadline_set, yearbook_export_start
-
-
-def _invalid(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class _YearbookViewSet(viewsets.GenericViewSet):
@@ -149,7 +145,9 @@ class PoseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _YearbookViewS
                 actor=request.user, shoot=shoot, student=student, photo=data.validated_data["photo"]
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from error
+            raise service_refusal(
+                error, field_codes={"not_a_portrait": "photo", "wrong_child": "student"}
+            ) from error
         for group in shoot_poses(shoot=shoot):
             for child in group.children:
                 if child.student.pk == student.pk:
@@ -458,7 +456,7 @@ class CompositeViewSet(
                 order=data.validated_data.get("order"),
             )
         except DjangoValidationError as error:
-            raise _invalid(error) from error
+            raise service_refusal(error, field_codes={"wrong_class": "school_class"}) from error
         return Response(self.get_serializer(composite).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

@@ -87,11 +87,13 @@ def test_the_settings_refuse_what_the_service_refuses(day):
         f"/api/preorders/shoots/{shoot.pk}/", {"packages": [cat.bundle.pk + 999]}, format="json"
     )
     assert not_on_sheet.status_code == 400
-    assert not_on_sheet.json() == ["Choose packages of this picture day’s price sheet."]
+    assert not_on_sheet.json() == {
+        "non_field_errors": ["Choose packages of this picture day’s price sheet."]
+    }
     nothing = api.put(
         f"/api/preorders/shoots/{shoot.pk}/", {"enabled": True, "packages": []}, format="json"
     )
-    assert nothing.json() == ["Choose at least one package to offer."]
+    assert nothing.json() == {"non_field_errors": ["Choose at least one package to offer."]}
     missing = api.put(f"/api/preorders/shoots/{shoot.pk}/", {"enabled": True}, format="json")
     assert missing.status_code == 400 and "packages" in missing.json()
     with schema_context(day["studio"].schema):

@@ -109,9 +109,9 @@ def test_a_pose_the_service_refuses_is_a_400_and_the_list_needs_its_picture_day(
         format="json",
     )
     assert not_hers.status_code == 400
-    assert not_hers.json() == [
-        "Only a ready portrait of this child alone can be their yearbook photo."
-    ]
+    assert not_hers.json() == {
+        "photo": ["Only a ready portrait of this child alone can be their yearbook photo."]
+    }
     missing = api.get("/api/yearbook/poses/")
     assert missing.status_code == 400 and missing.json() == {"shoot": ["Choose a picture day."]}
     assert api.get(f"/api/yearbook/poses/?shoot={shoot.pk + 1000}").status_code == 404
@@ -225,7 +225,7 @@ def test_a_composite_of_a_class_of_another_school_is_refused(yb):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == ["This class is not on this picture day."]
+    assert response.json() == {"school_class": ["This class is not on this picture day."]}
 
 
 def _nothing_changed(fixture):
