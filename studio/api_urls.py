@@ -31,6 +31,7 @@ from studio.photos.api import (
     ShootProgressView,
     UploadViewSet,
 )
+from studio.preorders.api import CreditViewSet, PreorderCodeViewSet, PreorderSetupViewSet
 from studio.reports.api import (
     AgeingReportView,
     ConversionReportView,
@@ -42,6 +43,12 @@ from studio.reports.api import (
 from studio.retouching.api import RetouchBatchViewSet, RetouchQueueView, RetouchReviewView
 from studio.schools.api import SchoolClassViewSet, SchoolViewSet, StudentViewSet
 from studio.shoots.api import ShootViewSet
+from studio.yearbook.api import (
+    CompositeViewSet,
+    DeadlineViewSet,
+    ExportViewSet,
+    PoseViewSet,
+)
 
 router = DefaultRouter()
 router.register("schools", SchoolViewSet, basename="school")
@@ -66,6 +73,13 @@ router.register("parents", ParentViewSet, basename="parent")
 router.register("campaigns/messages", MessageTemplateViewSet, basename="campaignmessage")
 router.register("campaigns/sends", CampaignSendViewSet, basename="campaignsend")
 router.register("campaigns/recipients", RecipientViewSet, basename="campaignrecipient")
+router.register("preorders/shoots", PreorderSetupViewSet, basename="preordersetup")
+router.register("preorders/codes", PreorderCodeViewSet, basename="preordercode")
+router.register("preorders/credits", CreditViewSet, basename="preordercredit")
+router.register("yearbook/poses", PoseViewSet, basename="yearbookpose")
+router.register("yearbook/deadlines", DeadlineViewSet, basename="yearbookdeadline")
+router.register("yearbook/exports", ExportViewSet, basename="yearbookexport")
+router.register("yearbook/composites", CompositeViewSet, basename="yearbookcomposite")
 
 urlpatterns = [
     path("shoots/<int:shoot_id>/files/", ShootPhotoUploadView.as_view(), name="shoot-files"),

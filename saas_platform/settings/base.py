@@ -354,6 +354,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignKindEnum": "studio.campaigns.models.CampaignKind.choices",
         "CampaignSendStatusEnum": "studio.campaigns.models.SendStatus.choices",
         "CampaignRecipientStatusEnum": "studio.campaigns.models.RecipientStatus.choices",
+        "YearbookJobStatusEnum": "studio.yearbook.models.JobStatus.choices",
+        "PreorderCreditStatusEnum": "studio.preorders.api.CreditStatus.choices",
     },
 }
 

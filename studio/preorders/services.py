@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from studio.access import codes
+from studio.access.selectors import shoot_classes
 from studio.catalogue.kinds import PackageKind
 from studio.core.emails import Action, parent_email_send, parent_language
 from studio.orders.models import Order, OrderLine, Refund
@@ -51,19 +52,25 @@ def preorder_setup_update(*, shoot: Shoot, enabled: bool, package_ids) -> Preord
     return setup
 
 
-def preorder_links_issue(*, shoot: Shoot) -> int:
-    """A pre-order code for every class of the picture day that has none; returns how many
-    were made. Codes come from the access codes' generator (60 random bits)."""
+def preorder_links_issue(*, shoot: Shoot, school_class=None) -> int:
+    """A pre-order code for every class of the picture day that has none (or for
+    ``school_class`` only, which must be one of the day's); returns how many were made. Codes
+    come from the access codes' generator (60 random bits)."""
+    missing = classes_without_link(shoot=shoot)
+    if school_class is not None:
+        if not shoot_classes(shoot=shoot).filter(pk=school_class.pk).exists():
+            raise ValidationError(_("This class is not on this picture day."), code="wrong_class")
+        missing = missing.filter(pk=school_class.pk)
     made = 0
-    for school_class in classes_without_link(shoot=shoot):
+    for each in missing:
         for _attempt in range(5):
             try:
                 with transaction.atomic():
                     PreorderLink.objects.create(
-                        shoot=shoot, school_class=school_class, code=codes.generate()
+                        shoot=shoot, school_class=each, code=codes.generate()
                     )
             except IntegrityError:
-                if PreorderLink.objects.filter(shoot=shoot, school_class=school_class).exists():
+                if PreorderLink.objects.filter(shoot=shoot, school_class=each).exists():
                     break
                 continue
             made += 1

@@ -119,6 +119,17 @@ WHO_MAY: dict[str, frozenset | str] = {
     "GET /api/campaigns/settings/": MANAGERS,
     "PUT /api/campaigns/settings/": MANAGERS,
     "PATCH /api/campaigns/settings/": MANAGERS,
+    **_crud("/api/preorders/shoots/", MANAGERS, MANAGERS, methods="GET GET1 PUT PATCH"),
+    "POST /api/preorders/shoots/{id}/codes/": MANAGERS,
+    **_crud("/api/preorders/codes/", MANAGERS, MANAGERS, methods="GET GET1"),
+    **_crud("/api/preorders/credits/", MANAGERS, MANAGERS, methods="GET GET1"),
+    "POST /api/preorders/credits/{id}/refund/": MANAGERS,
+    **_crud("/api/yearbook/poses/", MANAGERS, MANAGERS, methods="GET POST"),
+    **_crud("/api/yearbook/deadlines/", MANAGERS, MANAGERS, methods="GET1 PUT"),
+    **_crud("/api/yearbook/exports/", MANAGERS, MANAGERS, methods="GET POST GET1"),
+    "GET /api/yearbook/exports/{id}/download/": MANAGERS,
+    **_crud("/api/yearbook/composites/", MANAGERS, MANAGERS, methods="GET POST GET1 PUT PATCH"),
+    "POST /api/yearbook/composites/{id}/regenerate/": MANAGERS,
 }
 
 

@@ -3,15 +3,18 @@ walk every operation (schemathesis, the isolation table)."""
 
 from saas_platform.accounts.models import Role, User
 from saas_platform.accounts.services import api_token_create
+from studio.access import codes
 from studio.access.models import AccessCode
 from studio.access.services import access_codes_issue
 from studio.campaigns.models import CampaignKind, CampaignSend, MessageTemplate, Recipient
 from studio.orders.models import Order
 from studio.parents.models import FamilyCode
 from studio.photos.models import Photo, Upload
+from studio.preorders.models import PreorderLink
 from studio.retouching.models import RetouchBatch
 from studio.schools.models import School, SchoolClass, Student
 from studio.shoots.models import Shoot
+from studio.yearbook.models import Composite, YearbookExport
 from tests.conftest import push_id_sequences
 from tests.studio.orders.conftest import make_shop, place_order
 
@@ -29,6 +32,9 @@ ID_MODELS = [
     MessageTemplate,
     CampaignSend,
     Recipient,
+    PreorderLink,
+    YearbookExport,
+    Composite,
 ]
 
 # The record a path id names, by the path's beginning (first match wins).
@@ -51,6 +57,12 @@ PATH_KINDS = [
     ("/api/campaigns/messages/", "message"),
     ("/api/campaigns/sends/", "send"),
     ("/api/campaigns/recipients/", "recipient"),
+    ("/api/preorders/shoots/", "shoot"),
+    ("/api/preorders/codes/", "preorder_code"),
+    ("/api/preorders/credits/", None),  # a credit needs a pre-ordered package: none here
+    ("/api/yearbook/deadlines/", "shoot"),
+    ("/api/yearbook/exports/", "yearbook_export"),
+    ("/api/yearbook/composites/", "composite"),
 ]
 
 
@@ -80,6 +92,13 @@ def build_world(studio, *, push_ids: bool = False) -> dict:
         shoot=shop.shoot, kind=CampaignKind.PHOTOS_ONLINE, created_by=owner
     )
     recipient = Recipient.objects.create(send=send, address="mum@example.com", language="en")
+    preorder_code = PreorderLink.objects.create(
+        shoot=shop.shoot, school_class=shop.class_a, code=codes.generate()
+    )
+    export = YearbookExport.objects.create(school=shop.school, shoot=shop.shoot, created_by=owner)
+    composite = Composite.objects.create(
+        shoot=shop.shoot, school_class=shop.class_a, updated_by=owner
+    )
     _, raw = api_token_create(user=owner, name="every operation")
     return {
         "token": raw,
@@ -100,6 +119,9 @@ def build_world(studio, *, push_ids: bool = False) -> dict:
             "message": message.pk,
             "send": send.pk,
             "recipient": recipient.pk,
+            "preorder_code": preorder_code.pk,
+            "yearbook_export": export.pk,
+            "composite": composite.pk,
         },
     }
 
