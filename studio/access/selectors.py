@@ -138,7 +138,7 @@ def _opened(code: AccessCode, now) -> OpenedCode | bool:
     if access_code_state(code=code, now=now) is not None:
         return False  # revoked, expired or not open: only a staff change brings it back
     shoot = code.shoot
-    until = min(filter(None, (code.expires_at, shoot.sales_deadline)))
+    until = min(filter(None, (code.expires_at, shoot.sales_close_at)))
     return OpenedCode(
         pk=code.pk,
         kind=code.kind,
