@@ -285,14 +285,12 @@ def photo_offer_target(*, session, photo_id: int, child_id: int | None):
     return (photo, None) if photo.is_group else None
 
 
-def late_order_shoots(*, shoot_ids, now) -> list[Shoot]:
-    """The picture days among ``shoot_ids`` taking late orders at ``now`` with a fee, for
-    the gallery's notice (the cart names its own from the priced fees)."""
-    return list(
-        Shoot.objects.filter(
-            pk__in=shoot_ids,
-            sales_deadline__lte=now,
-            late_orders_until__gt=now,
-            late_fee__gt=0,
-        ).order_by("late_orders_until", "pk")
-    )
+def late_order_notices(*, session, now) -> list[OpenedCode]:
+    """One opened code per picture day taking late orders at ``now`` with a fee, for the
+    gallery's notice: read from the opened codes (cached), so it costs the page no query."""
+    seen, notices = set(), []
+    for code in opened_codes(session=session, now=now):
+        if code.shoot_id not in seen and code.late_at(now):
+            seen.add(code.shoot_id)
+            notices.append(code)
+    return notices

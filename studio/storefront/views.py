@@ -47,7 +47,7 @@ from .selectors import (
     gallery_sections,
     image_links,
     image_links_for_session,
-    late_order_shoots,
+    late_order_notices,
     opened_child_code,
     photo_offer_target,
     shop_offer,
@@ -216,7 +216,7 @@ def gallery(request):
         section.withdrawn = withdrawn
     token = get_token(request)  # masked once: the sections and the page's footer share it
     credits = _gallery_credits(request, sections)
-    late = late_order_shoots(shoot_ids={s.shoot_id for s in sections}, now=timezone.now())
+    late = late_order_notices(session=request.session, now=timezone.now())
     whole = (
         only_favourites
         or bool(request.GET)
@@ -239,7 +239,7 @@ def gallery(request):
         "section_html": section_html,
         "csrf_token": token,
         "credits": credits,
-        "late_shoots": late,
+        "late_days": late,
         "currency": studio_currency() if late else "",
     }
     if whole:
