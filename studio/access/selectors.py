@@ -3,6 +3,7 @@ parent has opened in this browser."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -126,6 +127,19 @@ class OpenedCode:
     student_name: str
     student_hidden: bool
     until: datetime.datetime  # the code's expiry or the sales deadline, whichever comes first
+    # The picture day's late orders, for the gallery's notice (defaults: entries cached before).
+    sales_deadline: datetime.datetime | None = None
+    late_orders_until: datetime.datetime | None = None
+    late_fee: Decimal = Decimal("0")
+
+    def late_at(self, now: datetime.datetime) -> bool:
+        """Whether an order placed ``now`` pays this picture day's late fee."""
+        return bool(
+            self.late_fee
+            and self.sales_deadline
+            and self.late_orders_until
+            and self.sales_deadline <= now < self.late_orders_until
+        )
 
 
 # Entries carry the studio's "gallery" version they were read at, and one of another version
@@ -138,7 +152,7 @@ def _opened(code: AccessCode, now) -> OpenedCode | bool:
     if access_code_state(code=code, now=now) is not None:
         return False  # revoked, expired or not open: only a staff change brings it back
     shoot = code.shoot
-    until = min(filter(None, (code.expires_at, shoot.sales_deadline)))
+    until = min(filter(None, (code.expires_at, shoot.sales_close_at)))
     return OpenedCode(
         pk=code.pk,
         kind=code.kind,
@@ -150,6 +164,9 @@ def _opened(code: AccessCode, now) -> OpenedCode | bool:
         student_name=code.student.full_name if code.student_id else "",
         student_hidden=bool(code.student_id and code.student.is_hidden),
         until=until,
+        sales_deadline=shoot.sales_deadline,
+        late_orders_until=shoot.late_orders_until,
+        late_fee=shoot.late_fee,
     )
 
 

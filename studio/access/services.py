@@ -60,9 +60,9 @@ class EmailPlan:
 
 
 def access_code_expiry(*, shoot: Shoot, now: datetime.datetime) -> datetime.datetime:
-    """Codes expire with the gallery: at the sales deadline, or ``DEFAULT_LIFETIME`` after
-    they are issued when the picture day has none."""
-    return shoot.sales_deadline or now + DEFAULT_LIFETIME
+    """Codes expire with the gallery: at the sales deadline (or the end of late orders, if
+    later), or ``DEFAULT_LIFETIME`` after they are issued when the picture day has none."""
+    return shoot.sales_close_at or now + DEFAULT_LIFETIME
 
 
 def _fresh_codes(count: int) -> list[str]:
@@ -133,7 +133,7 @@ def access_code_regenerate(*, code: AccessCode, now: datetime.datetime | None = 
         school_class_id=old.school_class_id,
         student_id=old.student_id,
         created_at=now,
-        expires_at=old.shoot.sales_deadline or old.expires_at,
+        expires_at=old.shoot.sales_close_at or old.expires_at,
     )
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
@@ -141,15 +141,12 @@ def access_code_regenerate(*, code: AccessCode, now: datetime.datetime | None = 
 
 
 def access_codes_sync_expiry(*, shoot: Shoot) -> int:
-    """Live codes follow a changed sales deadline (a picture day without one keeps its codes'
-    default expiry)."""
-    if shoot.sales_deadline is None:
+    """Live codes follow a changed sales deadline or end of late orders, whichever is later
+    (a picture day without a deadline keeps its codes' default expiry)."""
+    close_at = shoot.sales_close_at
+    if close_at is None:
         return 0
-    moved = (
-        live_codes(shoot=shoot)
-        .exclude(expires_at=shoot.sales_deadline)
-        .update(expires_at=shoot.sales_deadline)
-    )
+    moved = live_codes(shoot=shoot).exclude(expires_at=close_at).update(expires_at=close_at)
     if moved:
         versions_bump("gallery", "withdrawn")
     return moved

@@ -27,7 +27,7 @@ def access_code_state(*, code: AccessCode, now: datetime.datetime) -> Reason | N
         return Reason.REVOKED
     if (
         code.expires_at <= now
-        or (shoot.sales_deadline is not None and shoot.sales_deadline <= now)
+        or (shoot.sales_close_at is not None and shoot.sales_close_at <= now)
         or shoot.status == ShootStatus.CLOSED
     ):
         return Reason.EXPIRED

@@ -17,8 +17,7 @@ from tenants.mail import studio_mail_send
 from tenants.models import Studio
 from tenants.selectors import studio_tzinfo, studio_url
 
-from .models import CampaignKind, Channel, Recipient
-from .selectors import campaign_settings
+from .models import Channel, Recipient
 from .unsubscribe import unsubscribe_url
 from .wording import placeholders_fill, sms_opt_out_hint, sms_wording_for, wording_for
 
@@ -43,20 +42,26 @@ def message_values(
 ) -> dict[str, str]:
     """The placeholders' values for one family, in its language and the studio's time zone."""
     link = studio_url(studio=studio, path=f"/?code={codes[0]}" if codes else "/")
-    fee = campaign_settings().late_fee
+    fee = shoot.late_fee  # the picture day's: what checkout charges
     with translation.override(language), timezone.override(studio_tzinfo(studio)):
         deadline = (
             formats.date_format(timezone.localtime(shoot.sales_deadline), "DATE_FORMAT")
             if shoot.sales_deadline
             else ""
         )
-        late_fee = format_money(fee, studio.currency) if fee else ""
+        late_until = (
+            formats.date_format(timezone.localtime(shoot.late_orders_until), "DATETIME_FORMAT")
+            if shoot.late_orders_until
+            else ""
+        )
+        late_fee = format_money(fee, studio.currency) if fee else format_money(0, studio.currency)
     return {
         "child": ", ".join(children),
         "code": ", ".join(codes),
         "link": link,
         "deadline": deadline,
         "late_fee": late_fee,
+        "late_until": late_until,
         "studio": studio.name,
         "school": shoot.school.name,
         "picture_day": shoot.name,
@@ -84,9 +89,8 @@ def message_render(
     )
     subject, body = wording or wording_for(kind=kind, language=language)[:2]
     leave = unsubscribe_url(studio=studio, channel=channel, address=address)
-    action = None
-    if kind != CampaignKind.LAST_CHANCE:  # past the deadline the codes no longer open
-        action = Action(gettext_lazy("See the photos"), values["link"])
+    # A last chance goes only while late orders are open, so its codes open too.
+    action = Action(gettext_lazy("See the photos"), values["link"])
     email = parent_email_render(
         studio=studio,
         template="campaigns/email/campaign",

@@ -38,7 +38,6 @@ class CampaignSettings(models.Model):
         "remind_on_last_day",
         "last_chance",
         "last_chance_days_after",
-        "late_fee",
         "channels",
     ]
 
@@ -51,7 +50,11 @@ class CampaignSettings(models.Model):
         help_text=_("0 sends no early reminder."),
     )
     remind_on_last_day = models.BooleanField(_("reminder on the last day"), default=True)
-    last_chance = models.BooleanField(_("last chance after the deadline"), default=False)
+    last_chance = models.BooleanField(
+        _("last chance after the deadline"),
+        default=False,
+        help_text=_("Only for picture days taking late orders, with their late fee."),
+    )
     last_chance_days_after = models.PositiveSmallIntegerField(
         _("last chance, days after the deadline"), default=1
     )
@@ -61,14 +64,6 @@ class CampaignSettings(models.Model):
         choices=CampaignChannels.choices,
         default=CampaignChannels.EMAIL,
         help_text=_("SMS goes to the roster's parent phones, through the studio's SMS provider."),
-    )
-    late_fee = models.DecimalField(
-        _("late fee"),
-        max_digits=13,
-        decimal_places=3,
-        null=True,
-        blank=True,
-        help_text=_("Shown in the last-chance message; empty for none."),
     )
 
     class Meta:

@@ -12,7 +12,6 @@ arrived. Rows still ``pending`` are sent by whichever batch task (or resumed one
 import datetime
 import logging
 import time
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,11 +68,17 @@ S = RecipientStatus
 
 def _check_sendable(*, shoot: Shoot, kind: str, now: datetime.datetime) -> None:
     if kind == CampaignKind.LAST_CHANCE:
-        if shoot.status not in (ShootStatus.PUBLISHED, ShootStatus.CLOSED):
+        if shoot.status != ShootStatus.PUBLISHED:
             raise ValidationError(_("Publish the picture day first."), code="not_published")
         if not shoot.sales_deadline or shoot.sales_deadline > now:
             raise ValidationError(
                 _("The last chance goes after the sales deadline."), code="before_deadline"
+            )
+        if not shoot.late_orders_open(now):
+            # Only then do the codes open and checkout take the order (with the late fee).
+            raise ValidationError(
+                _("The last chance goes while the picture day takes late orders."),
+                code="no_late_orders",
             )
         return
     if shoot.status != ShootStatus.PUBLISHED:
@@ -295,7 +300,7 @@ def _due(*, shoot: Shoot, cfg: CampaignSettings, now) -> list[tuple[str, str]]:
             before = deadline - datetime.timedelta(days=cfg.reminder_days_before)
             if before <= now < deadline and not (cfg.remind_on_last_day and now >= last_day):
                 due.append((CampaignKind.REMINDER, f"before:{key}"))
-    if cfg.last_chance and shoot.status in (ShootStatus.PUBLISHED, ShootStatus.CLOSED):
+    if cfg.last_chance and shoot.status == ShootStatus.PUBLISHED and shoot.late_orders_open(now):
         moment = deadline + datetime.timedelta(days=cfg.last_chance_days_after)
         if moment <= now < moment + SCHEDULE_WINDOW:
             due.append((CampaignKind.LAST_CHANCE, f"last-chance:{key}"))
@@ -394,18 +399,12 @@ SETTINGS_FIELDS = (
     "remind_on_last_day",
     "last_chance",
     "last_chance_days_after",
-    "late_fee",
     "channels",
 )
 
 
 def campaign_settings_update(**fields) -> CampaignSettings:
-    """Changes the fields given (a zero late fee means none)."""
-    fee = fields.get("late_fee")
-    if fee is not None and Decimal(fee) < 0:
-        raise ValidationError({"late_fee": _("A fee cannot be negative.")})
-    if "late_fee" in fields:
-        fields["late_fee"] = fee or None
+    """Changes the fields given (the late fee is the picture day's own)."""
     if fields.get("channels", CampaignChannels.EMAIL) != CampaignChannels.EMAIL and not (
         sms_configured()
     ):

@@ -16,7 +16,8 @@ PLACEHOLDERS = {
     "code": _("the child's access code"),
     "link": _("the storefront link with the code filled in"),
     "deadline": _("the sales deadline"),
-    "late_fee": _("the late fee (last chance)"),
+    "late_fee": _("the picture day's late fee"),
+    "late_until": _("the end of the picture day's late orders"),
     "studio": _("the studio's name"),
     "school": _("the school's name"),
     "picture_day": _("the picture day's name"),
@@ -42,9 +43,9 @@ DEFAULTS = {
     CampaignKind.LAST_CHANCE: (
         _("{studio}: last chance for {child}'s photos"),
         _(
-            "Hello,\n\nOrders for “{picture_day}” closed on {deadline}, but we can still "
-            "take yours for a late fee of {late_fee}. Reply to this e-mail and we will help.\n\n"
-            "Access code: {code}"
+            "Hello,\n\nOrders for “{picture_day}” closed on {deadline}, but you can still "
+            "order the photos of {child} until {late_until}, with a late fee of {late_fee}.\n\n"
+            "Access code: {code}\nOrder here: {link}"
         ),
     ),
 }
@@ -55,7 +56,7 @@ SMS_DEFAULTS = {
     CampaignKind.PHOTOS_ONLINE: _("{studio}: the photos of {child} are online. Code {code}"),
     CampaignKind.REMINDER: _("{studio}: order the photos of {child} by {deadline}. Code {code}"),
     CampaignKind.LAST_CHANCE: _(
-        "{studio}: orders for {child} closed on {deadline}; late fee {late_fee}, reply to us"
+        "{studio}: order the photos of {child} until {late_until}, late fee {late_fee}. Code {code}"
     ),
 }
 SMS_OPT_OUT = _("STOP to opt out")

@@ -38,6 +38,12 @@ adjustments of the earlier steps.
    ties in cart order), so the shares add up to exactly the coupon. There are no order-level
    amounts: every discount lives on a line, so a line's net is what it really cost (refunds
    and school commissions per line stay exact).
+7. **Late fee.** When ``rules.late_fee`` is given (an order of a picture day placed after its
+   sales deadline, during its late orders), the cart gets one more line, after every
+   discount and untouched by them: kind ``late_fee``, line id ``LATE_FEE_LINE_ID``, no
+   child, quantity 1, its gross and net the fee rounded like a unit price. ``price_cart`` is
+   called once per picture day, so an order pays it once per picture day in it. A fee that
+   rounds to zero adds no line; the coupon's minimum is judged on the subtotal before it.
 
 Rounding rule. Every amount is rounded once, when it is computed, half up to the currency's
 precision with ``saas_platform.money.quantize`` (EUR 0.01, JPY 1): unit prices on entry, and
@@ -158,6 +164,12 @@ class CouponRule:
 
 
 @dataclass(frozen=True)
+class LateFeeRule:
+    amount: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
 class PricingRules:
     products: tuple[ProductPrice, ...] = ()
     options: tuple[OptionPrice, ...] = ()
@@ -171,6 +183,8 @@ class PricingRules:
     coupon_code: str = ""
     # The sheet's currency when the rules come from one; must then match ``currency``.
     currency: str = ""
+    # Step 7: the picture day's late fee, when the order is late.
+    late_fee: LateFeeRule | None = None
 
 
 # ---------------------------------------------------------------- output
@@ -260,6 +274,8 @@ class PricedCart:
 # ---------------------------------------------------------------- the function
 
 PACKAGE_LINE_KIND = "package"
+LATE_FEE_LINE_KIND = "late_fee"
+LATE_FEE_LINE_ID = "late_fee"
 
 
 @dataclass
@@ -579,6 +595,28 @@ def price_cart(*, cart: CartInput, rules: PricingRules, now: datetime, currency:
         )
         for line in lines
     )
+    fee = quantize(rules.late_fee.amount, currency) if rules.late_fee else ZERO
+    if fee < 0:
+        raise PricingError("a late fee cannot be negative")
+    if fee > 0 and lines:
+        priced += (
+            PricedLine(
+                line_id=LATE_FEE_LINE_ID,
+                child_id=None,
+                product_id=None,
+                package_id=None,
+                photo_id=None,
+                kind=LATE_FEE_LINE_KIND,
+                name=rules.late_fee.label,
+                option_names=(),
+                quantity=1,
+                unit_price=fee,
+                gross=fee,
+                adjustments=(),
+                net=fee,
+            ),
+        )
+        subtotal += fee
     total = sum((line.net for line in priced), ZERO)
     return PricedCart(
         currency=currency,

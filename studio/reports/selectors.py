@@ -57,7 +57,11 @@ AMOUNT = DecimalField(max_digits=20, decimal_places=6)
 ZERO = Value(Decimal("0"), output_field=AMOUNT)
 # Unpaid balances by age in whole days: (label, from day, to day or None).
 AGE_BUCKETS = (("0–7", 0, 7), ("8–30", 8, 30), ("31+", 31, None))
-KIND_LABELS = {**dict(ProductKind.choices), "package": gettext_lazy("Package")}
+KIND_LABELS = {
+    **dict(ProductKind.choices),
+    "package": gettext_lazy("Package"),
+    "late_fee": gettext_lazy("late fee"),  # a late order's fee line (studio.catalogue.pricing)
+}
 GROUPS = ("day", "school", "class", "shoot", "product")
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,7 +13,7 @@ from studio.core.policy import Action
 
 from .models import Shoot, ShootStatus
 from .selectors import shoots_visible_to
-from .services import shoot_create, shoot_delete, shoot_transition, shoot_update
+from .services import late_orders_error, shoot_create, shoot_delete, shoot_transition, shoot_update
 
 
 class ShootSerializer(serializers.ModelSerializer):
@@ -24,10 +26,22 @@ class ShootSerializer(serializers.ModelSerializer):
             "date",
             "photographers",
             "sales_deadline",
+            "late_orders_until",
+            "late_fee",
             "notes",
             "status",
         ]
         read_only_fields = ["status"]
+
+    def validate(self, attrs):
+        """The late orders end after the deadline (as it will be after this change)."""
+        instance = self.instance
+        deadline = attrs.get("sales_deadline", getattr(instance, "sales_deadline", None))
+        until = attrs.get("late_orders_until", getattr(instance, "late_orders_until", None))
+        error = late_orders_error(sales_deadline=deadline, late_orders_until=until)
+        if error:
+            raise ValidationError({"late_orders_until": [error]})
+        return attrs
 
     def create(self, validated_data):
         return shoot_create(
@@ -37,6 +51,8 @@ class ShootSerializer(serializers.ModelSerializer):
             sales_deadline=validated_data.get("sales_deadline"),
             photographers=validated_data.get("photographers", ()),
             notes=validated_data.get("notes", ""),
+            late_orders_until=validated_data.get("late_orders_until"),
+            late_fee=validated_data.get("late_fee", Decimal("0")),
         )
 
     def update(self, instance, validated_data):

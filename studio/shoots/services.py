@@ -1,6 +1,7 @@
 """Picture-day status changes, checked in one place."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -53,12 +54,48 @@ def shoot_moves(shoot: Shoot) -> tuple[list[ShootStatus], list[ShootStatus]]:
     )
 
 
+def late_orders_error(*, sales_deadline, late_orders_until) -> str:
+    """Why the late-orders end cannot be kept with this deadline ("" when it can)."""
+    if late_orders_until is None:
+        return ""
+    if sales_deadline is None:
+        return _("Late orders need a sales deadline.")
+    if late_orders_until <= sales_deadline:
+        return _("Late orders must end after the sales deadline.")
+    return ""
+
+
+def _check_late_orders(*, sales_deadline, late_orders_until, late_fee) -> None:
+    error = late_orders_error(sales_deadline=sales_deadline, late_orders_until=late_orders_until)
+    if error:
+        raise ValidationError({"late_orders_until": error}, code="late_orders")
+    if late_fee is None or late_fee < 0:
+        raise ValidationError({"late_fee": _("A fee cannot be negative.")}, code="late_fee")
+
+
 @transaction.atomic
 def shoot_create(
-    *, school, name: str, date, sales_deadline=None, photographers=(), notes: str = ""
+    *,
+    school,
+    name: str,
+    date,
+    sales_deadline=None,
+    photographers=(),
+    notes: str = "",
+    late_orders_until=None,
+    late_fee=Decimal("0"),
 ) -> Shoot:
+    _check_late_orders(
+        sales_deadline=sales_deadline, late_orders_until=late_orders_until, late_fee=late_fee
+    )
     shoot = Shoot.objects.create(
-        school=school, name=name, date=date, sales_deadline=sales_deadline, notes=notes
+        school=school,
+        name=name,
+        date=date,
+        sales_deadline=sales_deadline,
+        notes=notes,
+        late_orders_until=late_orders_until,
+        late_fee=late_fee,
     )
     shoot.photographers.set(photographers)
     return shoot
@@ -76,12 +113,22 @@ def shoot_update(
     sales_deadline=_UNCHANGED,
     photographers=_UNCHANGED,
     notes=_UNCHANGED,
+    late_orders_until=_UNCHANGED,
+    late_fee=_UNCHANGED,
 ) -> Shoot:
     """Edits a picture day (the staff page and the API alike); only the given fields change.
-    A moved sales deadline goes through ``shoot_set_sales_deadline``, so the codes follow."""
+    A moved sales deadline or end of late orders goes through ``shoot_set_sales_deadline``,
+    so the codes follow."""
     shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
+    new_deadline = shoot.sales_deadline if sales_deadline is _UNCHANGED else sales_deadline
+    new_until = shoot.late_orders_until if late_orders_until is _UNCHANGED else late_orders_until
+    _check_late_orders(
+        sales_deadline=new_deadline,
+        late_orders_until=new_until,
+        late_fee=shoot.late_fee if late_fee is _UNCHANGED else late_fee,
+    )
     changed = []
-    for field, value in (("name", name), ("date", date), ("notes", notes)):
+    for field, value in (("name", name), ("date", date), ("notes", notes), ("late_fee", late_fee)):
         if value is not _UNCHANGED and getattr(shoot, field) != value:
             setattr(shoot, field, value)
             changed.append(field)
@@ -90,8 +137,10 @@ def shoot_update(
         versions_bump("gallery")  # the galleries show the picture day's name
     if photographers is not _UNCHANGED:
         shoot.photographers.set(photographers)
-    if sales_deadline is not _UNCHANGED and sales_deadline != shoot.sales_deadline:
-        shoot = shoot_set_sales_deadline(shoot=shoot, sales_deadline=sales_deadline)
+    if new_deadline != shoot.sales_deadline or new_until != shoot.late_orders_until:
+        shoot = shoot_set_sales_deadline(
+            shoot=shoot, sales_deadline=new_deadline, late_orders_until=new_until
+        )
     return shoot
 
 
@@ -121,11 +170,20 @@ def shoot_transition(*, shoot: Shoot, to: str, actor) -> Shoot:
 
 
 @transaction.atomic
-def shoot_set_sales_deadline(*, shoot: Shoot, sales_deadline) -> Shoot:
-    """Access codes expire with the sales deadline, so they follow when it moves."""
+def shoot_set_sales_deadline(
+    *, shoot: Shoot, sales_deadline, late_orders_until=_UNCHANGED
+) -> Shoot:
+    """Access codes expire with the sales deadline (or the end of late orders, if later), so
+    they follow when either moves."""
     shoot = Shoot.objects.select_for_update().get(pk=shoot.pk)
     shoot.sales_deadline = sales_deadline
-    shoot.save(update_fields=["sales_deadline"])
+    if late_orders_until is not _UNCHANGED:
+        shoot.late_orders_until = late_orders_until
+    if shoot.late_orders_until is not None and (
+        sales_deadline is None or shoot.late_orders_until <= sales_deadline
+    ):
+        shoot.late_orders_until = None  # a deadline moved past the late window ends it
+    shoot.save(update_fields=["sales_deadline", "late_orders_until"])
     versions_bump("gallery", "withdrawn")  # the codes' expiry moved, perhaps to the past
     shoot_sales_deadline_changed.send(sender=Shoot, shoot=shoot)
     return shoot

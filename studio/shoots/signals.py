@@ -6,5 +6,5 @@ from django.dispatch import Signal
 
 # ``shoot`` was published: every child and class gets a code.
 shoot_published = Signal()
-# ``shoot``'s sales deadline moved: its codes expire with it.
+# ``shoot``'s sales deadline or end of late orders moved: its codes expire with the later.
 shoot_sales_deadline_changed = Signal()

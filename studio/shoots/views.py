@@ -27,6 +27,8 @@ def shoot_list(request):
                 sales_deadline=data["sales_deadline"],
                 photographers=data["photographers"],
                 notes=data["notes"],
+                late_orders_until=data["late_orders_until"],
+                late_fee=data["late_fee"],
             )
             return redirect("picture_day:detail", shoot.pk)
     shoots = shoots_visible_to(user=request.user)
@@ -52,7 +54,7 @@ def shoot_change_status(request, pk):
 
 @login_required
 def shoot_edit(request, pk):
-    """Date, sales deadline (the codes follow it), photographers and notes."""
+    """Date, sales deadline and late orders (the codes follow them), photographers, notes."""
     require(request.user, Action.MANAGE_SHOOTS)
     shoot = get_object_or_404(shoots_visible_to(user=request.user), pk=pk)
     form = ShootEditForm(request.POST or None, instance=shoot)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from studio.catalogue.kinds import PackageKind, ProductKind
 from studio.catalogue.pricing import (
+    LATE_FEE_LINE_ID,
     CartInput,
     CartLine,
     CouponStatus,
@@ -37,6 +38,14 @@ class CartRow:
 
 
 @dataclass
+class FeeRow:
+    """A picture day's late fee in the cart: one per late picture day."""
+
+    shoot: object  # Shoot
+    priced: PricedLine
+
+
+@dataclass
 class ChildGroup:
     child: object  # Student or None (class photos bought alone)
     rows: list[CartRow] = field(default_factory=list)
@@ -46,6 +55,7 @@ class ChildGroup:
 class PricedCartView:
     currency: str
     rows: list[CartRow] = field(default_factory=list)
+    fees: list[FeeRow] = field(default_factory=list)
     subtotal: Decimal = ZERO
     discount_total: Decimal = ZERO
     total: Decimal = ZERO
@@ -57,6 +67,11 @@ class PricedCartView:
     @property
     def is_empty(self) -> bool:
         return not self.rows
+
+    @property
+    def items_subtotal(self) -> Decimal:
+        """The subtotal without the late fees, which the summary shows one by one."""
+        return self.subtotal - sum((fee.priced.gross for fee in self.fees), ZERO)
 
     @property
     def groups(self) -> list[ChildGroup]:
@@ -173,7 +188,11 @@ def cart_price(*, cart: Cart, now, items: list[CartItem] | None = None) -> Price
             )
         by_id = {item.pk: item for item in sellable}
         result = results[index]
-        view.rows.extend(CartRow(by_id[line.line_id], line) for line in result.lines)
+        for line in result.lines:
+            if line.line_id == LATE_FEE_LINE_ID:
+                view.fees.append(FeeRow(sellable[0].shoot, line))
+            else:
+                view.rows.append(CartRow(by_id[line.line_id], line))
         view.subtotal += result.subtotal
         view.discount_total += result.discount_total
         view.total += result.total

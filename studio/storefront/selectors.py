@@ -283,3 +283,14 @@ def photo_offer_target(*, session, photo_id: int, child_id: int | None):
         )
         return (photo, child_id) if is_theirs else None
     return (photo, None) if photo.is_group else None
+
+
+def late_order_notices(*, session, now) -> list[OpenedCode]:
+    """One opened code per picture day taking late orders at ``now`` with a fee, for the
+    gallery's notice: read from the opened codes (cached), so it costs the page no query."""
+    seen, notices = set(), []
+    for code in opened_codes(session=session, now=now):
+        if code.shoot_id not in seen and code.late_at(now):
+            seen.add(code.shoot_id)
+            notices.append(code)
+    return notices

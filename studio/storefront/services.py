@@ -273,7 +273,7 @@ class CheckoutDetails:
 
 def _order_lines(priced) -> list[LineInput]:
     """The priced rows as order lines; a bundle package is followed by its contents at no
-    price, so prints in a package reach the lab like any other print."""
+    price, so prints in a package reach the lab like any other print; late fees come last."""
     lines = []
     for row in priced.rows:
         item, line = row.item, row.priced
@@ -300,6 +300,18 @@ def _order_lines(priced) -> list[LineInput]:
         )
         if item.package_id and item.package.kind == PackageKind.BUNDLE:
             lines.extend(_bundle_contents(item))
+    for fee in priced.fees:  # a late picture day's fee: one line, no child, no product
+        lines.append(
+            LineInput(
+                description=fee.priced.name[:200],
+                kind=fee.priced.kind,
+                quantity=1,
+                unit_price=fee.priced.unit_price,
+                gross=fee.priced.gross,
+                net=fee.priced.net,
+                shoot_id=fee.shoot.pk,
+            )
+        )
     return lines
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from saas_platform.images import image_link_expiry
 from saas_platform.versions import version_get
 from studio.catalogue.models import Package, Product
+from studio.catalogue.selectors import studio_currency
 from studio.downloads.services import order_downloads
 from studio.orders.models import Order
 from studio.parents.selectors import family_children
@@ -46,6 +47,7 @@ from .selectors import (
     gallery_sections,
     image_links,
     image_links_for_session,
+    late_order_notices,
     opened_child_code,
     photo_offer_target,
     shop_offer,
@@ -214,10 +216,12 @@ def gallery(request):
         section.withdrawn = withdrawn
     token = get_token(request)  # masked once: the sections and the page's footer share it
     credits = _gallery_credits(request, sections)
+    late = late_order_notices(session=request.session, now=timezone.now())
     whole = (
         only_favourites
         or bool(request.GET)
         or bool(credits)
+        or bool(late)
         or len(messages.get_messages(request)) > 0
     )
     shell_key = None if whole else _shell_key(request)
@@ -235,6 +239,8 @@ def gallery(request):
         "section_html": section_html,
         "csrf_token": token,
         "credits": credits,
+        "late_days": late,
+        "currency": studio_currency() if late else "",
     }
     if whole:
         return render(request, "storefront/gallery.html", context)

@@ -1,12 +1,16 @@
 """The bridge from the catalogue's rows to ``pricing.price_cart``, which is pure and knows
 no models: the rules of a picture day's price sheet as plain values."""
 
+from dataclasses import replace
 from datetime import datetime
+
+from django.utils.translation import gettext as _
 
 from studio.catalogue.models import PriceSheet, ProductOption, SiblingDiscount
 from studio.catalogue.pricing import (
     EarlyBirdRule,
     FreeItemRule,
+    LateFeeRule,
     OptionPrice,
     PackagePrice,
     PricingRules,
@@ -19,13 +23,23 @@ from studio.catalogue.services.coupons import coupon_rule, normalise_coupon_code
 
 def pricing_rules_for(*, shoot, coupon_code: str | None, now: datetime) -> PricingRules | None:
     """Everything ``pricing.price_cart`` needs to price a cart of ``shoot``, or ``None`` when
-    the picture day has no price sheet. Only active products, options and packages are on
+    the picture day has no price sheet (with its late fee when ``now`` is late). Only active products, options and packages are on
     sale; early-birds already over at ``now`` are left out. The coupon is looked up whatever
     the case of ``coupon_code``; its validity is judged by the pricing."""
     sheet = price_sheet_for(shoot=shoot)
     if sheet is None:
         return None
-    return pricing_rules_for_sheet(sheet=sheet, coupon_code=coupon_code, now=now)
+    rules = pricing_rules_for_sheet(sheet=sheet, coupon_code=coupon_code, now=now)
+    return replace(rules, late_fee=late_fee_rule(shoot=shoot, now=now))
+
+
+def late_fee_rule(*, shoot, now: datetime) -> LateFeeRule | None:
+    """The picture day's late fee when an order placed at ``now`` is late (after the sales
+    deadline, before the end of late orders), else ``None``."""
+    if not shoot.late_orders_open(now) or not shoot.late_fee:
+        return None
+    label = _("Late fee: %(picture_day)s") % {"picture_day": shoot.name}
+    return LateFeeRule(amount=shoot.late_fee, label=label[:200])
 
 
 def pricing_rules_for_sheet(

@@ -35,7 +35,7 @@ from studio.campaigns.services import (
 from studio.orders.models import Order, OrderProgress
 from studio.parents.models import FamilyCode
 from studio.shoots.models import ShootStatus
-from studio.shoots.services import shoot_transition
+from studio.shoots.services import shoot_transition, shoot_update
 
 from .conftest import DEADLINE, NOW, make_day, order_for
 
@@ -279,10 +279,10 @@ def _kinds(sends) -> list[tuple[str, str]]:
 def test_the_schedule_reminds_n_days_before_on_the_last_day_and_gives_a_last_chance(
     day, run_tasks, django_capture_on_commit_callbacks
 ):
-    campaign_settings_update(
-        reminder_days_before=3, last_chance=True, last_chance_days_after=1, late_fee=Decimal("4.50")
-    )
+    campaign_settings_update(reminder_days_before=3, last_chance=True, last_chance_days_after=1)
     day_ = datetime.timedelta(days=1)
+    late_until = DEADLINE + 3 * day_
+    shoot_update(shoot=day.shoot, late_orders_until=late_until, late_fee=Decimal("4.50"))
     order_for(shoot=day.shoot, child=day.ivan, email="mama@example.com", key="k4")
 
     assert campaigns_due_send(now=DEADLINE - 4 * day_) == []
@@ -307,7 +307,32 @@ def test_the_schedule_reminds_n_days_before_on_the_last_day_and_gives_a_last_cha
         "Alpha Photo: last chance for Masha Orlova's photos",
     ]
     assert "late fee of €4.50" in messages[2].body
+    assert f"until {_datetime(late_until)}" in messages[2].body
+    # the link opens the gallery: the codes stay open during late orders
+    code = AccessCode.objects.get(shoot=day.shoot, student=day.masha).display
+    assert f"/?code={code}" in messages[2].body
+    assert "See the photos" in messages[2].alternatives[0][0]
     assert _to("mama@example.com") == [] and _to("papa@example.com") == []
+
+
+def _datetime(moment) -> str:
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def test_no_last_chance_without_late_orders_or_once_they_are_over(day, run_tasks):
+    campaign_settings_update(last_chance=True, last_chance_days_after=1)
+    day_ = datetime.timedelta(days=1)
+
+    assert campaigns_due_send(now=DEADLINE + day_) == []  # no late orders on this picture day
+    with pytest.raises(ValidationError, match="takes late orders"):
+        campaign_send_start(shoot=day.shoot, kind=CampaignKind.LAST_CHANCE, now=DEADLINE + day_)
+
+    until = DEADLINE + day_ + datetime.timedelta(hours=1)
+    shoot_update(shoot=day.shoot, late_orders_until=until, late_fee=Decimal("2"))
+    assert campaigns_due_send(now=until) == []  # late orders are over at that very moment
+    assert _kinds(campaigns_due_send(now=DEADLINE + day_)) == [("last_chance", "last-chance")]
 
 
 def _date(moment) -> str:
@@ -352,6 +377,8 @@ def test_a_bounce_is_recorded_and_the_address_is_skipped_next_time(day):
     assert again.recipients.get(address="papa@example.com").status == "unsubscribed"
 
 
-def test_a_negative_late_fee_is_refused(in_alpha):
+def test_the_late_fee_is_the_picture_days_not_the_schedules(day):
+    with pytest.raises(TypeError):
+        campaign_settings_update(late_fee=Decimal("1"))
     with pytest.raises(ValidationError):
-        campaign_settings_update(late_fee=Decimal("-1"))
+        shoot_update(shoot=day.shoot, late_fee=Decimal("-1"))
