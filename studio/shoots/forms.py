@@ -65,15 +65,7 @@ class ShootEditForm(ShootForm):
     """The same fields without the school: a picture day stays with its school."""
 
     class Meta(ShootForm.Meta):
-        fields = [
-            "name",
-            "date",
-            "sales_deadline",
-            "late_orders_until",
-            "late_fee",
-            "photographers",
-            "notes",
-        ]
+        fields = [name for name in ShootForm.Meta.fields if name != "school"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
