@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.core.api import PolicyPermission
+from studio.core.api import PolicyPermission, bad_request_from
 from studio.core.policy import Action
 from studio.shoots.models import Shoot
 
@@ -24,10 +24,6 @@ from .services import (
     recipient_bounce_record,
 )
 from .wording import placeholders_check
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class CampaignSettingsSerializer(serializers.ModelSerializer):
@@ -61,7 +57,7 @@ class CampaignSettingsView(APIView):
         try:
             cfg = campaign_settings_update(**data.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise bad_request_from(error) from error
         return Response(CampaignSettingsSerializer(cfg).data)
 
 

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from studio.core.api import PolicyPermission, conflict_from
+from studio.core.api import PolicyPermission, bad_request_from, conflict_from
 from studio.core.policy import Action
 from studio.schools.models import School
 from studio.shoots.models import Shoot
@@ -42,8 +42,7 @@ def _call(service, **kwargs):
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise ValidationError(detail) from error
+        raise bad_request_from(error) from error
 
 
 class _CatalogueViewSet(viewsets.GenericViewSet):

@@ -40,6 +40,11 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+def bad_request_from(error: DjangoValidationError) -> ValidationError:
+    """A service's refusal of the input as a 400: per field when the service named fields."""
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
 def conflict_from(error: DjangoValidationError) -> Conflict:
     """A service's refusal as a 409 whose ``detail`` is the service's (translated) reason."""
     return Conflict(" ".join(error.messages), code=getattr(error, "code", None) or "conflict")

@@ -5,17 +5,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
-from studio.core.api import PolicyPermission, conflict_from
+from studio.core.api import PolicyPermission, bad_request_from, conflict_from
 from studio.core.policy import Action, may
 
 from . import services
 from .models import School, SchoolClass, Student
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class SchoolSerializer(serializers.ModelSerializer):
@@ -66,7 +61,7 @@ class _ServiceViewSet(viewsets.ModelViewSet):
         try:
             return service(**kwargs)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise bad_request_from(error) from error
 
     def perform_create(self, serializer):
         serializer.instance = self._call(self.create_service, **serializer.validated_data)
