@@ -13,8 +13,16 @@ SUPPORT_EMAIL_DOMAIN = "support.pictureday.invalid"
 # the account and on their orders, which stay for the books. Nothing is ever sent there.
 DELETED_EMAIL_DOMAIN = "deleted.pictureday.invalid"
 # A parent who signed in with their phone only is known by ``phone-<digits>@`` this domain;
-# nothing is ever e-mailed there (``studio.core.emails.parent_email_send`` leaves it out).
+# nothing is ever e-mailed there.
 PHONE_EMAIL_DOMAIN = "phone.pictureday.invalid"
+
+
+def email_reaches_someone(address: str) -> bool:
+    """False for the placeholder addresses of deleted and phone-only parents: mail to them
+    would only bounce (``studio.core.emails.parent_email_send`` and campaigns leave them out)."""
+    return bool(address) and not address.lower().endswith(
+        ("@" + DELETED_EMAIL_DOMAIN, "@" + PHONE_EMAIL_DOMAIN)
+    )
 
 
 class Role(models.TextChoices):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
-from saas_platform.accounts.models import DELETED_EMAIL_DOMAIN, PHONE_EMAIL_DOMAIN
+from saas_platform.accounts.models import email_reaches_someone
 from studio.access.models import AccessCodeKind
 from studio.access.selectors import live_codes, shoot_students
 from studio.core.emails import parent_language
@@ -101,8 +101,7 @@ def campaign_audience(*, shoot: Shoot, kind: str, channels: set[str] | None = No
             return
         if channel == Channel.EMAIL:
             address = (address or "").strip().lower()
-            placeholder = address.endswith(("@" + DELETED_EMAIL_DOMAIN, "@" + PHONE_EMAIL_DOMAIN))
-            if not address or placeholder:
+            if not email_reaches_someone(address):
                 return
         else:
             address = _e164(address)

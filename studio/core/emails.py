@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 from sorl.thumbnail import get_thumbnail
 
-from saas_platform.accounts.models import PHONE_EMAIL_DOMAIN, Role, User
+from saas_platform.accounts.models import Role, User, email_reaches_someone
 from tenants.mail import studio_mail_send
 from tenants.models import Studio
 from tenants.selectors import studio_tzinfo, studio_url
@@ -145,9 +145,9 @@ def parent_email_send(
     action: Action | None = None,
 ) -> int:
     """Renders and sends one message per recipient, each in their language (``language``,
-    when given, for all). Returns how many were sent. Placeholder addresses of parents who
-    signed in by phone are left out: they reach nobody."""
-    to = [recipient for recipient in to if not recipient.endswith("@" + PHONE_EMAIL_DOMAIN)]
+    when given, for all). Returns how many were sent. Placeholder addresses (deleted and
+    phone-only parents) are left out: they reach nobody."""
+    to = [recipient for recipient in to if email_reaches_someone(recipient)]
     by_language: dict[str, list[str]] = {}
     for recipient in to:
         chosen = supported_language(language) or parent_language(studio=studio, email=recipient)
